@@ -1,0 +1,149 @@
+/**
+ * Configuration: `.env` plus the process environment, parsed once with one zod schema.
+ * Nothing else in Paperboy reads `process.env`; everything receives a `Config`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { validate as validateCron } from 'node-cron';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+const FREQUENCIES = ['daily', 'weekly'] as const;
+
+const httpUrl = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s/]+/i.test(v) && URL.canParse(v), `must be an http(s) URL (${what})`)
+    .transform((v) => v.replace(/\/+$/, ''));
+
+const positiveInt = (max = Number.MAX_SAFE_INTEGER, min = 1) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+/** The schema of every key in `.env.example`. Defaults make `npm start` work on a fresh machine. */
+export const configSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .default('file:subscribers/paperboy.db')
+    .refine((v) => /^file:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), 'must be file:PATH or postgres://…'),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || (/^smtps?:\/\/[^\s]+$/i.test(v) && URL.canParse(v)), 'must be smtp://user:pass@host:port or smtps://…'),
+  OUTBOX_DIR: z.string().trim().min(1).default('outbox'),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .default('Paperboy <digest@example.org>')
+    .refine((v) => !/[\r\n\0]/.test(v) && parseMailbox(v) !== null, 'must be an address such as "Name <digest@example.org>"'),
+  NEWSLETTER_NAME: z.string().trim().min(1).max(100).default('Paperboy'),
+  NEWSLETTER_TAGLINE: z.string().trim().max(200).default('Get trending papers in your email inbox!'),
+  BYLINE: z.string().trim().max(200).optional(),
+  POSTAL_ADDRESS: z.string().trim().min(1).max(300).default('Paperboy, 1 Example Street, 00000 Example City'),
+  PUBLIC_URL: httpUrl('the base of every link in an email').default('http://localhost:3000'),
+  PORT: positiveInt(65535, 0).default(3000),
+  HOST: z.string().trim().optional(),
+  SECRET_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || v.length >= 32, 'must be at least 32 characters (try: openssl rand -hex 32)')
+    .transform((v) => (v ? v : undefined)),
+  DIGEST_SOURCE: z.string().trim().min(1).default('fixtures/trending-papers.txt'),
+  SCHEDULE: z
+    .string()
+    .trim()
+    .default('0 8 * * *')
+    .refine((v) => [5, 6].includes(v.split(/\s+/).length) && validateCron(v), 'must be a 5- or 6-field cron expression'),
+  TZ: z
+    .string()
+    .trim()
+    .default('UTC')
+    .refine((v) => isTimeZone(v), 'must be an IANA time zone such as UTC or Europe/Paris'),
+  MAX_PAPERS_PER_ISSUE: positiveInt(500).default(30),
+  SMTP_POOL: positiveInt(100).default(5),
+  MAX_SEND_ERRORS: positiveInt().default(100),
+  DEFAULT_FREQUENCY: z.enum(FREQUENCIES, { error: 'must be daily or weekly' }).default('daily'),
+});
+
+/** Paperboy's configuration after parsing; see `.env.example` for every key. */
+export type Config = z.infer<typeof configSchema> & {
+  /** The directory relative paths resolve against. */
+  cwd: string;
+  /** Path of the SQLite file when DATABASE_URL is `file:`, else undefined. */
+  sqlitePath: string | undefined;
+};
+
+/** Keys whose values must never be echoed, even in a validation error. */
+const SECRET_KEYS = new Set(['SECRET_KEY', 'SMTP_URL', 'DATABASE_URL', 'DKIM_PRIVATE_KEY']);
+
+/**
+ * Reads `.env` from `cwd` (the environment wins over the file) and validates it.
+ * Throws AppError('CONFIG_INVALID') with one line naming the key and what is wrong.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const envFile = path.join(cwd, '.env');
+  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
+  // An empty value in .env means "use the default".
+  for (const k of Object.keys(merged)) if (merged[k] === '') delete merged[k];
+
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = String(issue.path[0] ?? 'config');
+    const got = SECRET_KEYS.has(key) || merged[key] === undefined ? '' : ` (got ${JSON.stringify(merged[key])})`;
+    throw new AppError('CONFIG_INVALID', `config: ${key} ${issue.message}${got}`);
+  }
+  const cfg = result.data;
+  const sqlitePath = cfg.DATABASE_URL.startsWith('file:')
+    ? path.resolve(cwd, cfg.DATABASE_URL.slice('file:'.length))
+    : undefined;
+  return { ...cfg, cwd, sqlitePath, OUTBOX_DIR: path.resolve(cwd, cfg.OUTBOX_DIR) };
+}
+
+/** Warnings about a valid but risky configuration, printed once at start-up. */
+export function configWarnings(cfg: Config): string[] {
+  const warnings: string[] = [];
+  const host = new URL(cfg.PUBLIC_URL).hostname;
+  if (cfg.PUBLIC_URL.startsWith('http:') && !['localhost', '127.0.0.1', '[::1]'].includes(host)) {
+    warnings.push(`PUBLIC_URL is http, not https: mail clients may distrust the unsubscribe link (${cfg.PUBLIC_URL})`);
+  }
+  return warnings;
+}
+
+/** The address part of MAIL_FROM-style strings: `Name <a@b>` or `a@b`; null when malformed. */
+export function parseMailbox(value: string): { name: string; address: string } | null {
+  const m = /^\s*(?:"?([^"<>]*?)"?\s*)?<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value) ?? /^\s*()([^<>\s"]+@[^<>\s"]+)\s*$/.exec(value);
+  if (!m) return null;
+  return { name: (m[1] ?? '').trim(), address: m[2]! };
+}
+
+/** The SMTP URL with its password replaced, for logs and status. */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (!url) return url;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The nouns of Paperboy, shared by the core and the adapters. Plain data, no behaviour.
+ */
+
+/** How often a subscriber gets the digest. */
+export type Frequency = 'daily' | 'weekly';
+export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly'];
+
+/** Subscriber lifecycle: pending (not yet confirmed) → active → unsubscribed, or suppressed after a hard bounce. */
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'suppressed';
+export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'suppressed'];
+
+/** Links a paper may carry; every one is an http(s) URL. */
+export interface PaperLinks {
+  page?: string;
+  pdf?: string;
+  code?: string;
+  project?: string;
+  thumbnail?: string;
+}
+
+/** Optional metadata some sources have (Hugging Face's TL;DR, keywords, code stars…). */
+export interface PaperExtra {
+  tldr?: string;
+  keywords?: string[];
+  stars?: number;
+  organization?: string;
+  categories?: string[];
+}
+
+/** A paper as a source yields it, before it has an id or a place in the store. */
+export interface PaperInput {
+  title: string;
+  abstract: string;
+  authors: string[];
+  arxivId?: string;
+  links: PaperLinks;
+  upvotes?: number;
+  publishedAt?: string;
+  extra: PaperExtra;
+}
+
+/** A parsed digest: what one source says today. */
+export interface Digest {
+  /** Where it came from (path or URL), recorded on each paper as `source`. */
+  source: string;
+  /** The digest's own byline ("byAK and the research community"), when it has one. */
+  byline?: string;
+  /** The digest's date as YYYY-MM-DD, when it has one. */
+  date?: string;
+  papers: PaperInput[];
+  /** Problems that did not stop the parse (a dropped `javascript:` link, a duplicate paper). */
+  warnings: string[];
+}
+
+/** A paper in the store. `seq` grows with every paper added and decides what is "new". */
+export interface Paper extends PaperInput {
+  id: string;
+  titleKey: string;
+  seq: number;
+  firstSeenAt: string;
+  updatedAt: string;
+  source: string;
+}
+
+/** A person on the list. */
+export interface Subscriber {
+  id: number;
+  email: string;
+  status: SubscriberStatus;
+  topics: string[];
+  frequency: Frequency;
+  createdAt: string;
+  updatedAt: string;
+  confirmedAt: string | null;
+  unsubscribedAt: string | null;
+}
+
+/** Delivery states in the ledger. `sending` is written before a message goes out. */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'sent', 'failed', 'skipped'];
+
+/** Issue states: sending until every delivery is settled, paused when a run stopped early. */
+export type IssueStatus = 'sending' | 'paused' | 'sent';
+
+/** One issue of one cadence. */
+export interface Issue {
+  id: number;
+  frequency: Frequency;
+  status: IssueStatus;
+  createdAt: string;
+  /** Papers with `seq` up to this were known when the issue was built. */
+  paperSeqHi: number;
+  subject: string;
+  /** The digest date shown in the email (YYYY-MM-DD). */
+  issueDate: string;
+}
+
+/** A ledger row joined with what the sender needs. */
+export interface DeliveryJob {
+  id: number;
+  issueId: number;
+  subscriberId: number;
+  email: string;
+  variant: number;
+  attempts: number;
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configWarnings, loadConfig, redactUrl } from '../src/config.js';
+
+let dir: string;
+afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+const fresh = () => (dir = mkdtempSync(path.join(tmpdir(), 'paperboy-config-')));
+
+describe('configuration', () => {
+  it('has defaults that work on a fresh machine', () => {
+    const cfg = loadConfig({}, fresh());
+    expect(cfg).toMatchObject({
+      DATABASE_URL: 'file:subscribers/paperboy.db',
+      PUBLIC_URL: 'http://localhost:3000',
+      PORT: 3000,
+      SCHEDULE: '0 8 * * *',
+      TZ: 'UTC',
+      MAX_PAPERS_PER_ISSUE: 30,
+      SMTP_POOL: 5,
+      DIGEST_SOURCE: 'fixtures/trending-papers.txt',
+    });
+    expect(cfg.SMTP_URL).toBeUndefined();
+    expect(cfg.sqlitePath).toBe(path.join(dir, 'subscribers', 'paperboy.db'));
+    expect(cfg.OUTBOX_DIR).toBe(path.join(dir, 'outbox'));
+    expect(configWarnings(cfg)).toEqual([]);
+  });
+
+  it('reads .env, and the environment wins over it', () => {
+    writeFileSync(path.join(fresh(), '.env'), 'PORT=4000\nNEWSLETTER_NAME="Paper Trail"\nMAX_PAPERS_PER_ISSUE=\n');
+    const cfg = loadConfig({ PORT: '5000' }, dir);
+    expect(cfg.PORT).toBe(5000);
+    expect(cfg.NEWSLETTER_NAME).toBe('Paper Trail');
+    expect(cfg.MAX_PAPERS_PER_ISSUE).toBe(30);
+  });
+
+  it.each([
+    [{ PORT: '99999' }, 'config: PORT must be at most 65535 (got "99999")'],
+    [{ MAX_PAPERS_PER_ISSUE: '0' }, 'config: MAX_PAPERS_PER_ISSUE must be at least 1 (got "0")'],
+    [{ PUBLIC_URL: 'ftp://x.org' }, /config: PUBLIC_URL must be an http\(s\) URL/],
+    [{ SCHEDULE: 'every day' }, /config: SCHEDULE must be a 5- or 6-field cron expression/],
+    [{ TZ: 'Mars/Olympus' }, /config: TZ must be an IANA time zone/],
+    [{ DATABASE_URL: 'mysql://x' }, 'config: DATABASE_URL must be file:PATH or postgres://…'],
+    [{ MAIL_FROM: 'not an address' }, /config: MAIL_FROM must be an address/],
+    [{ DEFAULT_FREQUENCY: 'hourly' }, /config: DEFAULT_FREQUENCY must be daily or weekly/],
+  ])('refuses %j with one line naming the key', (env, message) => {
+    expect(() => loadConfig(env, fresh())).toThrow(message);
+  });
+
+  it('never echoes a secret value in an error', () => {
+    expect(() => loadConfig({ SECRET_KEY: 'hunter2' }, fresh())).toThrow(/^config: SECRET_KEY must be at least 32 characters \(try: openssl rand -hex 32\)$/);
+    expect(() => loadConfig({ SMTP_URL: 'http://user:hunter2@mail' }, fresh())).toThrow(/^config: SMTP_URL must be smtp:/);
+    try {
+      loadConfig({ SMTP_URL: 'http://user:hunter2@mail' }, dir);
+    } catch (e) {
+      expect((e as Error).message).not.toContain('hunter2');
+    }
+    expect(redactUrl('smtps://user:hunter2@mail.example.org:465')).toBe('smtps://user:***@mail.example.org:465');
+  });
+
+  it('warns about a public http link base', () => {
+    expect(configWarnings(loadConfig({ PUBLIC_URL: 'http://news.example.org' }, fresh()))[0]).toMatch(/PUBLIC_URL is http, not https/);
+  });
+});
