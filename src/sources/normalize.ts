@@ -1,0 +1,66 @@
+/**
+ * Normalisation shared by every source: stable paper ids, clean text, safe links.
+ * Two sources that describe the same paper must produce the same id.
+ */
+import { createHash } from 'node:crypto';
+
+const ARXIV_NEW = /^(\d{4}\.\d{4,5})(v\d+)?$/;
+const ARXIV_OLD = /^([a-z-]+(?:\.[A-Z]{2})?\/\d{7})(v\d+)?$/;
+
+/** An arXiv id without its version (`2508.13426v2` → `2508.13426`), or undefined if it is not one. */
+export function normalizeArxivId(raw: string | undefined | null): string | undefined {
+  if (!raw) return undefined;
+  const s = raw.trim().replace(/^(?:arxiv:|https?:\/\/arxiv\.org\/(?:abs|pdf)\/)/i, '').replace(/\.pdf$/, '');
+  const m = ARXIV_NEW.exec(s) ?? ARXIV_OLD.exec(s);
+  return m ? m[1] : undefined;
+}
+
+/** Lower-case, accent- and punctuation-free title: the key that matches a paper across sources. */
+export function normalizeTitle(title: string): string {
+  return title
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** A short hash of the normalised title. */
+export function titleKey(title: string): string {
+  return createHash('sha256').update(normalizeTitle(title)).digest('hex').slice(0, 20);
+}
+
+/** The stable id: `arxiv:ID` when the arXiv id is known, else `title:HASH`. */
+export function paperId(p: { title: string; arxivId?: string | undefined }): string {
+  return p.arxivId ? `arxiv:${p.arxivId}` : `title:${titleKey(p.title)}`;
+}
+
+/** Collapses whitespace (hard line breaks included) and strips control characters. */
+export function cleanText(s: string): string {
+  return s
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * An http(s) URL, or undefined. Anything else (`javascript:`, `data:`, relative paths
+ * without a base) is refused, and the caller reports it as a warning.
+ */
+export function safeUrl(raw: unknown, base?: string): string | undefined {
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  try {
+    const u = new URL(raw.trim(), base);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    return u.toString();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A link to the paper when the source gives none: arXiv's abstract page, or an arXiv title search. */
+export function fallbackPaperUrl(p: { title: string; arxivId?: string | undefined }): string {
+  if (p.arxivId) return `https://arxiv.org/abs/${p.arxivId}`;
+  const q = new URLSearchParams({ query: p.title, searchtype: 'title' });
+  return `https://arxiv.org/search/?${q.toString()}`;
+}
