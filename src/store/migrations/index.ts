@@ -1,0 +1,14 @@
+/**
+ * Numbered migrations, applied in order by Kysely's Migrator. Add `002_…` here; never edit
+ * a migration that has shipped.
+ */
+import type { Migration } from 'kysely';
+import type { Dialect } from '../open.js';
+import { init } from './001_init.js';
+
+/** All migrations for one dialect, keyed by their numbered names. */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '001_init': init(dialect),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Opens the store named by DATABASE_URL and brings its schema up to date.
+ * `file:PATH` is SQLite (WAL, busy timeout, foreign keys on).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { AppError } from '../errors.js';
+import { KyselyStore } from './kysely-store.js';
+import { migrations } from './migrations/index.js';
+import type { Database as Schema } from './schema.js';
+import type { Store } from './store.js';
+
+/** SQL dialects the store speaks. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Opens the store for `databaseUrl`; relative `file:` paths resolve against `cwd`. */
+export async function openStore(databaseUrl: string, cwd = process.cwd()): Promise<Store> {
+  if (databaseUrl.startsWith('file:')) return openSqlite(path.resolve(cwd, databaseUrl.slice('file:'.length)));
+  throw new AppError('CONFIG_INVALID', 'config: DATABASE_URL postgres:// is not supported yet; use file:PATH');
+}
+
+/** Opens (creating if needed) a SQLite database file and migrates it. */
+export async function openSqlite(file: string): Promise<Store> {
+  let sqlite: Database.Database;
+  try {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    sqlite = new Database(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+  } catch (err) {
+    throw new AppError('STORE', `cannot open the database ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db, 'sqlite');
+  return new KyselyStore(db, 'sqlite');
+}
+
+async function migrate(db: Kysely<Schema>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new AppError('STORE', `database migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+  }
+}

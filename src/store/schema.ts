@@ -1,0 +1,76 @@
+/**
+ * Table types for Kysely, one interface per table. Timestamps are ISO-8601 UTC strings
+ * (they sort as text in SQLite and PostgreSQL alike); lists and link maps are JSON text.
+ */
+import type { Generated } from 'kysely';
+
+export interface PapersTable {
+  seq: Generated<number>;
+  id: string;
+  title_key: string;
+  arxiv_id: string | null;
+  title: string;
+  abstract: string;
+  authors: string;
+  links: string;
+  extra: string;
+  upvotes: number | null;
+  published_at: string | null;
+  first_seen_at: string;
+  updated_at: string;
+  source: string;
+}
+
+export interface SubscribersTable {
+  id: Generated<number>;
+  email: string;
+  email_key: string;
+  status: string;
+  topics: string;
+  frequency: string;
+  source: string;
+  created_at: string;
+  updated_at: string;
+  confirmed_at: string | null;
+  unsubscribed_at: string | null;
+}
+
+export interface IssuesTable {
+  id: Generated<number>;
+  frequency: string;
+  status: string;
+  created_at: string;
+  finished_at: string | null;
+  paper_seq_hi: number;
+  subject: string;
+  issue_date: string;
+}
+
+export interface IssuePapersTable {
+  issue_id: number;
+  variant: number;
+  position: number;
+  paper_id: string;
+}
+
+export interface DeliveriesTable {
+  id: Generated<number>;
+  issue_id: number;
+  subscriber_id: number;
+  variant: number;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  message_id: string | null;
+  sent_at: string | null;
+  updated_at: string;
+}
+
+/** The whole database, as Kysely sees it. */
+export interface Database {
+  papers: PapersTable;
+  subscribers: SubscribersTable;
+  issues: IssuesTable;
+  issue_papers: IssuePapersTable;
+  deliveries: DeliveriesTable;
+}
