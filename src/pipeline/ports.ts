@@ -1,0 +1,64 @@
+/**
+ * The interfaces the pipeline needs from the outside world. Adapters in `send/` and `render/`
+ * implement them; the pipeline never imports nodemailer, React or a database driver.
+ */
+import type { Paper } from '../domain.js';
+
+/** The fields that differ between two recipients of the same variant. */
+export interface Recipient {
+  email: string;
+  /** Message-ID without angle brackets: `local@domain`. */
+  messageId: string;
+  unsubscribeToken: string;
+}
+
+/** A message built once; `personalise` returns the full RFC 5322 bytes for one recipient. */
+export interface MessageTemplate {
+  size: number;
+  personalise(r: Recipient): Buffer;
+}
+
+/** Builds the message template of one variant. */
+export type Composer = (variant: { subject: string; issueDate: string; papers: Paper[] }) => Promise<MessageTemplate>;
+
+/** One message to hand over: envelope plus raw bytes. */
+export interface OutgoingMessage {
+  from: string;
+  to: string;
+  raw: Buffer;
+  /** A file-system-safe name for outbox files. */
+  name: string;
+}
+
+/** Why a send failed, as the ledger needs to know it. */
+export type SendFailure =
+  /** The server refused this recipient for good (5xx): failed, address suppressed. */
+  | 'permanent'
+  /** Try again later (4xx, dropped connection). */
+  | 'transient'
+  /** The run cannot go on (authentication, sender refused, server unreachable): mark nobody. */
+  | 'fatal';
+
+/** An error from a Mailer, classified. */
+export class SendError extends Error {
+  constructor(
+    readonly kind: SendFailure,
+    message: string,
+    readonly responseCode?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Delivers messages: SMTP, or `.eml` files in an outbox folder. */
+export interface Mailer {
+  /** Checks that delivery can work at all before an issue is written (connects, authenticates). */
+  verify(): Promise<void>;
+  /** Sends one message; resolves with the server's reply, throws SendError. */
+  send(msg: OutgoingMessage): Promise<string>;
+  /** How many messages may be in flight at once. */
+  readonly concurrency: number;
+  /** A human description without secrets ("smtp://mail.example.org:587", "outbox/"). */
+  readonly description: string;
+  close(): Promise<void>;
+}

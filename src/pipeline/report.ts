@@ -1,0 +1,41 @@
+/**
+ * Human-readable lines about what a send did, shared by the CLI and the scheduler's log.
+ */
+import type { Frequency } from '../domain.js';
+import type { NoIssue } from '../issue/builder.js';
+import type { SendOutcome } from './run.js';
+
+/** One line saying why a cadence has no issue. */
+export function describeNoIssue(frequency: Frequency, why: NoIssue): string {
+  if (why.reason === 'no-subscribers') return `${frequency}: no active subscribers`;
+  const since = why.since ? ` since issue #${why.since.id} (${why.since.createdAt.slice(0, 16).replace('T', ' ')} UTC)` : '';
+  return `${frequency}: no new papers${since}`;
+}
+
+/** Lines for the send report; returns whether the run must exit non-zero. */
+export function describeOutcomes(outcomes: SendOutcome[], via: string): { lines: string[]; incomplete: string | undefined } {
+  const lines: string[] = [];
+  let incomplete: string | undefined;
+  for (const o of outcomes) {
+    if (o.kind === 'nothing') {
+      if (o.why.reason === 'not-due') {
+        lines.push(`${o.frequency}: not due (last issue #${o.why.last.id} on ${o.why.last.createdAt.slice(0, 10)})`);
+      } else {
+        lines.push(`${describeNoIssue(o.frequency, o.why)}; nothing sent`);
+      }
+      continue;
+    }
+    const r = o.report;
+    const extra = [r.deferred && `${r.deferred} deferred`, r.resumedInFlight && `${r.resumedInFlight} resent after an interrupted run`]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `${o.resumed ? 'Resumed' : 'Sent'} issue #${o.issue.id} (${o.issue.frequency}) "${o.issue.subject}": ` +
+        `${r.sent} sent, ${r.failed} failed${extra ? `, ${extra}` : ''} via ${via}`,
+    );
+    if (r.paused) incomplete = `issue #${o.issue.id} paused: ${r.paused}; run \`paperboy send\` again to resume`;
+    else if (r.pending > 0) incomplete ??= `issue #${o.issue.id}: ${r.pending} deliveries deferred; run \`paperboy send\` again to retry`;
+  }
+  return { lines, incomplete };
+}
+
