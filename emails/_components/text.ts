@@ -1,0 +1,35 @@
+/**
+ * Text helpers shared by the templates and their plain-text parts.
+ */
+
+/** Shortens `text` to at most `max` characters at a word boundary, ending with "…". */
+export function shorten(text: string, max: number): string {
+  const s = text.replace(/\s+/g, ' ').trim();
+  if (s.length <= max) return s;
+  const cut = s.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  const head = space > max * 0.6 ? cut.slice(0, space) : cut;
+  return `${head.replace(/[\s,;:.\-–—(]+$/u, '')}…`;
+}
+
+/** "Ada Lovelace, Alan Turing, Grace Hopper et al." (first three, then et al.). */
+export function authorLine(authors: string[]): string {
+  if (authors.length <= 3) return authors.join(', ');
+  return `${authors.slice(0, 3).join(', ')} et al.`;
+}
+
+/** Wraps plain text at `width` columns, for a readable text/plain part. */
+export function wrap(text: string, width = 72): string {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) out.push(line);
+  return out.join('\n');
+}
