@@ -1,0 +1,100 @@
+/**
+ * The composition root: builds every part from the config and hands back the whole with one
+ * `close()`. The CLI, the scheduler and the HTTP server are thin shells around this.
+ */
+import { type Config, parseMailbox } from './config.js';
+import type { Frequency } from './domain.js';
+import type { Log } from './log.js';
+import type { DeliverDeps } from './pipeline/deliver.js';
+import type { Composer, Mailer } from './pipeline/ports.js';
+import type { SendDeps } from './pipeline/run.js';
+import { type Masthead, digestProps, renderDigest } from './render/digest.js';
+import { composeTemplate, unsubscribeUrlTemplate } from './send/compose.js';
+import { OutboxMailer, SmtpMailer } from './send/transport.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
+import { resolveSecretKey } from './subscriptions/secret.js';
+import { Tokens } from './subscriptions/tokens.js';
+
+/** Everything a running Paperboy holds. */
+export interface App {
+  config: Config;
+  store: Store;
+  tokens: Tokens;
+  log: Log;
+  masthead: Masthead;
+  /** The mailer SMTP_URL names, or the outbox; `outboxDir` forces an outbox. */
+  mailer(outboxDir?: string): Mailer;
+  /** Builds one variant's message template (render once, compose once). */
+  compose: Composer;
+  /** Dependencies for `send`, with the given mailer. */
+  sendDeps(mailer: Mailer): SendDeps;
+  /** Today's date (YYYY-MM-DD) in the configured time zone. */
+  today(): string;
+  close(): Promise<void>;
+}
+
+/** Options mostly for tests: a fixed clock. */
+export interface AppOptions {
+  now?: () => Date;
+}
+
+/** Opens the store and wires the parts together. */
+export async function createApp(config: Config, log: Log, opts: AppOptions = {}): Promise<App> {
+  const now = opts.now ?? (() => new Date());
+  const store = await openStore(config.DATABASE_URL, config.cwd);
+  let tokens: Tokens;
+  try {
+    const secret = resolveSecretKey(config);
+    if (secret.warning) log.warn(secret.warning);
+    tokens = new Tokens(secret.key);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const from = parseMailbox(config.MAIL_FROM)!;
+  const messageIdDomain = from.address.split('@')[1]!;
+  const masthead: Masthead = {
+    newsletterName: config.NEWSLETTER_NAME,
+    tagline: config.NEWSLETTER_TAGLINE,
+    byline: config.BYLINE ?? `by ${config.NEWSLETTER_NAME} and the research community`,
+    postalAddress: config.POSTAL_ADDRESS,
+  };
+  const today = () => dateIn(now(), config.TZ);
+
+  const compose: Composer = async ({ subject, issueDate, papers }) => {
+    const unsubscribeUrl = unsubscribeUrlTemplate(config.PUBLIC_URL);
+    const rendered = await renderDigest(digestProps(masthead, issueDate, papers, unsubscribeUrl));
+    return composeTemplate({ from: config.MAIL_FROM, subject, html: rendered.html, text: rendered.text, unsubscribeUrl, messageIdDomain, date: now() });
+  };
+
+  const mailer = (outboxDir?: string): Mailer =>
+    outboxDir || !config.SMTP_URL ? new OutboxMailer(outboxDir ?? config.OUTBOX_DIR) : new SmtpMailer(config.SMTP_URL, config.SMTP_POOL);
+
+  const sendDeps = (m: Mailer): SendDeps => {
+    const deliver: DeliverDeps = {
+      store,
+      mailer: m,
+      compose,
+      tokens,
+      envelopeFrom: from.address,
+      messageIdDomain,
+      maxErrors: config.MAX_SEND_ERRORS,
+      now,
+      log,
+    };
+    return { ...deliver, build: { cap: config.MAX_PAPERS_PER_ISSUE, issueDate: today(), newsletterName: config.NEWSLETTER_NAME } };
+  };
+
+  return { config, store, tokens, log, masthead, mailer, compose, sendDeps, today, close: () => store.close() };
+}
+
+/** YYYY-MM-DD of `date` in time zone `tz`. */
+export function dateIn(date: Date, tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}
+
+/** Parses a `--frequency` value. */
+export function isFrequency(v: string): v is Frequency {
+  return v === 'daily' || v === 'weekly';
+}

@@ -1,0 +1,63 @@
+/**
+ * `paperboy preview [--out FILE.html] [--text]`: the next issue, rendered as it would be sent.
+ * Reads the store, writes nothing to it.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { AppError } from '../../errors.js';
+import { isNoIssue } from '../../issue/builder.js';
+import { mainPapers, previewNext } from '../../pipeline/run.js';
+import { digestProps, renderDigest } from '../../render/digest.js';
+import { parseFrequency } from '../../subscriptions/service.js';
+import { type CliIo, withApp } from '../io.js';
+import { describeNoIssue } from '../../pipeline/report.js';
+
+export function registerPreview(program: Command, io: CliIo): void {
+  program
+    .command('preview')
+    .description('render the next issue without sending it or changing anything')
+    .option('--out <file>', 'write the HTML here (default OUTBOX_DIR/preview.html; "-" for stdout)')
+    .option('--text', 'print the plain-text part instead')
+    .option('--frequency <daily|weekly>', 'which cadence to preview', 'daily')
+    .action(async (opts: { out?: string; text?: boolean; frequency: string }) => {
+      const frequency = parseFrequency(opts.frequency, 'daily');
+      await withApp(io, async (app) => {
+        const now = io.now?.() ?? new Date();
+        const planned = await previewNext(app.store, {
+          frequency,
+          now,
+          cap: app.config.MAX_PAPERS_PER_ISSUE,
+          issueDate: app.today(),
+          newsletterName: app.config.NEWSLETTER_NAME,
+        });
+        if (isNoIssue(planned)) {
+          io.stdout(`${describeNoIssue(frequency, planned)}; nothing to preview\n`);
+          return;
+        }
+        const papers = mainPapers(planned);
+        const unsubscribeUrl = `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', 0)}`;
+        const rendered = await renderDigest(digestProps(app.masthead, planned.plan.issueDate, papers, unsubscribeUrl));
+        if (opts.text) {
+          io.stdout(rendered.text);
+          return;
+        }
+        if (opts.out === '-') {
+          io.stdout(rendered.html);
+          return;
+        }
+        const file = path.resolve(app.config.cwd, opts.out ?? path.join(app.config.OUTBOX_DIR, 'preview.html'));
+        try {
+          await mkdir(path.dirname(file), { recursive: true });
+          await writeFile(file, rendered.html);
+        } catch (err) {
+          throw new AppError('FILE_NOT_FOUND', `cannot write ${file}: ${(err as Error).message}`);
+        }
+        io.stdout(
+          `Preview of the next ${frequency} issue: "${planned.plan.subject}", ${papers.length} papers, ` +
+            `${planned.recipients} recipients, ${(Buffer.byteLength(rendered.html) / 1024).toFixed(1)} KB HTML\n` +
+            `Wrote ${path.relative(app.config.cwd, file) || file}\n`,
+        );
+      });
+    });
+}

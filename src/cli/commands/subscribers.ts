@@ -1,0 +1,124 @@
+/**
+ * `paperboy subscribers add|remove|list|import|export`.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { Subscriber } from '../../domain.js';
+import { AppError } from '../../errors.js';
+import { parseSubscriberCsv, subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
+import { normalizeEmail } from '../../subscriptions/email.js';
+import { addSubscriber, importSubscribers, parseFrequency, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
+import { type CliIo, configOf, logOf, withApp } from '../io.js';
+
+/** The JSON shape of a subscriber in `list --json` and `export --format json`. */
+function toJson(s: Subscriber) {
+  return {
+    email: s.email,
+    status: s.status,
+    topics: s.topics,
+    frequency: s.frequency,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    confirmed_at: s.confirmedAt,
+    unsubscribed_at: s.unsubscribedAt,
+  };
+}
+
+export function registerSubscribers(program: Command, io: CliIo): void {
+  const now = () => io.now?.() ?? new Date();
+  const subs = program.command('subscribers').description('manage the subscriber list');
+
+  subs
+    .command('add')
+    .description('add a subscriber, confirmed at once (the operator vouches for consent)')
+    .argument('<email>')
+    .option('--topics <list>', 'comma-separated topics')
+    .option('--frequency <daily|weekly>', 'how often they get the digest')
+    .action(async (email: string, opts: { topics?: string; frequency?: string }) => {
+      const config = configOf(io);
+      const input = {
+        email: normalizeEmail(email),
+        topics: parseTopics(opts.topics),
+        frequency: parseFrequency(opts.frequency, config.DEFAULT_FREQUENCY),
+      };
+      const { outcome, subscriber } = await withApp(io, (app) => addSubscriber(app.store, input, now()), config);
+      const said = { added: 'Added', 'already-active': 'Already subscribed:', reactivated: 'Re-activated' }[outcome];
+      io.stdout(`${said} ${subscriber.email} (${subscriber.frequency})\n`);
+    });
+
+  subs
+    .command('remove')
+    .description('unsubscribe an address')
+    .argument('<email>')
+    .action(async (email: string) => {
+      const address = normalizeEmail(email);
+      const s = await withApp(io, (app) => removeSubscriber(app.store, address, now()));
+      io.stdout(`Removed ${s.email} (now ${s.status})\n`);
+    });
+
+  subs
+    .command('list')
+    .description('list subscribers')
+    .option('--json', 'print JSON: [{email, status, topics, frequency, created_at, …}]')
+    .action(async (opts: { json?: boolean }) => {
+      await withApp(io, async (app) => {
+        const all: Subscriber[] = [];
+        for await (const s of app.store.iterateSubscribers()) all.push(s);
+        if (opts.json) {
+          io.stdout(`${JSON.stringify(all.map(toJson), null, 2)}\n`);
+          return;
+        }
+        for (const s of all) {
+          io.stdout(`${s.email}\t${s.status}\t${s.frequency}\t${s.topics.join(',') || '-'}\t${s.createdAt}\n`);
+        }
+        io.stdout(`${all.length} subscriber${all.length === 1 ? '' : 's'}\n`);
+      });
+    });
+
+  subs
+    .command('import')
+    .description('import a CSV with an "email" column (and optional topics, frequency); bad rows are reported by line')
+    .argument('<file>')
+    .action(async (file: string) => {
+      const config = configOf(io);
+      let text: string;
+      try {
+        text = await readFile(path.resolve(config.cwd, file), 'utf8');
+      } catch {
+        throw new AppError('FILE_NOT_FOUND', `${file}: no such file`);
+      }
+      const parsed = parseSubscriberCsv(text, file, config.DEFAULT_FREQUENCY);
+      const log = logOf(io);
+      for (const e of parsed.errors) log.warn(`${file}:${e.line}: ${e.message}`);
+      const added = await withApp(io, (app) => importSubscribers(app.store, parsed.rows), config);
+      const existing = parsed.rows.length - added;
+      io.stdout(
+        `Imported ${file}: ${added} added, ${existing} already on the list, ${parsed.errors.length} bad rows skipped` +
+          `${parsed.duplicates ? `, ${parsed.duplicates} duplicates in the file` : ''}\n`,
+      );
+    });
+
+  subs
+    .command('export')
+    .description('print every subscriber as CSV or JSON')
+    .option('--format <csv|json>', 'output format', 'csv')
+    .action(async (opts: { format: string }) => {
+      if (opts.format !== 'csv' && opts.format !== 'json') {
+        throw new AppError('USAGE', `invalid --format ${JSON.stringify(opts.format)}: expected csv or json`);
+      }
+      await withApp(io, async (app) => {
+        if (opts.format === 'csv') io.stdout(subscriberCsvHeader());
+        else io.stdout('[');
+        let first = true;
+        for await (const s of app.store.iterateSubscribers()) {
+          if (opts.format === 'csv') io.stdout(subscriberCsvLine(s));
+          else {
+            io.stdout(`${first ? '\n' : ',\n'}  ${JSON.stringify(toJson(s))}`);
+            first = false;
+          }
+        }
+        if (opts.format === 'json') io.stdout(first ? ']\n' : '\n]\n');
+      });
+    });
+}

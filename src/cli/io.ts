@@ -1,0 +1,45 @@
+/**
+ * What a CLI command touches outside itself, passed in so that tests run commands in-process.
+ */
+import { type App, type AppOptions, createApp } from '../app.js';
+import { type Config, configWarnings, loadConfig } from '../config.js';
+import { type Log, createLog } from '../log.js';
+
+/** Streams, environment and clock for one CLI invocation. */
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
+  stopped?: Promise<void>;
+  now?: () => Date;
+}
+
+/** The config for this invocation (throws AppError('CONFIG_INVALID') with one line). */
+export function configOf(io: CliIo): Config {
+  return loadConfig(io.env, io.cwd);
+}
+
+/** A logger writing to the invocation's stderr. */
+export function logOf(io: CliIo): Log {
+  return createLog((line) => io.stderr(line));
+}
+
+/** Opens the app, runs `fn`, and always closes the store. */
+export async function withApp<T>(io: CliIo, fn: (app: App) => Promise<T>, config = configOf(io)): Promise<T> {
+  const log = logOf(io);
+  for (const w of configWarnings(config)) log.warn(w);
+  const opts: AppOptions = io.now ? { now: io.now } : {};
+  const app = await createApp(config, log, opts);
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** Prints a value as indented JSON. */
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,64 @@
+/**
+ * The scheduler (node-cron): at every SCHEDULE tick, ingest DIGEST_SOURCE, then send the next
+ * issue of each due cadence. Ticks never overlap; a failing tick is logged and the next one runs.
+ */
+import cron from 'node-cron';
+import type { App } from '../app.js';
+import type { Digest } from '../domain.js';
+import { describeOutcomes } from '../pipeline/report.js';
+import { toAppError } from '../errors.js';
+import { ingestDigests } from '../pipeline/ingest.js';
+import { sendNext } from '../pipeline/run.js';
+import { loadDigest, splitSources } from '../sources/index.js';
+
+/**
+ * One tick: ingest, then send. Returns without throwing; problems are logged. With
+ * `resumeOnly` (at start-up) it ingests and finishes interrupted issues but starts no new one:
+ * new issues go out at SCHEDULE times only.
+ */
+export async function runTick(app: App, opts: { resumeOnly?: boolean } = {}): Promise<void> {
+  const { config, log } = app;
+  try {
+    const digests: Digest[] = [];
+    for (const s of splitSources(config.DIGEST_SOURCE)) {
+      digests.push(await loadDigest(s, { today: app.today(), cwd: config.cwd }));
+    }
+    const r = await ingestDigests(app.store, digests, new Date());
+    for (const w of r.warnings) log.warn(w);
+    log.info(`ingested ${config.DIGEST_SOURCE}: ${r.added} new, ${r.updated} updated, ${r.unchanged} unchanged`);
+  } catch (err) {
+    log.error(`ingest failed, sending from what the store has: ${toAppError(err).message}`);
+  }
+  const mailer = app.mailer();
+  try {
+    const outcomes = await sendNext(app.sendDeps(mailer), undefined, opts);
+    const { lines, incomplete } = describeOutcomes(outcomes, mailer.description);
+    for (const l of lines) log.info(l);
+    if (incomplete) log.warn(incomplete);
+  } catch (err) {
+    log.error(`send failed: ${toAppError(err).message}`);
+  } finally {
+    await mailer.close();
+  }
+}
+
+/** Starts the cron task; `stop()` ends it and waits for a running tick. */
+export function startScheduler(app: App): { nextRun: () => Date | null; stop: () => Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const task = cron.schedule(
+    app.config.SCHEDULE,
+    () => {
+      running = runTick(app);
+      return running;
+    },
+    { timezone: app.config.TZ, noOverlap: true, name: 'paperboy-digest' },
+  );
+  return {
+    nextRun: () => task.getNextRun(),
+    stop: async () => {
+      await task.stop();
+      await task.destroy();
+      await running;
+    },
+  };
+}

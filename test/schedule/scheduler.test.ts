@@ -1,0 +1,56 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { silentLog } from '../../src/log.js';
+import { runTick, startScheduler } from '../../src/schedule/scheduler.js';
+import { type Workspace, workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+afterEach(() => ws?.cleanup());
+const emls = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.eml'));
+
+describe('the scheduler', () => {
+  it('each tick ingests DIGEST_SOURCE and sends what is new, once', async () => {
+    ws = workspace();
+    await ws.cli(['subscribers', 'add', 'ada@example.org']);
+    const app = await createApp(loadConfig(ws.env, ws.dir), silentLog);
+    try {
+      await runTick(app);
+      expect(emls(path.join(ws.dir, 'outbox'))).toEqual(['issue-1-subscriber-1.eml']);
+      await runTick(app);
+      expect(emls(path.join(ws.dir, 'outbox'))).toHaveLength(1);
+      const task = startScheduler(app);
+      expect(task.nextRun()!.toISOString()).toMatch(/T08:00:00\.000Z$/);
+      await task.stop();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('`paperboy start` serves HTTP, ingests at start-up without sending, and stops on a signal', async () => {
+    ws = workspace({ PORT: '0' });
+    await ws.cli(['subscribers', 'add', 'ada@example.org']);
+    let stop!: () => void;
+    let stdout = '';
+    const { runCli } = await import('../../src/cli/program.js');
+    const done = runCli(['start'], {
+      env: ws.env,
+      cwd: ws.dir,
+      stdout: (s) => void (stdout += s),
+      stderr: () => {},
+      stopped: new Promise<void>((r) => (stop = r)),
+    });
+    for (let i = 0; i < 100 && !stdout.includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 50));
+    const url = /HTTP: listening on (\S+)/.exec(stdout)![1]!;
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ ok: true });
+    expect(stdout).toMatch(/Scheduler: next digest .* 1 active subscribers/);
+    const status = await ws.cli(['status', '--json']);
+    expect(JSON.parse(status.stdout).papers.total).toBe(77);
+    expect(JSON.parse(status.stdout).deliveries.sent).toBe(0);
+    stop();
+    expect(await done).toBe(0);
+    expect(stdout).toMatch(/Stopped\.\n$/);
+  });
+});
