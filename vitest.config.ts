@@ -6,8 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-  },
-  bench: {
-    include: ['test/bench/**/*.bench.ts'],
+    benchmark: {
+      include: ['test/bench/**/*.bench.ts'],
+    },
   },
 });
