@@ -2,9 +2,14 @@
  * Opaque, purpose-bound tokens for links in emails (unsubscribe, preferences, confirm).
  *
  * A token is base64url of: purpose byte ‖ subscriber id (8 bytes) ‖ expiry (4 bytes, confirm
- * only) ‖ first 16 bytes of HMAC-SHA256(key, "paperboy/" + purpose ‖ those bytes). It carries no
- * address, cannot be moved to another purpose, and has a fixed length per purpose: the sender
- * writes it into a prebuilt message in place of a placeholder of the same length.
+ * only) ‖ a 16-byte MAC. It carries no address, cannot be moved to another purpose, and has a
+ * fixed length per purpose: the sender writes it into a prebuilt message in place of a
+ * placeholder of the same length.
+ *
+ * The links every digest carries (unsubscribe, preferences) take the two halves of one
+ * HMAC-SHA256(key, "paperboy/links" ‖ id): one HMAC per recipient instead of two, and each half is
+ * an independent 128-bit MAC bound to its purpose. Confirm tokens MAC their own bytes, expiry
+ * included.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors.js';
@@ -12,9 +17,9 @@ import { AppError } from '../errors.js';
 /** What a token is for; each purpose has its own byte and its own MAC domain. */
 export type TokenPurpose = 'unsubscribe' | 'preferences' | 'confirm';
 
-const PURPOSES: Record<TokenPurpose, { byte: number; expires: boolean }> = {
-  unsubscribe: { byte: 1, expires: false },
-  preferences: { byte: 2, expires: false },
+const PURPOSES: Record<TokenPurpose, { byte: number; expires: boolean; half?: 0 | 1 }> = {
+  unsubscribe: { byte: 1, expires: false, half: 0 },
+  preferences: { byte: 2, expires: false, half: 1 },
   confirm: { byte: 3, expires: true },
 };
 const MAC_BYTES = 16;
@@ -62,12 +67,43 @@ export class Tokens {
     return Number(id);
   }
 
+  /** A tag of this installation's key, the same for every message (computed once). */
+  get installTag(): string {
+    this.#installTag ??= this.tag('message-id');
+    return this.#installTag;
+  }
+  #installTag: string | undefined;
+
+  /** Both link tokens of a subscriber, for the price of one HMAC. */
+  linkTokens(subscriberId: number): { unsubscribe: string; preferences: string } {
+    const mac = this.linksMac(subscriberId);
+    const token = (purpose: TokenPurpose, half: number) => {
+      const out = Buffer.allocUnsafe(1 + 8 + MAC_BYTES);
+      out.writeUInt8(PURPOSES[purpose].byte, 0);
+      out.writeBigUInt64BE(BigInt(subscriberId), 1);
+      mac.copy(out, 9, half * MAC_BYTES, (half + 1) * MAC_BYTES);
+      return out.toString('base64url');
+    };
+    return { unsubscribe: token('unsubscribe', 0), preferences: token('preferences', 1) };
+  }
+
   /** A short deterministic tag for `parts` (used in Message-IDs). */
   tag(...parts: (string | number)[]): string {
     return createHmac('sha256', this.key).update(`paperboy/tag\0${parts.join('\0')}`).digest('base64url').slice(0, 12);
   }
 
   private mac(purpose: TokenPurpose, body: Buffer): Buffer {
+    const half = PURPOSES[purpose].half;
+    if (half !== undefined) {
+      const mac = this.linksMac(Number(body.readBigUInt64BE(1)));
+      return mac.subarray(half * MAC_BYTES, (half + 1) * MAC_BYTES);
+    }
     return createHmac('sha256', this.key).update(`paperboy/${purpose}\0`).update(body).digest().subarray(0, MAC_BYTES);
+  }
+
+  private linksMac(subscriberId: number): Buffer {
+    const id = Buffer.allocUnsafe(8);
+    id.writeBigUInt64BE(BigInt(subscriberId));
+    return createHmac('sha256', this.key).update('paperboy/links\0').update(id).digest();
   }
 }

@@ -46,3 +46,17 @@ describe('tokens', () => {
     expect(Buffer.from(tokens.sign('unsubscribe', 1), 'base64url').toString('latin1')).not.toContain('@');
   });
 });
+
+describe('link tokens', () => {
+  it('are the same tokens sign() makes, one HMAC for both', () => {
+    const { unsubscribe, preferences } = tokens.linkTokens(99);
+    expect(unsubscribe).toBe(tokens.sign('unsubscribe', 99));
+    expect(preferences).toBe(tokens.sign('preferences', 99));
+    expect(tokens.verify('preferences', preferences)).toBe(99);
+    expect(() => tokens.verify('unsubscribe', preferences)).toThrow(/invalid/);
+    // The preferences MAC in an unsubscribe-shaped token does not pass.
+    const swapped = Buffer.from(preferences, 'base64url');
+    swapped.writeUInt8(1, 0);
+    expect(() => tokens.verify('unsubscribe', swapped.toString('base64url'))).toThrow(/invalid/);
+  });
+});
