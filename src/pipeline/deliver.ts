@@ -11,7 +11,7 @@ import type { DeliveryJob, Issue } from '../domain.js';
 import type { Log } from '../log.js';
 import type { DeliveryResult, Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
-import { type Composer, type Mailer, type MessageTemplate, SendError } from './ports.js';
+import { type Composer, type Mailer, type MessageTemplate, type Recipient, SendError } from './ports.js';
 
 /** What delivering needs. */
 export interface DeliverDeps {
@@ -44,9 +44,23 @@ export interface DeliveryReport {
   pending: number;
 }
 
-/** The Message-ID of (issue, subscriber): deterministic, so a resend carries the same id. */
+/**
+ * The Message-ID of (issue, subscriber): deterministic, so a resend carries the same id, and
+ * unique across installations through a tag derived from the secret key (computed once).
+ */
 export function messageIdFor(tokens: Tokens, issueId: number, subscriberId: number, domain: string): string {
-  return `paperboy.${issueId}.${subscriberId}.${tokens.tag('message-id', issueId, subscriberId)}@${domain}`;
+  return `paperboy.${issueId}.${subscriberId}.${tokens.installTag}@${domain}`;
+}
+
+/** Everything that differs for one recipient of an issue (issue 0: a dry run). */
+export function recipientFor(tokens: Tokens, issueId: number, s: { id: number; email: string }, domain: string): Recipient {
+  const links = tokens.linkTokens(s.id);
+  return {
+    email: s.email,
+    messageId: messageIdFor(tokens, issueId, s.id, domain),
+    unsubscribeToken: links.unsubscribe,
+    preferencesToken: links.preferences,
+  };
 }
 
 /** Sends every pending delivery of `issue` once; returns what happened. */
@@ -63,7 +77,13 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
   const templateFor = (variant: number) => {
     let t = templates.get(variant);
     if (!t) {
-      t = deps.compose({ subject: issue.subject, issueDate: issue.issueDate, papers: variants.get(variant) ?? [] });
+      t = deps.compose({
+        subject: issue.subject,
+        issueDate: issue.issueDate,
+        frequency: issue.frequency,
+        papers: variants.get(variant) ?? [],
+        issueId: issue.id,
+      });
       templates.set(variant, t);
     }
     return t;
@@ -84,14 +104,11 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
         unsent.push(job.id);
         return;
       }
-      const messageId = messageIdFor(deps.tokens, issue.id, job.subscriberId, deps.messageIdDomain);
+      const recipient = recipientFor(deps.tokens, issue.id, { id: job.subscriberId, email: job.email }, deps.messageIdDomain);
+      const { messageId } = recipient;
       try {
         const template = await templateFor(job.variant);
-        const raw = template.personalise({
-          email: job.email,
-          messageId,
-          unsubscribeToken: deps.tokens.sign('unsubscribe', job.subscriberId),
-        });
+        const raw = template.parts(recipient);
         await mailer.send({ from: deps.envelopeFrom, to: job.email, raw, name: outboxName(job) });
         results.push({ id: job.id, status: 'sent', messageId, at: deps.now().toISOString() });
         report.sent++;

@@ -2,7 +2,7 @@
  * The interfaces the pipeline needs from the outside world. Adapters in `send/` and `render/`
  * implement them; the pipeline never imports nodemailer, React or a database driver.
  */
-import type { Paper } from '../domain.js';
+import type { Frequency, Paper } from '../domain.js';
 
 /** The fields that differ between two recipients of the same variant. */
 export interface Recipient {
@@ -10,22 +10,35 @@ export interface Recipient {
   /** Message-ID without angle brackets: `local@domain`. */
   messageId: string;
   unsubscribeToken: string;
+  preferencesToken: string;
 }
 
-/** A message built once; `personalise` returns the full RFC 5322 bytes for one recipient. */
+/**
+ * A message built once. `personalise` returns one recipient's full RFC 5322 bytes; `parts`
+ * returns the same bytes as a list that shares the unchanged pieces (no copy), for senders that
+ * write a list to the socket.
+ */
 export interface MessageTemplate {
   size: number;
   personalise(r: Recipient): Buffer;
+  parts(r: Recipient): Buffer[];
 }
 
 /** Builds the message template of one variant. */
-export type Composer = (variant: { subject: string; issueDate: string; papers: Paper[] }) => Promise<MessageTemplate>;
+export type Composer = (variant: {
+  subject: string;
+  issueDate: string;
+  frequency: Frequency;
+  papers: Paper[];
+  /** The issue, when it exists (not in a dry run): its archive page is linked as "view in browser". */
+  issueId?: number;
+}) => Promise<MessageTemplate>;
 
-/** One message to hand over: envelope plus raw bytes. */
+/** One message to hand over: envelope plus raw bytes, as parts shared with other recipients (write them in order). */
 export interface OutgoingMessage {
   from: string;
   to: string;
-  raw: Buffer;
+  raw: Buffer[];
   /** A file-system-safe name for outbox files. */
   name: string;
 }

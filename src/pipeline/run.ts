@@ -7,7 +7,7 @@ import { FREQUENCIES } from '../domain.js';
 import { AppError } from '../errors.js';
 import { type BuildOptions, type NoIssue, type PlannedIssue, isDue, isNoIssue, planNextIssue } from '../issue/builder.js';
 import type { Store } from '../store/store.js';
-import { type DeliverDeps, type DeliveryReport, deliverIssue, messageIdFor } from './deliver.js';
+import { type DeliverDeps, type DeliveryReport, deliverIssue, recipientFor } from './deliver.js';
 import type { Mailer } from './ports.js';
 
 /** What `send` needs beyond delivering. */
@@ -69,18 +69,14 @@ export async function dryRun(deps: SendDeps, outbox: Mailer, frequency: Frequenc
   await outbox.verify();
   const templates = new Map<number, Awaited<ReturnType<SendDeps['compose']>>>();
   for (const [variant, papers] of planned.variants) {
-    templates.set(variant, await deps.compose({ subject: planned.plan.subject, issueDate: planned.plan.issueDate, papers }));
+    templates.set(variant, await deps.compose({ subject: planned.plan.subject, issueDate: planned.plan.issueDate, frequency, papers }));
   }
   let written = 0;
   for await (const s of deps.store.iterateSubscribers()) {
     if (s.status !== 'active' || s.frequency !== frequency) continue;
     const variant = planned.plan.overrides.has(s.id) ? planned.plan.overrides.get(s.id) : 0;
     if (variant === null || variant === undefined) continue;
-    const raw = templates.get(variant)!.personalise({
-      email: s.email,
-      messageId: messageIdFor(deps.tokens, 0, s.id, deps.messageIdDomain),
-      unsubscribeToken: deps.tokens.sign('unsubscribe', s.id),
-    });
+    const raw = templates.get(variant)!.parts(recipientFor(deps.tokens, 0, s, deps.messageIdDomain));
     await outbox.send({ from: deps.envelopeFrom, to: s.email, raw, name: `dry-run-${frequency}-subscriber-${s.id}` });
     written++;
   }

@@ -70,7 +70,7 @@ export class SmtpMailer implements Mailer {
 
   async send(msg: OutgoingMessage): Promise<string> {
     try {
-      const info = await this.transport.sendMail({ envelope: { from: msg.from, to: [msg.to] }, raw: msg.raw });
+      const info = await this.transport.sendMail({ envelope: { from: msg.from, to: [msg.to] }, raw: Buffer.concat(msg.raw) });
       return String((info as { response?: string }).response ?? '250 OK');
     } catch (err) {
       throw classifySmtpError(err);
