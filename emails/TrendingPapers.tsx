@@ -1,110 +1,100 @@
 /**
- * The digest email, in the trending-papers format: newsletter name and tagline, byline, date,
- * one block per paper (linked title, shortened abstract, read-more link), and a footer with the
- * unsubscribe link and the postal address. `trendingPapersText` is its plain-text part.
+ * The digest email, in the trending-papers format: a preheader with the top titles; the
+ * newsletter's name, tagline ("Get trending papers in your email inbox!"), byline and date; one
+ * card per paper; and a footer saying why the reader gets it, with view-in-browser, preferences,
+ * unsubscribe and the postal address. `trendingPapersText` is its plain-text part.
  */
-import { Body, Container, Head, Heading, Hr, Html, Link, Preview, Section, Text } from '@react-email/components';
+import preview from '../fixtures/email-preview.json' with { type: 'json' };
+import { Footer } from './_components/Footer.js';
+import { Layout } from './_components/Layout.js';
+import { type DigestPaper, PaperCard } from './_components/PaperCard.js';
 import { authorLine, shorten, wrap } from './_components/text.js';
-import { theme } from './_components/theme.js';
 
-/** One paper as the email shows it. Every URL is http(s). */
-export interface DigestPaper {
-  title: string;
-  url: string;
-  abstract: string;
-  authors: string[];
-  upvotes?: number;
-}
+export type { DigestPaper } from './_components/PaperCard.js';
 
-/** Everything the digest needs; nothing per recipient except `unsubscribeUrl`. */
+/** Everything the digest shows. The three URLs are per recipient and may be absent (archive, preview). */
 export interface TrendingPapersProps {
   newsletterName: string;
   tagline: string;
   byline: string;
   /** The issue date as shown ("November 26, 2026"). */
   issueDate: string;
+  frequency: 'daily' | 'weekly';
   papers: DigestPaper[];
-  unsubscribeUrl: string;
   postalAddress: string;
+  unsubscribeUrl?: string;
+  preferencesUrl?: string;
+  archiveUrl?: string;
+  /** Characters of abstract per paper; default {@link abstractChars} of the paper count. */
+  abstractChars?: number;
 }
 
-/** Abstracts are cut to this many characters: keeps a full digest under Gmail's 102 KB clip. */
-export const ABSTRACT_CHARS = 320;
+/**
+ * Characters of abstract per paper. Shorter as issues grow, so that a whole digest stays under
+ * Gmail's 102 KB clip: 320 up to 30 papers, down to 160 at 80 and beyond.
+ */
+export function abstractChars(paperCount: number): number {
+  if (paperCount <= 30) return 320;
+  return Math.max(160, Math.round(320 - ((paperCount - 30) * 160) / 50));
+}
+
+/** "You get this email because you subscribed to Paperboy's daily digest." */
+function reason(p: TrendingPapersProps): string {
+  return `You get this email because you subscribed to ${p.newsletterName}'s ${p.frequency} digest.`;
+}
 
 export default function TrendingPapers(props: TrendingPapersProps) {
-  const { newsletterName, tagline, byline, issueDate, papers, unsubscribeUrl, postalAddress } = props;
-  const preheader = papers
-    .slice(0, 3)
-    .map((p) => p.title)
-    .join(' · ');
+  const chars = props.abstractChars ?? abstractChars(props.papers.length);
   return (
-    <Html lang="en" dir="ltr">
-      <Head />
-      <Preview>{preheader}</Preview>
-      <Body style={{ backgroundColor: theme.page, fontFamily: theme.font, margin: 0, padding: '24px 0' }}>
-        <Container style={{ maxWidth: 600, backgroundColor: theme.card, border: `1px solid ${theme.border}`, borderRadius: 8 }}>
-          <Section style={{ padding: '28px 32px 8px' }}>
-            <Text style={{ margin: 0, fontSize: 13, fontWeight: 600, color: theme.accent, letterSpacing: 0.3 }}>{newsletterName}</Text>
-            <Heading as="h1" style={{ margin: '6px 0 4px', fontSize: 24, lineHeight: '30px', color: theme.text }}>
-              {tagline}
-            </Heading>
-            <Text style={{ margin: 0, fontSize: 14, color: theme.muted }}>
-              {byline} · {issueDate}
-            </Text>
-          </Section>
-          <Hr style={{ borderColor: theme.border, margin: '16px 32px' }} />
-          {papers.map((p, i) => (
-            <Section key={i} style={{ padding: '0 32px 20px' }}>
-              <Heading as="h2" style={{ margin: '0 0 4px', fontSize: 17, lineHeight: '23px' }}>
-                <Link href={p.url} style={{ color: theme.text, textDecoration: 'none' }}>
-                  {p.title}
-                </Link>
-              </Heading>
-              {p.authors.length > 0 || p.upvotes !== undefined ? (
-                <Text style={{ margin: '0 0 6px', fontSize: 13, color: theme.faint }}>
-                  {[authorLine(p.authors), p.upvotes !== undefined ? `▲ ${p.upvotes}` : ''].filter(Boolean).join(' · ')}
-                </Text>
-              ) : null}
-              <Text style={{ margin: '0 0 6px', fontSize: 14, lineHeight: '21px', color: theme.muted }}>
-                {shorten(p.abstract, ABSTRACT_CHARS)}
-              </Text>
-              <Link href={p.url} style={{ fontSize: 14, color: theme.link }}>
-                Read more →
-              </Link>
-            </Section>
+    <Layout
+      preheader={props.papers
+        .slice(0, 3)
+        .map((p) => p.title)
+        .join(' · ')}
+      masthead={{ newsletterName: props.newsletterName, tagline: props.tagline, subline: `${props.byline} · ${props.issueDate}` }}
+    >
+      <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} border={0}>
+        <tbody>
+          {props.papers.map((p, i) => (
+            <PaperCard key={i} paper={p} abstractChars={chars} />
           ))}
-          <Hr style={{ borderColor: theme.border, margin: '8px 32px 16px' }} />
-          <Section style={{ padding: '0 32px 28px' }}>
-            <Text style={{ margin: '0 0 8px', fontSize: 12, lineHeight: '18px', color: theme.faint }}>
-              You get this email because you subscribed to {newsletterName}.{' '}
-              <Link href={unsubscribeUrl} style={{ color: theme.faint, textDecoration: 'underline' }}>
-                Unsubscribe
-              </Link>
-            </Text>
-            <Text style={{ margin: 0, fontSize: 12, lineHeight: '18px', color: theme.faint }}>{postalAddress}</Text>
-          </Section>
-        </Container>
-      </Body>
-    </Html>
+        </tbody>
+      </table>
+      <Footer
+        reason={reason(props)}
+        postalAddress={props.postalAddress}
+        links={[
+          { label: 'View in browser', href: props.archiveUrl },
+          { label: 'Manage preferences', href: props.preferencesUrl },
+          { label: 'Unsubscribe', href: props.unsubscribeUrl },
+        ]}
+      />
+    </Layout>
   );
 }
 
-/** The plain-text part: reads well on its own, one paragraph per paper. */
+/** The plain-text part: reads well on its own; per paper its title, authors, link and summary. */
 export function trendingPapersText(props: TrendingPapersProps): string {
-  const lines = [props.newsletterName, props.tagline, `${props.byline} · ${props.issueDate}`, ''];
+  const chars = props.abstractChars ?? abstractChars(props.papers.length);
+  const lines = [`${props.newsletterName}: ${props.tagline}`, `${props.byline} · ${props.issueDate}`, ''];
   props.papers.forEach((p, i) => {
     lines.push(wrap(`${i + 1}. ${p.title}`));
     const meta = [authorLine(p.authors), p.upvotes !== undefined ? `${p.upvotes} upvotes` : ''].filter(Boolean).join(' · ');
     if (meta) lines.push(wrap(meta));
-    lines.push(p.url, '', wrap(shorten(p.abstract, ABSTRACT_CHARS)), '');
+    lines.push(p.url);
+    lines.push(wrap(p.tldr ? `TL;DR: ${shorten(p.tldr, chars)}` : shorten(p.abstract, chars)));
+    const links = [
+      p.pdfUrl && `PDF: ${p.pdfUrl}`,
+      p.codeUrl && `Code${p.stars !== undefined ? ` (${p.stars} stars)` : ''}: ${p.codeUrl}`,
+      p.projectUrl && `Project: ${p.projectUrl}`,
+    ].filter(Boolean) as string[];
+    lines.push(...links, '');
   });
-  lines.push(
-    '--',
-    `You get this email because you subscribed to ${props.newsletterName}.`,
-    `Unsubscribe: ${props.unsubscribeUrl}`,
-    props.postalAddress,
-    '',
-  );
+  lines.push('--', reason(props));
+  if (props.archiveUrl) lines.push(`View in browser: ${props.archiveUrl}`);
+  if (props.preferencesUrl) lines.push(`Manage preferences: ${props.preferencesUrl}`);
+  if (props.unsubscribeUrl) lines.push(`Unsubscribe: ${props.unsubscribeUrl}`);
+  lines.push(props.postalAddress, '');
   return lines.join('\n');
 }
 
@@ -112,16 +102,11 @@ TrendingPapers.PreviewProps = {
   newsletterName: 'Paperboy',
   tagline: 'Get trending papers in your email inbox!',
   byline: 'by AK and the research community',
-  issueDate: 'March 17, 2025',
-  papers: [
-    {
-      title: 'X-LLM: Bootstrapping Advanced Large Language Models by Treating Multi-Modalities as Foreign Languages',
-      url: 'https://arxiv.org/abs/2305.04160',
-      abstract:
-        'Large language models (LLMs) have demonstrated remarkable language abilities. GPT-4, based on advanced LLMs, exhibits extraordinary multimodal capabilities beyond previous visual language models.',
-      authors: [],
-    },
-  ],
-  unsubscribeUrl: 'http://localhost:3000/unsubscribe/preview',
+  issueDate: 'August 20, 2025',
+  frequency: 'daily',
+  papers: preview.papers,
   postalAddress: 'Paperboy, 1 Example Street, 00000 Example City',
+  unsubscribeUrl: 'http://localhost:3000/unsubscribe/preview',
+  preferencesUrl: 'http://localhost:3000/preferences/preview',
+  archiveUrl: 'http://localhost:3000/archive/1',
 } satisfies TrendingPapersProps;

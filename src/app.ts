@@ -9,7 +9,7 @@ import type { DeliverDeps } from './pipeline/deliver.js';
 import type { Composer, Mailer } from './pipeline/ports.js';
 import type { SendDeps } from './pipeline/run.js';
 import { type Masthead, digestProps, renderDigest } from './render/digest.js';
-import { composeTemplate, unsubscribeUrlTemplate } from './send/compose.js';
+import { composeTemplate, recipientUrls } from './send/compose.js';
 import { OutboxMailer, SmtpMailer } from './send/transport.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -62,10 +62,18 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
   };
   const today = () => dateIn(now(), config.TZ);
 
-  const compose: Composer = async ({ subject, issueDate, papers }) => {
-    const unsubscribeUrl = unsubscribeUrlTemplate(config.PUBLIC_URL);
-    const rendered = await renderDigest(digestProps(masthead, issueDate, papers, unsubscribeUrl));
-    return composeTemplate({ from: config.MAIL_FROM, subject, html: rendered.html, text: rendered.text, unsubscribeUrl, messageIdDomain, date: now() });
+  const compose: Composer = async ({ subject, issueDate, frequency, papers, issueId }) => {
+    const urls = { ...recipientUrls(config.PUBLIC_URL), archiveUrl: archiveUrl(config.PUBLIC_URL, issueId) };
+    const rendered = await renderDigest(digestProps(masthead, { issueDate, frequency }, papers, urls));
+    return composeTemplate({
+      from: config.MAIL_FROM,
+      subject,
+      html: rendered.html,
+      text: rendered.text,
+      unsubscribeUrl: urls.unsubscribeUrl,
+      messageIdDomain,
+      date: now(),
+    });
   };
 
   const mailer = (outboxDir?: string): Mailer =>
@@ -87,6 +95,11 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
   };
 
   return { config, store, tokens, log, masthead, mailer, compose, sendDeps, today, close: () => store.close() };
+}
+
+/** The public page of an issue ("view in browser"); the archive index when there is no issue yet. */
+export function archiveUrl(publicUrl: string, issueId?: number): string {
+  return issueId ? `${publicUrl}/archive/${issueId}` : `${publicUrl}/archive`;
 }
 
 /** YYYY-MM-DD of `date` in time zone `tz`. */

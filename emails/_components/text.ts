@@ -33,3 +33,21 @@ export function wrap(text: string, width = 72): string {
   if (line) out.push(line);
   return out.join('\n');
 }
+
+/** 1234 → "1.2k": compact counts for stars and upvotes. */
+export function compactCount(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0).replace(/\.0$/, '')}k`;
+  return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
+}
+
+/** The URL when it is http(s), else undefined: no other scheme reaches an href. */
+export function safeHref(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}

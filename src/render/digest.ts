@@ -4,8 +4,8 @@
  */
 import { render } from '@react-email/components';
 import { createElement } from 'react';
-import TrendingPapers, { type DigestPaper, type TrendingPapersProps, trendingPapersText } from '../../emails/TrendingPapers.js';
-import type { Paper } from '../domain.js';
+import TrendingPapers, { type DigestPaper, type TrendingPapersProps, abstractChars, trendingPapersText } from '../../emails/TrendingPapers.js';
+import type { Frequency, Paper } from '../domain.js';
 import { fallbackPaperUrl } from '../sources/normalize.js';
 
 /** The newsletter-wide values every issue shows. */
@@ -23,14 +23,23 @@ export interface RenderedDigest {
   paperCount: number;
 }
 
-/** The email's view of a paper: a link always, the paper page when known. */
+/** The email's view of a paper: a link always (the paper page when known), and whatever else the source had. */
 export function toDigestPaper(p: Paper): DigestPaper {
+  const optional = {
+    tldr: p.extra.tldr,
+    upvotes: p.upvotes,
+    thumbnail: p.links.thumbnail,
+    pdfUrl: p.links.pdf ?? (p.arxivId ? `https://arxiv.org/pdf/${p.arxivId}` : undefined),
+    codeUrl: p.links.code,
+    stars: p.extra.stars,
+    projectUrl: p.links.project,
+  };
   return {
     title: p.title,
     url: p.links.page ?? fallbackPaperUrl(p),
     abstract: p.abstract,
     authors: p.authors,
-    ...(p.upvotes !== undefined ? { upvotes: p.upvotes } : {}),
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
   };
 }
 
@@ -44,18 +53,46 @@ export function displayDate(isoDate: string): string {
   });
 }
 
-/** The props for one variant; `unsubscribeUrl` is whatever the caller passes (a placeholder when sending). */
-export function digestProps(masthead: Masthead, issueDate: string, papers: Paper[], unsubscribeUrl: string): TrendingPapersProps {
+/** Links in the footer: per recipient (placeholders when sending) and the archive page. */
+export interface FooterUrls {
+  unsubscribeUrl?: string;
+  preferencesUrl?: string;
+  archiveUrl?: string;
+}
+
+/** The props for one variant. */
+export function digestProps(
+  masthead: Masthead,
+  issue: { issueDate: string; frequency: Frequency },
+  papers: Paper[],
+  urls: FooterUrls,
+): TrendingPapersProps {
   return {
     ...masthead,
-    issueDate: displayDate(issueDate),
+    issueDate: displayDate(issue.issueDate),
+    frequency: issue.frequency,
     papers: papers.map(toDigestPaper),
-    unsubscribeUrl,
+    ...urls,
   };
 }
 
-/** Renders both parts of the digest. */
+/** Gmail clips a message whose HTML is over 102 KB; stay a little under it (decimal KB, the stricter reading). */
+export const HTML_BUDGET_BYTES = 100_000;
+const SHORTER = [200, 140, 100, 60];
+
+/**
+ * Renders both parts of the digest. When the HTML would be clipped by Gmail (papers with many
+ * links and authors), abstracts are shortened step by step until it fits; every paper keeps
+ * its link to the full abstract.
+ */
 export async function renderDigest(props: TrendingPapersProps): Promise<RenderedDigest> {
-  const html = await render(createElement(TrendingPapers, props));
-  return { html, text: trendingPapersText(props), paperCount: props.papers.length };
+  let chosen = props;
+  let html = await render(createElement(TrendingPapers, chosen));
+  const start = props.abstractChars ?? abstractChars(props.papers.length);
+  for (const chars of SHORTER.filter((c) => c < start)) {
+    if (Buffer.byteLength(html) <= HTML_BUDGET_BYTES) break;
+    chosen = { ...props, abstractChars: chars };
+    html = await render(createElement(TrendingPapers, chosen));
+  }
+  return { html, text: trendingPapersText(chosen), paperCount: props.papers.length };
 }

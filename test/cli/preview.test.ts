@@ -20,7 +20,7 @@ describe('paperboy preview', () => {
     expect(html).toMatch(/^<!DOCTYPE html/);
     expect(html).toContain('X-LLM: Bootstrapping Advanced Large Language Models');
     const text = await ws.cli(['preview', '--text']);
-    expect(text.stdout).toMatch(/^Paperboy\nGet trending papers in your email inbox!\n/);
+    expect(text.stdout).toMatch(/^Paperboy: Get trending papers in your email inbox!\n/);
     expect(text.stdout).toContain('1. X-LLM: Bootstrapping Advanced Large Language Models');
     expect(text.stdout).toContain('Unsubscribe: https://news.example.org/unsubscribe/');
     expect(ws.dbBytes().equals(before)).toBe(true);

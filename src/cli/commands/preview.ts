@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { archiveUrl } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { isNoIssue } from '../../issue/builder.js';
 import { mainPapers, previewNext } from '../../pipeline/run.js';
@@ -36,8 +37,13 @@ export function registerPreview(program: Command, io: CliIo): void {
           return;
         }
         const papers = mainPapers(planned);
-        const unsubscribeUrl = `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', 0)}`;
-        const rendered = await renderDigest(digestProps(app.masthead, planned.plan.issueDate, papers, unsubscribeUrl));
+        // Links as a reader would get them (tokens for no real subscriber: they open nothing).
+        const urls = {
+          unsubscribeUrl: `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', 0)}`,
+          preferencesUrl: `${app.config.PUBLIC_URL}/preferences/${app.tokens.sign('preferences', 0)}`,
+          archiveUrl: archiveUrl(app.config.PUBLIC_URL),
+        };
+        const rendered = await renderDigest(digestProps(app.masthead, { issueDate: planned.plan.issueDate, frequency }, papers, urls));
         if (opts.text) {
           io.stdout(rendered.text);
           return;
