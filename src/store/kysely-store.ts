@@ -185,6 +185,11 @@ export class KyselyStore implements Store {
     return row && toIssue(row);
   }
 
+  async recentIssues(limit: number): Promise<Issue[]> {
+    const rows = await this.db.selectFrom('issues').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toIssue);
+  }
+
   async deliveredAmong(paperIds: string[], frequency: Frequency): Promise<Map<number, Set<string>>> {
     const out = new Map<number, Set<string>>();
     for (const chunk of chunks(paperIds, BATCH)) {

@@ -87,6 +87,8 @@ export interface Store {
   lastIssue(frequency: Frequency): Promise<Issue | undefined>;
   unfinishedIssues(): Promise<Issue[]>;
   getIssue(id: number): Promise<Issue | undefined>;
+  /** The newest issues first, for the archive. */
+  recentIssues(limit: number): Promise<Issue[]>;
   /** Papers among `paperIds` already delivered (or in flight) to active subscribers of `frequency`. */
   deliveredAmong(paperIds: string[], frequency: Frequency): Promise<Map<number, Set<string>>>;
   /** Writes the issue, its variants and one pending delivery per recipient. */

@@ -3,7 +3,7 @@ import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createHttpApp } from '../../src/http/server.js';
 import { silentLog } from '../../src/log.js';
-import { type Workspace, workspace } from '../helpers/workspace.js';
+import { SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
 let app: App;
@@ -55,5 +55,54 @@ describe('one-click unsubscribe', () => {
   it('answers the health check', async () => {
     const { http } = await setUp();
     expect(await (await http.request('/healthz')).json()).toEqual({ ok: true });
+  });
+});
+
+describe('preferences', () => {
+  it('GET shows the current choice; POST saves frequency and topics', async () => {
+    const { http, ada } = await setUp();
+    const token = app.tokens.sign('preferences', ada.id);
+    const form = await (await http.request(`/preferences/${token}`)).text();
+    expect(form).toContain('value="daily" checked');
+    const res = await http.request(`/preferences/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'frequency=weekly&topics=cs.CL%2C+cs.AI',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Saved.');
+    expect(await app.store.getSubscriber(ada.id)).toMatchObject({ frequency: 'weekly', topics: ['cs.cl', 'cs.ai'] });
+  });
+
+  it('refuses a bad value with 400 and changes nothing; a forged token gets 400', async () => {
+    const { http, ada } = await setUp();
+    const token = app.tokens.sign('preferences', ada.id);
+    const post = (t: string, body: string) =>
+      http.request(`/preferences/${t}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const bad = await post(token, 'frequency=hourly');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('invalid frequency &quot;hourly&quot;');
+    expect((await post(app.tokens.sign('unsubscribe', ada.id), 'frequency=weekly')).status).toBe(400);
+    expect(await app.store.getSubscriber(ada.id)).toMatchObject({ frequency: 'daily', topics: [] });
+  });
+});
+
+describe('the archive', () => {
+  it('lists issues and shows each one without anybody’s personal links', async () => {
+    ws = workspace();
+    await ws.cli(['subscribers', 'add', 'ada@example.org']);
+    await ws.cli(['ingest', SEED]);
+    expect((await ws.cli(['send'])).code).toBe(0);
+    app = await createApp(loadConfig(ws.env, ws.dir), silentLog);
+    const web = createHttpApp(app);
+    const index = await (await web.request('/archive')).text();
+    expect(index).toContain('href="https://news.example.org/archive/1"');
+    const issue = await web.request('/archive/1');
+    expect(issue.status).toBe(200);
+    const body = await issue.text();
+    expect(body).toContain('X-LLM: Bootstrapping Advanced Large Language Models');
+    expect(body).not.toMatch(/\/unsubscribe\/|\/preferences\//);
+    expect((await web.request('/archive/999')).status).toBe(404);
+    expect((await web.request('/archive/abc')).status).toBe(404);
   });
 });

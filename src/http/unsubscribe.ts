@@ -1,0 +1,43 @@
+/**
+ * One-click unsubscribe (RFC 8058): every digest's List-Unsubscribe header points here.
+ * GET shows a confirmation form and changes nothing; POST unsubscribes and answers 200 with no
+ * redirect, whatever the body (mail clients send `List-Unsubscribe=One-Click`).
+ */
+import type { Hono } from 'hono';
+import { html } from 'hono/html';
+import type { App } from '../app.js';
+import { INVALID_LINK, page } from './page.js';
+
+/** Looks up the subscriber a token of `purpose` names; undefined for any bad token. */
+export async function subscriberFromToken(app: App, purpose: 'unsubscribe' | 'preferences', token: string) {
+  let id: number;
+  try {
+    id = app.tokens.verify(purpose, token);
+  } catch {
+    return undefined;
+  }
+  return app.store.getSubscriber(id);
+}
+
+export function unsubscribeRoutes(http: Hono, app: App): void {
+  const name = app.config.NEWSLETTER_NAME;
+
+  http.get('/unsubscribe/:token', async (c) => {
+    const s = await subscriberFromToken(app, 'unsubscribe', c.req.param('token'));
+    if (!s) return c.html(page(name, html`<p>${INVALID_LINK}</p>`), 400);
+    if (s.status !== 'active' && s.status !== 'pending') return c.html(page(name, html`<p>You are not subscribed to ${name}.</p>`));
+    return c.html(
+      page(name, html`<p>Stop getting ${name}?</p><form method="post"><button type="submit">Unsubscribe</button></form>`),
+    );
+  });
+
+  http.post('/unsubscribe/:token', async (c) => {
+    const s = await subscriberFromToken(app, 'unsubscribe', c.req.param('token'));
+    if (!s) return c.html(page(name, html`<p>${INVALID_LINK}</p>`), 400);
+    if (s.status === 'active' || s.status === 'pending') {
+      await app.store.setSubscriberStatus(s.id, 'unsubscribed', new Date().toISOString());
+      app.log.info(`unsubscribed subscriber #${s.id} (one-click)`);
+    }
+    return c.html(page(name, html`<p>You are unsubscribed from ${name}. No more digests will be sent to you.</p>`), 200);
+  });
+}
