@@ -6,8 +6,5 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    benchmark: {
-      include: ['test/bench/**/*.bench.ts'],
-    },
   },
 });
