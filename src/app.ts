@@ -11,6 +11,7 @@ import type { SendDeps } from './pipeline/run.js';
 import { type Masthead, digestProps, renderDigest } from './render/digest.js';
 import { composeTemplate, recipientUrls } from './send/compose.js';
 import { OutboxMailer, SmtpMailer } from './send/transport.js';
+import type { FetchOptions } from './sources/fetch.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { resolveSecretKey } from './subscriptions/secret.js';
@@ -100,6 +101,15 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
 /** The public page of an issue ("view in browser"); the archive index when there is no issue yet. */
 export function archiveUrl(publicUrl: string, issueId?: number): string {
   return issueId ? `${publicUrl}/archive/${issueId}` : `${publicUrl}/archive`;
+}
+
+/** How URL sources are fetched, from the config. */
+export function fetchOptions(config: Config): FetchOptions {
+  return {
+    timeoutMs: config.FETCH_TIMEOUT_SECONDS * 1000,
+    retries: config.FETCH_RETRIES,
+    userAgent: `Paperboy/0.1 (+${config.PUBLIC_URL})`,
+  };
 }
 
 /** YYYY-MM-DD of `date` in time zone `tz`. */

@@ -68,6 +68,15 @@ export const configSchema = z.object({
     .default('UTC')
     .refine((v) => isTimeZone(v), 'must be an IANA time zone such as UTC or Europe/Paris'),
   MAX_PAPERS_PER_ISSUE: positiveInt(500).default(30),
+  FETCH_TIMEOUT_SECONDS: positiveInt(600).default(30),
+  FETCH_RETRIES: positiveInt(10, 0).default(3),
+  ARXIV_INCLUDE_CROSS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('false')
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be true or false')
+    .transform((v) => ['true', '1', 'yes'].includes(v)),
   SMTP_POOL: positiveInt(100).default(5),
   MAX_SEND_ERRORS: positiveInt().default(100),
   DEFAULT_FREQUENCY: z.enum(FREQUENCIES, { error: 'must be daily or weekly' }).default('daily'),

@@ -38,6 +38,8 @@ export interface PaperInput {
   upvotes?: number;
   publishedAt?: string;
   extra: PaperExtra;
+  /** A new version of a paper announced before (arXiv "replace"): ingest skips it once the paper was sent. */
+  revision?: boolean;
 }
 
 /** A parsed digest: what one source says today. */
@@ -51,6 +53,8 @@ export interface Digest {
   papers: PaperInput[];
   /** Problems that did not stop the parse (a dropped `javascript:` link, a duplicate paper). */
   warnings: string[];
+  /** For a URL: the validators to send next time, or that the server said nothing changed (304). */
+  fetched?: { etag?: string; lastModified?: string; notModified: boolean };
 }
 
 /** A paper in the store. `seq` grows with every paper added and decides what is "new". */

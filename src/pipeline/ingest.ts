@@ -7,6 +7,7 @@
  * normalised title).
  */
 import type { Digest, Paper, PaperInput } from '../domain.js';
+import { type LoadOptions, expandSource, isUrl, loadDigest } from '../sources/index.js';
 import { normalizeTitle, paperId, titleKey } from '../sources/normalize.js';
 import type { NewPaper, Store } from '../store/store.js';
 
@@ -16,6 +17,10 @@ export interface IngestReport {
   added: number;
   updated: number;
   unchanged: number;
+  /** Revisions (arXiv "replace") of papers already sent: left alone. */
+  skipped: number;
+  /** URLs that answered 304 Not Modified. */
+  notModified: string[];
   warnings: string[];
 }
 
@@ -27,22 +32,41 @@ interface Incoming extends PaperInput {
 export async function ingestDigests(store: Store, digests: Digest[], now: Date): Promise<IngestReport> {
   const incoming = mergeDigests(digests);
   const at = now.toISOString();
-  const report: IngestReport = { papers: incoming.length, added: 0, updated: 0, unchanged: 0, warnings: digests.flatMap((d) => d.warnings) };
-  if (incoming.length === 0) return report;
+  const report: IngestReport = {
+    papers: incoming.length,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    notModified: digests.filter((d) => d.fetched?.notModified).map((d) => d.source),
+    warnings: digests.flatMap((d) => d.warnings),
+  };
 
   await store.transaction(async (tx) => {
+    await rememberValidators(tx, digests, at);
+    if (incoming.length === 0) return;
     const ids = incoming.map((p) => paperId(p));
     const keys = incoming.map((p) => titleKey(p.title));
     const known = await tx.findPapers(ids, keys);
     const byId = new Map(known.map((p) => [p.id, p]));
     const byKey = new Map(known.map((p) => [p.titleKey, p]));
+    const revised = incoming.flatMap((p, i) => {
+      const existing = p.revision ? (byId.get(ids[i]!) ?? byKey.get(keys[i]!)) : undefined;
+      return existing ? [existing.id] : [];
+    });
+    const sent = await tx.sentPaperIds(revised);
 
     const inserts: NewPaper[] = [];
     const updates: Paper[] = [];
     incoming.forEach((p, i) => {
       const existing = byId.get(ids[i]!) ?? byKey.get(keys[i]!);
+      if (existing && p.revision && sent.has(existing.id)) {
+        report.skipped++;
+        return;
+      }
       if (!existing) {
-        inserts.push({ ...withoutSource(p), id: ids[i]!, titleKey: keys[i]!, firstSeenAt: at, updatedAt: at, source: p.source });
+        const { revision: _r, ...fields } = withoutSource(p);
+        inserts.push({ ...fields, id: ids[i]!, titleKey: keys[i]!, firstSeenAt: at, updatedAt: at, source: p.source });
         return;
       }
       const merged = mergePaper(existing, p);
@@ -58,6 +82,30 @@ export async function ingestDigests(store: Store, digests: Digest[], now: Date):
     report.updated = updates.length;
   });
   return report;
+}
+
+/**
+ * Reads every source (sending each URL the validators it answered last time), then ingests them
+ * together. Any source that fails fails the whole call, before anything is written.
+ */
+export async function loadAndIngest(store: Store, sources: string[], opts: LoadOptions & { now: Date }): Promise<IngestReport> {
+  const digests: Digest[] = [];
+  for (const source of sources) {
+    const where = expandSource(source, opts.today);
+    const validators = isUrl(where) ? await store.getValidators(where) : undefined;
+    digests.push(await loadDigest(source, { ...opts, ...(validators ? { validators } : {}) }));
+  }
+  return ingestDigests(store, digests, opts.now);
+}
+
+/** Stores what each URL answered, only when it changed: an unchanged source writes nothing. */
+async function rememberValidators(tx: Store, digests: Digest[], at: string): Promise<void> {
+  for (const d of digests) {
+    if (!d.fetched || d.fetched.notModified) continue;
+    const v = { ...(d.fetched.etag ? { etag: d.fetched.etag } : {}), ...(d.fetched.lastModified ? { lastModified: d.fetched.lastModified } : {}) };
+    const before = await tx.getValidators(d.source);
+    if (JSON.stringify(before ?? {}) !== JSON.stringify(v)) await tx.setValidators(d.source, v, at);
+  }
 }
 
 /** One list from several digests: the first digest's order, later digests fill in what is missing. */
@@ -93,11 +141,14 @@ function fill<T extends PaperInput>(base: T, next: PaperInput): T {
     ...(next.arxivId ?? base.arxivId ? { arxivId: next.arxivId ?? base.arxivId } : {}),
     ...(next.upvotes ?? base.upvotes) !== undefined ? { upvotes: next.upvotes ?? base.upvotes } : {},
     ...(next.publishedAt ?? base.publishedAt ? { publishedAt: next.publishedAt ?? base.publishedAt } : {}),
+    // A paper is a revision only if every source says so.
+    ...(base.revision && next.revision ? { revision: true } : { revision: undefined }),
   };
 }
 
 function mergePaper(existing: Paper, p: Incoming): Paper {
-  return { ...fill(existing, p), source: p.source };
+  const { revision: _r, ...merged } = fill(existing, p);
+  return { ...merged, source: p.source };
 }
 
 function sameContent(a: Paper, b: Paper): boolean {

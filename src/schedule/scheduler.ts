@@ -3,13 +3,12 @@
  * issue of each due cadence. Ticks never overlap; a failing tick is logged and the next one runs.
  */
 import cron from 'node-cron';
-import type { App } from '../app.js';
-import type { Digest } from '../domain.js';
-import { describeOutcomes } from '../pipeline/report.js';
+import { type App, fetchOptions } from '../app.js';
 import { toAppError } from '../errors.js';
-import { ingestDigests } from '../pipeline/ingest.js';
+import { loadAndIngest } from '../pipeline/ingest.js';
+import { describeOutcomes } from '../pipeline/report.js';
 import { sendNext } from '../pipeline/run.js';
-import { loadDigest, splitSources } from '../sources/index.js';
+import { splitSources } from '../sources/index.js';
 
 /**
  * One tick: ingest, then send. Returns without throwing; problems are logged. With
@@ -18,16 +17,22 @@ import { loadDigest, splitSources } from '../sources/index.js';
  */
 export async function runTick(app: App, opts: { resumeOnly?: boolean } = {}): Promise<void> {
   const { config, log } = app;
-  try {
-    const digests: Digest[] = [];
-    for (const s of splitSources(config.DIGEST_SOURCE)) {
-      digests.push(await loadDigest(s, { today: app.today(), cwd: config.cwd }));
+  // Each source on its own: a dead feed does not keep the others out.
+  for (const source of splitSources(config.DIGEST_SOURCE)) {
+    try {
+      const r = await loadAndIngest(app.store, [source], {
+        today: app.today(),
+        cwd: config.cwd,
+        includeCross: config.ARXIV_INCLUDE_CROSS,
+        fetch: fetchOptions(config),
+        now: new Date(),
+      });
+      for (const w of r.warnings) log.warn(w);
+      const state = r.notModified.length ? 'not modified' : `${r.added} new, ${r.updated} updated, ${r.unchanged} unchanged`;
+      log.info(`ingested ${source}: ${state}`);
+    } catch (err) {
+      log.error(`ingest of ${source} failed: ${toAppError(err).message}`);
     }
-    const r = await ingestDigests(app.store, digests, new Date());
-    for (const w of r.warnings) log.warn(w);
-    log.info(`ingested ${config.DIGEST_SOURCE}: ${r.added} new, ${r.updated} updated, ${r.unchanged} unchanged`);
-  } catch (err) {
-    log.error(`ingest failed, sending from what the store has: ${toAppError(err).message}`);
   }
   const mailer = app.mailer();
   try {

@@ -1,16 +1,19 @@
 /**
- * Reading a digest: from a path, in a given or detected format, into a `Digest`.
- * Every parser validates the whole document before anything is written.
+ * Reading a digest: from a path or an http(s) URL, in a given or detected format, into a
+ * `Digest`. Every parser validates the whole document before anything is written.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../domain.js';
 import { AppError } from '../errors.js';
-import { parsePaperboyJson } from './json.js';
+import { looksLikeFeed, parseArxivFeed } from './arxiv.js';
+import { type FetchOptions, type Validators, fetchDigest } from './fetch.js';
+import { looksLikeHf, parseHfDailyPapers } from './hf.js';
+import { parseJsonText, parsePaperboyData } from './json.js';
 import { looksLikeTrendingText, parseTrendingText } from './text.js';
 
 /** Formats `paperboy ingest --format` accepts. */
-export const SOURCE_FORMATS = ['auto', 'text', 'json'] as const;
+export const SOURCE_FORMATS = ['auto', 'text', 'json', 'hf', 'arxiv'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 /** Digest files larger than this are refused rather than read into memory. */
@@ -19,10 +22,15 @@ export const MAX_DIGEST_BYTES = 64 * 1024 * 1024;
 /** Options for {@link loadDigest}. */
 export interface LoadOptions {
   format?: SourceFormat;
-  /** Today's date (YYYY-MM-DD) in the configured time zone, for dates without a year. */
+  /** Today's date (YYYY-MM-DD) in the configured time zone: dates without a year, `{date}` in URLs. */
   today: string;
   /** Directory that relative paths resolve against. */
   cwd?: string;
+  /** Take arXiv cross-lists (ARXIV_INCLUDE_CROSS). */
+  includeCross?: boolean;
+  /** For URLs: what the previous fetch returned, and fetch knobs. */
+  validators?: Validators;
+  fetch?: FetchOptions;
 }
 
 /** Splits `DIGEST_SOURCE`-style lists: comma-separated, blanks ignored. */
@@ -33,39 +41,74 @@ export function splitSources(list: string): string[] {
     .filter(Boolean);
 }
 
+/** True for http(s) sources. */
+export function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+/** `https://…/daily_papers?date={date}` → today's date filled in. */
+export function expandSource(source: string, today: string): string {
+  return source.replaceAll('{date}', today);
+}
+
 /** Reads and parses one digest. Throws AppError with a one-line reason; never writes. */
 export async function loadDigest(source: string, opts: LoadOptions): Promise<Digest> {
-  const file = path.resolve(opts.cwd ?? process.cwd(), source);
+  const where = expandSource(source, opts.today);
+  if (isUrl(where)) {
+    const res = await fetchDigest(where, { ...opts.fetch, ...(opts.validators ? { validators: opts.validators } : {}) });
+    if (res.status === 'not-modified') return { source: where, papers: [], warnings: [], fetched: { ...opts.validators, notModified: true } };
+    const digest = parseDigest(decodeUtf8(res.body, where), where, opts.format ?? 'auto', opts);
+    return { ...digest, fetched: { ...res.validators, notModified: false } };
+  }
+  const file = path.resolve(opts.cwd ?? process.cwd(), where);
   let size: number;
   try {
     const st = await stat(file);
-    if (!st.isFile()) throw new AppError('FILE_NOT_FOUND', `${source}: not a file`);
+    if (!st.isFile()) throw new AppError('FILE_NOT_FOUND', `${where}: not a file`);
     size = st.size;
   } catch (err) {
     if (err instanceof AppError) throw err;
-    throw new AppError('FILE_NOT_FOUND', `${source}: no such file`);
+    throw new AppError('FILE_NOT_FOUND', `${where}: no such file`);
   }
   if (size > MAX_DIGEST_BYTES) {
-    throw new AppError('INPUT_INVALID', `${source}: ${size} bytes is over the ${MAX_DIGEST_BYTES}-byte limit for a digest`);
+    throw new AppError('INPUT_INVALID', `${where}: ${size} bytes is over the ${MAX_DIGEST_BYTES}-byte limit for a digest`);
   }
-  const buf = await readFile(file);
-  const raw = decodeUtf8(buf, source);
-  return parseDigest(raw, source, opts.format ?? 'auto', opts.today);
+  return parseDigest(decodeUtf8(await readFile(file), where), where, opts.format ?? 'auto', opts);
 }
 
 /** Parses a document already in memory. */
-export function parseDigest(raw: string, source: string, format: SourceFormat, today: string): Digest {
-  const kind = format === 'auto' ? detectFormat(raw, source) : format;
-  return kind === 'json' ? parsePaperboyJson(raw, source) : parseTrendingText(raw, source, today);
+export function parseDigest(raw: string, source: string, format: SourceFormat, opts: Pick<LoadOptions, 'today' | 'includeCross'>): Digest {
+  const text = raw.replace(/^\uFEFF/, '');
+  const kind = format === 'auto' ? detectFormat(text, source) : format;
+  switch (kind) {
+    case 'text':
+      return parseTrendingText(text, source, opts.today);
+    case 'arxiv':
+      return parseArxivFeed(text, source, { includeCross: opts.includeCross ?? false });
+    case 'hf':
+      return parseHfDailyPapers(parseJsonText(text, source), source);
+    case 'json': {
+      const data = parseJsonText(text, source);
+      return format === 'auto' && looksLikeHf(data) ? parseHfDailyPapers(data, source) : parsePaperboyData(data, source);
+    }
+  }
 }
 
-/** Tells the formats apart by their first bytes; an unknown format says what was expected. */
-export function detectFormat(raw: string, source: string): Exclude<SourceFormat, 'auto'> {
-  const head = raw.replace(/^\uFEFF/, '').trimStart();
+/**
+ * Tells the formats apart by their first bytes: JSON (Paperboy or Hugging Face, told apart by
+ * shape once parsed), an Atom or RSS feed, or the trending-papers page. Anything else is an error
+ * that says what was expected.
+ */
+export function detectFormat(raw: string, source: string): Exclude<SourceFormat, 'auto' | 'hf'> {
+  const head = raw.trimStart().slice(0, 4000);
+  const expected = 'expected a trending-papers page (with a date line such as "Mar 17"), Paperboy JSON, Hugging Face daily papers JSON, or an arXiv Atom/RSS feed';
+  if (head === '') throw new AppError('INPUT_INVALID', `${source}: empty file; ${expected}`);
   if (head.startsWith('{') || head.startsWith('[')) return 'json';
+  if (looksLikeFeed(head)) return 'arxiv';
+  if (/^<(!doctype html|html)/i.test(head)) throw new AppError('INPUT_INVALID', `${source}: an HTML page, not a digest; ${expected}`);
+  if (head.startsWith('<')) throw new AppError('INPUT_INVALID', `${source}: XML that is not an Atom or RSS feed; ${expected}`);
   if (looksLikeTrendingText(head)) return 'text';
-  if (head === '') throw new AppError('INPUT_INVALID', `${source}: empty file; expected a trending-papers page or Paperboy JSON`);
-  throw new AppError('INPUT_INVALID', `${source}: unknown format; expected a trending-papers page (with a date line such as "Mar 17") or Paperboy JSON`);
+  throw new AppError('INPUT_INVALID', `${source}: unknown format; ${expected}`);
 }
 
 function decodeUtf8(buf: Buffer, source: string): string {

@@ -64,7 +64,11 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 
 /** Parses a Paperboy JSON digest. */
 export function parsePaperboyJson(raw: string, source: string): Digest {
-  const data = parseJsonText(raw, source);
+  return parsePaperboyData(parseJsonText(raw, source), source);
+}
+
+/** Validates already-parsed JSON as a Paperboy digest. */
+export function parsePaperboyData(data: unknown, source: string): Digest {
   const result = paperboyJsonSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -64,3 +64,28 @@ export function fallbackPaperUrl(p: { title: string; arxivId?: string | undefine
   const q = new URLSearchParams({ query: p.title, searchtype: 'title' });
   return `https://arxiv.org/search/?${q.toString()}`;
 }
+
+/** An ISO-8601 timestamp for any date string `Date.parse` reads, else undefined. */
+export function isoDate(s: string | null | undefined): string | undefined {
+  return s && !Number.isNaN(Date.parse(s)) ? new Date(s).toISOString() : undefined;
+}
+
+/** `{ key: value }`, or `{}` when value is undefined: for optional fields under exactOptionalPropertyTypes. */
+export function maybe<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+const TEX_ACCENTS: Record<string, string> = { "'": '\u0301', '`': '\u0300', '^': '\u0302', '"': '\u0308', '~': '\u0303', '=': '\u0304', '.': '\u0307', c: '\u0327', v: '\u030C', u: '\u0306', H: '\u030B' };
+
+/**
+ * TeX accents as arXiv metadata writes them (`Andr\'e`, `{\"o}`, `\c{c}`) → Unicode (`André`, `ö`, `ç`).
+ * Anything else is left as it is.
+ */
+export function detex(s: string): string {
+  return s
+    .replace(/\{?\\(['`^"~=.]|[cvuH](?=[{\s]))\s*\{?([A-Za-z])\}?\}?/g, (all, accent: string, letter: string) => {
+      const mark = TEX_ACCENTS[accent];
+      return mark ? `${letter}${mark}`.normalize('NFC') : all;
+    })
+    .replace(/\{?\\ss\}?/g, 'ß');
+}

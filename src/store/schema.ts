@@ -66,6 +66,13 @@ export interface DeliveriesTable {
   updated_at: string;
 }
 
+export interface SourcesTable {
+  source: string;
+  etag: string | null;
+  last_modified: string | null;
+  fetched_at: string;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   papers: PapersTable;
@@ -73,4 +80,5 @@ export interface Database {
   issues: IssuesTable;
   issue_papers: IssuePapersTable;
   deliveries: DeliveriesTable;
+  sources: SourcesTable;
 }

@@ -67,9 +67,16 @@ export interface Store {
   findPapers(ids: string[], titleKeys: string[]): Promise<Paper[]>;
   insertPapers(papers: NewPaper[]): Promise<void>;
   updatePapers(papers: Paper[]): Promise<void>;
+  /** Which of `ids` have been delivered to somebody (the sent-log). */
+  sentPaperIds(ids: string[]): Promise<Set<string>>;
   /** Papers added after `seq`, oldest first. */
   papersAfter(seq: number): Promise<Paper[]>;
   maxPaperSeq(): Promise<number>;
+
+  // Remote sources
+  /** What a URL answered last time (for If-None-Match / If-Modified-Since). */
+  getValidators(source: string): Promise<{ etag?: string; lastModified?: string } | undefined>;
+  setValidators(source: string, v: { etag?: string; lastModified?: string }, at: string): Promise<void>;
 
   // Subscribers
   findSubscriber(email: string): Promise<Subscriber | undefined>;
