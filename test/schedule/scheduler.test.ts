@@ -54,3 +54,27 @@ describe('the scheduler', () => {
     expect(stdout).toMatch(/Stopped\.\n$/);
   });
 });
+
+describe('the scheduler with several sources', () => {
+  it('ingests the good sources when one is dead, and logs the dead one', async () => {
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const { SEED } = await import('../helpers/workspace.js');
+    ws = workspace({ DIGEST_SOURCE: `http://127.0.0.1:${port}/feed,${SEED}`, FETCH_RETRIES: '0' });
+    await ws.cli(['subscribers', 'add', 'ada@example.org']);
+    const lines: string[] = [];
+    const { createLog } = await import('../../src/log.js');
+    const app = await createApp(loadConfig(ws.env, ws.dir), createLog((l) => lines.push(l)));
+    try {
+      await runTick(app);
+    } finally {
+      await app.close();
+    }
+    expect(lines.join('')).toMatch(new RegExp(`error: ingest of http://127.0.0.1:${port}/feed failed: .*ECONNREFUSED`));
+    expect(lines.join('')).toMatch(/ingested .*trending-papers\.txt: 77 new/);
+    expect(emls(path.join(ws.dir, 'outbox'))).toHaveLength(1);
+  });
+});

@@ -51,6 +51,6 @@ describe('the trending-papers page', () => {
   });
 
   it('is detected by --format auto', () => {
-    expect(parseDigest(seed, 'seed', 'auto', '2026-11-26').papers).toHaveLength(77);
+    expect(parseDigest(seed, 'seed', 'auto', { today: '2026-11-26' }).papers).toHaveLength(77);
   });
 });
