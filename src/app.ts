@@ -2,7 +2,11 @@
  * The composition root: builds every part from the config and hands back the whole with one
  * `close()`. The CLI, the scheduler and the HTTP server are thin shells around this.
  */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
 import { type Config, parseMailbox } from './config.js';
+import { AppError } from './errors.js';
 import type { Frequency } from './domain.js';
 import type { Log } from './log.js';
 import type { DeliverDeps } from './pipeline/deliver.js';
@@ -10,7 +14,8 @@ import type { Composer, Mailer } from './pipeline/ports.js';
 import type { SendDeps } from './pipeline/run.js';
 import { type Masthead, digestProps, renderDigest } from './render/digest.js';
 import { composeTemplate, recipientUrls } from './send/compose.js';
-import { OutboxMailer, SmtpMailer } from './send/transport.js';
+import { type DkimSettings, SmtpPool } from './send/smtp-pool.js';
+import { OutboxMailer } from './send/transport.js';
 import type { FetchOptions } from './sources/fetch.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -43,6 +48,7 @@ export interface AppOptions {
 /** Opens the store and wires the parts together. */
 export async function createApp(config: Config, log: Log, opts: AppOptions = {}): Promise<App> {
   const now = opts.now ?? (() => new Date());
+  const dkim = dkimSettings(config);
   const store = await openStore(config.DATABASE_URL, config.cwd);
   let tokens: Tokens;
   try {
@@ -78,7 +84,9 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
   };
 
   const mailer = (outboxDir?: string): Mailer =>
-    outboxDir || !config.SMTP_URL ? new OutboxMailer(outboxDir ?? config.OUTBOX_DIR) : new SmtpMailer(config.SMTP_URL, config.SMTP_POOL);
+    outboxDir || !config.SMTP_URL
+      ? new OutboxMailer(outboxDir ?? config.OUTBOX_DIR)
+      : new SmtpPool(config.SMTP_URL, { size: config.SMTP_POOL, rate: config.SEND_RATE, dkim });
 
   const sendDeps = (m: Mailer): SendDeps => {
     const deliver: DeliverDeps = {
@@ -91,6 +99,8 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
       maxErrors: config.MAX_SEND_ERRORS,
       now,
       log,
+      worker: WORKER,
+      isDead: isDeadWorker,
     };
     return { ...deliver, build: { cap: config.MAX_PAPERS_PER_ISSUE, issueDate: today(), newsletterName: config.NEWSLETTER_NAME } };
   };
@@ -101,6 +111,41 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
 /** The public page of an issue ("view in browser"); the archive index when there is no issue yet. */
 export function archiveUrl(publicUrl: string, issueId?: number): string {
   return issueId ? `${publicUrl}/archive/${issueId}` : `${publicUrl}/archive`;
+}
+
+/** This process in the ledger's `claimed_by`. */
+export const WORKER = `${hostname()}:${process.pid}`;
+
+/**
+ * True when `worker` (host:pid) is a process on this host that no longer runs: its leased
+ * deliveries can be taken back at once instead of when the lease runs out.
+ */
+export function isDeadWorker(worker: string): boolean {
+  const [host, pid] = worker.split(':');
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid) || worker === WORKER) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** DKIM settings from the config, the key read from DKIM_PRIVATE_KEY_FILE when given. */
+export function dkimSettings(config: Config): DkimSettings | undefined {
+  if (!config.DKIM_DOMAIN || !config.DKIM_SELECTOR) return undefined;
+  let privateKey = config.DKIM_PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (!privateKey && config.DKIM_PRIVATE_KEY_FILE) {
+    try {
+      privateKey = readFileSync(path.resolve(config.cwd, config.DKIM_PRIVATE_KEY_FILE), 'utf8');
+    } catch {
+      throw new AppError('CONFIG_INVALID', 'config: DKIM_PRIVATE_KEY_FILE cannot be read');
+    }
+  }
+  if (!privateKey || !/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(privateKey)) {
+    throw new AppError('CONFIG_INVALID', 'config: DKIM private key must be a PEM private key');
+  }
+  return { domainName: config.DKIM_DOMAIN, keySelector: config.DKIM_SELECTOR, privateKey };
 }
 
 /** How URL sources are fetched, from the config. */

@@ -79,6 +79,24 @@ export const configSchema = z.object({
     .transform((v) => ['true', '1', 'yes'].includes(v)),
   SMTP_POOL: positiveInt(100).default(5),
   MAX_SEND_ERRORS: positiveInt().default(100),
+  SEND_RATE: z.coerce
+    .number({ error: 'must be a number of messages per second' })
+    .positive('must be more than 0')
+    .max(100_000, 'must be at most 100000')
+    .optional(),
+  DKIM_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => /^[a-z0-9.-]+\.[a-z]{2,}$/.test(v), 'must be a domain name such as example.org')
+    .optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .trim()
+    .refine((v) => /^[A-Za-z0-9._-]+$/.test(v), 'must be a DNS label such as paperboy')
+    .optional(),
+  DKIM_PRIVATE_KEY: z.string().optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().trim().optional(),
   DEFAULT_FREQUENCY: z.enum(FREQUENCIES, { error: 'must be daily or weekly' }).default('daily'),
 });
 
@@ -91,7 +109,7 @@ export type Config = z.infer<typeof configSchema> & {
 };
 
 /** Keys whose values must never be echoed, even in a validation error. */
-const SECRET_KEYS = new Set(['SECRET_KEY', 'SMTP_URL', 'DATABASE_URL', 'DKIM_PRIVATE_KEY']);
+const SECRET_KEYS = new Set(['SECRET_KEY', 'SMTP_URL', 'DATABASE_URL', 'DKIM_PRIVATE_KEY', 'DKIM_PRIVATE_KEY_FILE']);
 
 /**
  * Reads `.env` from `cwd` (the environment wins over the file) and validates it.
@@ -113,6 +131,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new AppError('CONFIG_INVALID', `config: ${key} ${issue.message}${got}`);
   }
   const cfg = result.data;
+  const dkimSet = [cfg.DKIM_DOMAIN, cfg.DKIM_SELECTOR, cfg.DKIM_PRIVATE_KEY ?? cfg.DKIM_PRIVATE_KEY_FILE].filter(Boolean).length;
+  if (dkimSet > 0 && dkimSet < 3) {
+    throw new AppError('CONFIG_INVALID', 'config: DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE) together');
+  }
   const sqlitePath = cfg.DATABASE_URL.startsWith('file:')
     ? path.resolve(cwd, cfg.DATABASE_URL.slice('file:'.length))
     : undefined;

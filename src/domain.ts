@@ -107,5 +107,9 @@ export interface DeliveryJob {
   subscriberId: number;
   email: string;
   variant: number;
+  /** Attempts including this one. */
   attempts: number;
+  firstAttemptAt: string;
+  /** Sent again after a crash: the first copy may have gone out. */
+  maybeDuplicate: boolean;
 }

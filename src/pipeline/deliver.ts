@@ -1,17 +1,33 @@
 /**
- * Delivering one issue: the ledger drives the run.
+ * Delivering an issue: the ledger drives the run.
  *
- * Each delivery row is claimed (`sending`, attempts + 1) before its message goes out and
- * settled after (`sent`, `failed`, or back to `pending` to retry), so a second run right after
- * sends nothing, and a crash leaves at most the in-flight rows in `sending`, which the next run
- * sends again and counts as possible duplicates. Each variant's message is built once; a
- * recipient costs one personalised copy.
+ * A worker claims a small batch of due deliveries in one statement (`sending`, leased to it),
+ * sends them over the mailer's connections, and records each result with the server's reply in
+ * one transaction per batch. Claiming checks that the subscriber is still active, so an
+ * unsubscribe that lands mid-run is honoured for every message not yet claimed; batches are
+ * small, so that is every message not about to go out. A crash leaves at most the in-flight
+ * rows in `sending`; the next run takes them back, sends them again and flags them as possible
+ * duplicates. 4xx and dropped connections are retried later on a schedule; a 5xx fails the
+ * delivery and suppresses the address; 421, authentication or sender errors pause the run and
+ * leave every unsent row as it was.
  */
-import type { DeliveryJob, Issue } from '../domain.js';
+import type { DeliveryJob, Issue, Paper } from '../domain.js';
 import type { Log } from '../log.js';
 import type { DeliveryResult, Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
 import { type Composer, type Mailer, type MessageTemplate, type Recipient, SendError } from './ports.js';
+import { givesUp, nextAttempt } from './retry.js';
+
+/** Where a run stands, for a progress bar or a log line. */
+export interface Progress {
+  issueId: number;
+  sent: number;
+  failed: number;
+  deferred: number;
+  /** Deliveries of the issue not settled yet (pending or sending), at the last count. */
+  remaining: number;
+  elapsedMs: number;
+}
 
 /** What delivering needs. */
 export interface DeliverDeps {
@@ -26,8 +42,14 @@ export interface DeliverDeps {
   maxErrors: number;
   now: () => Date;
   log: Log;
-  /** Rows claimed per ledger transaction. */
+  /** This process, as it appears in `claimed_by` (host:pid). */
+  worker: string;
+  /** Whether the worker that holds a lease is gone (a crashed process on this host). */
+  isDead: (worker: string) => boolean;
+  /** Rows per claim; small, so that unsubscribes are honoured up to the last moment. */
   batchSize?: number;
+  leaseMs?: number;
+  onProgress?: (p: Progress) => void;
 }
 
 /** The outcome of one run over one issue. */
@@ -35,19 +57,19 @@ export interface DeliveryReport {
   issueId: number;
   sent: number;
   failed: number;
+  /** Deferred to a later attempt (4xx, dropped connection). */
   deferred: number;
-  /** Rows found in `sending` from an earlier, interrupted run: sent again, may be duplicates. */
+  /** Rows taken back from an interrupted run and sent again: each may have arrived twice. */
   resumedInFlight: number;
   /** Why the run stopped early, if it did. */
   paused?: string;
-  /** Deliveries still pending after the run. */
+  /** Deliveries still pending after the run, and when the first of them is due. */
   pending: number;
+  nextAttemptAt?: string;
+  elapsedMs: number;
 }
 
-/**
- * The Message-ID of (issue, subscriber): deterministic, so a resend carries the same id, and
- * unique across installations through a tag derived from the secret key (computed once).
- */
+/** The Message-ID of (issue, subscriber): deterministic, so a resend carries the same id. */
 export function messageIdFor(tokens: Tokens, issueId: number, subscriberId: number, domain: string): string {
   return `paperboy.${issueId}.${subscriberId}.${tokens.installTag}@${domain}`;
 }
@@ -63,38 +85,42 @@ export function recipientFor(tokens: Tokens, issueId: number, s: { id: number; e
   };
 }
 
-/** Sends every pending delivery of `issue` once; returns what happened. */
+/** Sends every delivery of `issue` that is due now; returns what happened. */
 export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<DeliveryReport> {
   const { store, mailer, log } = deps;
-  const report: DeliveryReport = { issueId: issue.id, sent: 0, failed: 0, deferred: 0, resumedInFlight: 0, pending: 0 };
-  report.resumedInFlight = await store.releaseDeliveries(issue.id);
+  const started = Date.now();
+  const report: DeliveryReport = { issueId: issue.id, sent: 0, failed: 0, deferred: 0, resumedInFlight: 0, pending: 0, elapsedMs: 0 };
+  report.resumedInFlight = await store.reclaimStale(deps.now().toISOString(), deps.isDead);
   if (report.resumedInFlight > 0) {
-    log.warn(`issue #${issue.id}: ${report.resumedInFlight} messages were in flight when an earlier run stopped; sending them again (possible duplicates)`);
+    log.warn(`${report.resumedInFlight} messages were in flight when an earlier run stopped; sending them again (possible duplicates, flagged in the ledger)`);
   }
 
-  const variants = await store.issueVariants(issue.id);
   const templates = new Map<number, Promise<MessageTemplate>>();
+  let variants: Promise<Map<number, Paper[]>> | undefined;
   const templateFor = (variant: number) => {
     let t = templates.get(variant);
     if (!t) {
-      t = deps.compose({
-        subject: issue.subject,
-        issueDate: issue.issueDate,
-        frequency: issue.frequency,
-        papers: variants.get(variant) ?? [],
-        issueId: issue.id,
-      });
+      variants ??= store.issueVariants(issue.id);
+      t = variants.then((v) =>
+        deps.compose({ subject: issue.subject, issueDate: issue.issueDate, frequency: issue.frequency, papers: v.get(variant) ?? [], issueId: issue.id }),
+      );
       templates.set(variant, t);
     }
     return t;
   };
 
-  let afterId = 0;
+  const batchSize = deps.batchSize ?? Math.max(10, mailer.concurrency * 4);
   let consecutiveErrors = 0;
+  let remaining = Object.values(await store.countDeliveries(issue.id)).reduce((a, b) => a + b, 0);
   while (!report.paused) {
-    const jobs = await store.claimDeliveries(issue.id, deps.batchSize ?? 200, deps.now().toISOString(), afterId);
+    const now = deps.now();
+    const jobs = await store.claimDeliveries(issue.id, {
+      limit: batchSize,
+      now: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + (deps.leaseMs ?? 10 * 60_000)).toISOString(),
+      worker: deps.worker,
+    });
     if (jobs.length === 0) break;
-    afterId = jobs[jobs.length - 1]!.id;
 
     const results: DeliveryResult[] = [];
     const unsent: number[] = [];
@@ -105,54 +131,61 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
         return;
       }
       const recipient = recipientFor(deps.tokens, issue.id, { id: job.subscriberId, email: job.email }, deps.messageIdDomain);
-      const { messageId } = recipient;
       try {
         const template = await templateFor(job.variant);
-        const raw = template.parts(recipient);
-        await mailer.send({ from: deps.envelopeFrom, to: job.email, raw, name: outboxName(job) });
-        results.push({ id: job.id, status: 'sent', messageId, at: deps.now().toISOString() });
+        const reply = await mailer.send({
+          from: deps.envelopeFrom,
+          to: job.email,
+          raw: () => template.parts(recipient),
+          data: () => template.dataParts(recipient),
+          name: `issue-${job.issueId}-subscriber-${job.subscriberId}`,
+        });
+        results.push({ id: job.id, status: 'sent', messageId: recipient.messageId, reply, at: deps.now().toISOString() });
         report.sent++;
         consecutiveErrors = 0;
       } catch (err) {
         const e = err instanceof SendError ? err : new SendError('transient', (err as Error).message);
-        const at = deps.now().toISOString();
         if (e.kind === 'fatal') {
           report.paused ??= e.message;
           unsent.push(job.id);
           return;
         }
         consecutiveErrors++;
-        if (e.kind === 'permanent') {
-          results.push({ id: job.id, status: 'failed', error: e.message, at });
-          suppress.push(job.subscriberId);
-          report.failed++;
-        } else {
-          results.push({ id: job.id, status: 'pending', error: e.message, at });
-          report.deferred++;
-        }
-        if (consecutiveErrors >= deps.maxErrors) {
-          report.paused ??= `${consecutiveErrors} failed sends in a row (last: ${e.message})`;
-        }
+        results.push(settleFailure(job, e, deps.now()));
+        if (e.kind === 'permanent') suppress.push(job.subscriberId);
+        if (results.at(-1)!.status === 'failed') report.failed++;
+        else report.deferred++;
+        if (consecutiveErrors >= deps.maxErrors) report.paused ??= `${consecutiveErrors} failed sends in a row (last: ${e.message})`;
       }
     });
     await store.transaction(async (tx) => {
       await tx.recordDeliveries(results);
-      await tx.releaseDeliveries(issue.id, unsent);
+      await tx.releaseDeliveries(unsent);
       const at = deps.now().toISOString();
       for (const id of suppress) await tx.setSubscriberStatus(id, 'suppressed', at);
     });
+    remaining -= results.filter((r) => r.status !== 'pending').length;
+    deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining, elapsedMs: Date.now() - started });
   }
 
   const counts = await store.countDeliveries(issue.id);
   report.pending = (counts.pending ?? 0) + (counts.sending ?? 0);
-  const done = report.pending === 0;
-  await store.setIssueStatus(issue.id, done ? 'sent' : 'paused', deps.now().toISOString());
+  report.elapsedMs = Date.now() - started;
+  const next = report.pending > 0 ? await store.nextAttemptAt(issue.id) : undefined;
+  if (next) report.nextAttemptAt = next;
+  const status = report.paused ? 'paused' : report.pending === 0 ? 'sent' : 'sending';
+  await store.setIssueStatus(issue.id, status, deps.now().toISOString());
   if (report.paused) log.error(`issue #${issue.id} paused: ${report.paused}`);
   return report;
 }
 
-function outboxName(job: DeliveryJob): string {
-  return `issue-${job.issueId}-subscriber-${job.subscriberId}`;
+/** A failed attempt: failed for good (5xx, or 48 h of 4xx), or deferred to its next time. */
+function settleFailure(job: DeliveryJob, e: SendError, now: Date): DeliveryResult {
+  const at = now.toISOString();
+  const reply = e.message;
+  if (e.kind === 'permanent') return { id: job.id, status: 'failed', error: reply, reply, at };
+  if (givesUp(job.firstAttemptAt, now)) return { id: job.id, status: 'failed', error: `gave up after 48 h: ${reply}`, reply, at };
+  return { id: job.id, status: 'pending', error: reply, reply, nextAttemptAt: nextAttempt(job.attempts, now, job.firstAttemptAt, e.retryAfterMs).toISOString(), at };
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight. */

@@ -22,6 +22,8 @@ export interface MessageTemplate {
   size: number;
   personalise(r: Recipient): Buffer;
   parts(r: Recipient): Buffer[];
+  /** The same message dot-stuffed for SMTP DATA (RFC 5321 4.5.2), ready to write as it is. */
+  dataParts(r: Recipient): Buffer[];
 }
 
 /** Builds the message template of one variant. */
@@ -34,11 +36,17 @@ export type Composer = (variant: {
   issueId?: number;
 }) => Promise<MessageTemplate>;
 
-/** One message to hand over: envelope plus raw bytes, as parts shared with other recipients (write them in order). */
+/**
+ * One message to hand over: the envelope, and the bytes as parts shared with other recipients
+ * (write them in order), built on demand in the form the mailer wants.
+ */
 export interface OutgoingMessage {
   from: string;
   to: string;
-  raw: Buffer[];
+  /** The RFC 5322 message. */
+  raw(): Buffer[];
+  /** The message dot-stuffed for SMTP DATA. */
+  data(): Buffer[];
   /** A file-system-safe name for outbox files. */
   name: string;
 }
@@ -58,6 +66,8 @@ export class SendError extends Error {
     readonly kind: SendFailure,
     message: string,
     readonly responseCode?: number,
+    /** The server said when to try again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }

@@ -12,7 +12,7 @@ export function describeNoIssue(frequency: Frequency, why: NoIssue): string {
   return `${frequency}: no new papers${since}`;
 }
 
-/** Lines for the send report; returns whether the run must exit non-zero. */
+/** Lines for the send report, and why the run must exit non-zero (a paused issue) if it must. */
 export function describeOutcomes(outcomes: SendOutcome[], via: string): { lines: string[]; incomplete: string | undefined } {
   const lines: string[] = [];
   let incomplete: string | undefined;
@@ -26,15 +26,19 @@ export function describeOutcomes(outcomes: SendOutcome[], via: string): { lines:
       continue;
     }
     const r = o.report;
-    const extra = [r.deferred && `${r.deferred} deferred`, r.resumedInFlight && `${r.resumedInFlight} resent after an interrupted run`]
+    const extra = [
+      r.deferred && `${r.deferred} deferred${r.nextAttemptAt ? ` (next attempt ${r.nextAttemptAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}`,
+      r.resumedInFlight && `${r.resumedInFlight} resent after an interrupted run (possible duplicates)`,
+    ]
       .filter(Boolean)
       .join(', ');
+    const seconds = r.elapsedMs / 1000;
+    const speed = r.sent > 0 ? ` in ${seconds.toFixed(1)} s (${Math.round(r.sent / Math.max(seconds, 0.001))}/s)` : '';
     lines.push(
       `${o.resumed ? 'Resumed' : 'Sent'} issue #${o.issue.id} (${o.issue.frequency}) "${o.issue.subject}": ` +
-        `${r.sent} sent, ${r.failed} failed${extra ? `, ${extra}` : ''} via ${via}`,
+        `${r.sent} sent, ${r.failed} failed${extra ? `, ${extra}` : ''} via ${via}${speed}`,
     );
     if (r.paused) incomplete = `issue #${o.issue.id} paused: ${r.paused}; run \`paperboy send\` again to resume`;
-    else if (r.pending > 0) incomplete ??= `issue #${o.issue.id}: ${r.pending} deliveries deferred; run \`paperboy send\` again to retry`;
   }
   return { lines, incomplete };
 }

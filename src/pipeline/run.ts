@@ -76,8 +76,15 @@ export async function dryRun(deps: SendDeps, outbox: Mailer, frequency: Frequenc
     if (s.status !== 'active' || s.frequency !== frequency) continue;
     const variant = planned.plan.overrides.has(s.id) ? planned.plan.overrides.get(s.id) : 0;
     if (variant === null || variant === undefined) continue;
-    const raw = templates.get(variant)!.parts(recipientFor(deps.tokens, 0, s, deps.messageIdDomain));
-    await outbox.send({ from: deps.envelopeFrom, to: s.email, raw, name: `dry-run-${frequency}-subscriber-${s.id}` });
+    const template = templates.get(variant)!;
+    const recipient = recipientFor(deps.tokens, 0, s, deps.messageIdDomain);
+    await outbox.send({
+      from: deps.envelopeFrom,
+      to: s.email,
+      raw: () => template.parts(recipient),
+      data: () => template.dataParts(recipient),
+      name: `dry-run-${frequency}-subscriber-${s.id}`,
+    });
     written++;
   }
   return { planned, written };

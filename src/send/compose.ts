@@ -59,7 +59,9 @@ export async function composeTemplate(input: ComposeInput): Promise<MessageTempl
     },
   });
   const raw: Buffer = await mail.compile().build();
+  if (/(^|[^\r])\n|\r(?!\n)/.test(raw.toString('latin1'))) throw new AppError('INTERNAL', 'prebuilt message has a bare CR or LF');
   const pieces = splitAtSlots(raw);
+  const stuffed = splitAtSlots(dotStuff(raw));
   const counts = { to: 0, messageId: 0, unsubscribe: 0, preferences: 0 };
   for (const p of pieces) if (!Buffer.isBuffer(p)) counts[p.slot]++;
   // List-Unsubscribe header, HTML link, text link: the token must appear at least three times.
@@ -70,6 +72,7 @@ export async function composeTemplate(input: ComposeInput): Promise<MessageTempl
   return {
     size: raw.length,
     parts: (r: Recipient) => parts(pieces, r),
+    dataParts: (r: Recipient) => parts(stuffed, r),
     personalise: (r: Recipient) => Buffer.concat(parts(pieces, r)),
   };
 }
@@ -136,6 +139,25 @@ function breaksIn(matched: string): number[] {
     }
   }
   return breaks;
+}
+
+/**
+ * SMTP's dot-stuffing, done once per variant: a line that starts with "." gets another. The
+ * per-recipient values (address, Message-ID, tokens) never start a line with a dot, so every
+ * personalised copy of the stuffed pieces is ready for DATA as it is.
+ */
+export function dotStuff(raw: Buffer): Buffer {
+  const out: Buffer[] = [];
+  let from = 0;
+  if (raw[0] === 0x2e) {
+    out.push(Buffer.from('.'));
+  }
+  for (let at = raw.indexOf('\r\n.'); at !== -1; at = raw.indexOf('\r\n.', at + 3)) {
+    out.push(raw.subarray(from, at + 2), Buffer.from('.'));
+    from = at + 2;
+  }
+  out.push(raw.subarray(from));
+  return Buffer.concat(out);
 }
 
 function crlf(s: string): string {

@@ -17,7 +17,7 @@ import { DELIVERY_STATUSES, SUBSCRIBER_STATUSES } from '../domain.js';
 import { emailKey } from '../subscriptions/email.js';
 import type { Dialect } from './open.js';
 import type { Database, IssuesTable, PapersTable, SubscribersTable } from './schema.js';
-import type { DeliveryResult, IssuePlan, NewPaper, NewSubscriber, Store, StoreStatus } from './store.js';
+import type { ClaimOptions, DeliveryResult, IssuePlan, NewPaper, NewSubscriber, Store, StoreStatus } from './store.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -314,62 +314,96 @@ export class KyselyStore implements Store {
     return out;
   }
 
-  async claimDeliveries(issueId: number, limit: number, at: string, afterId = 0): Promise<DeliveryJob[]> {
+  async claimDeliveries(issueId: number, opts: ClaimOptions): Promise<DeliveryJob[]> {
     return this.transaction(async (tx) => {
       const db = (tx as KyselyStore).db;
-      const rows = await db
-        .selectFrom('deliveries as d')
-        .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
-        .select(['d.id', 'd.issue_id', 'd.subscriber_id', 'd.variant', 'd.attempts', 's.email', 's.status as subscriber_status'])
-        .where('d.issue_id', '=', issueId)
-        .where('d.status', '=', 'pending')
-        .where('d.id', '>', afterId)
-        .orderBy('d.id')
-        .limit(limit)
+      // One UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING: atomic, so concurrent workers never share a row.
+      const claimed = await db
+        .updateTable('deliveries')
+        .set((eb) => ({
+          status: 'sending',
+          attempts: eb('attempts', '+', 1),
+          claimed_by: opts.worker,
+          lease_until: opts.leaseUntil,
+          first_attempt_at: eb.fn.coalesce('first_attempt_at', sql.val(opts.now)),
+          updated_at: opts.now,
+        }))
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('deliveries')
+            .select('id')
+            .where('issue_id', '=', issueId)
+            .where('status', '=', 'pending')
+            .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', opts.now)]))
+            .orderBy('id')
+            .limit(opts.limit),
+        )
+        .returning(['id', 'issue_id', 'subscriber_id', 'variant', 'attempts', 'first_attempt_at', 'maybe_duplicate'])
         .execute();
-      const active = rows.filter((r) => r.subscriber_status === 'active');
-      const inactive = rows.filter((r) => r.subscriber_status !== 'active').map((r) => r.id);
+      if (claimed.length === 0) return [];
+      const subscribers = await db
+        .selectFrom('subscribers')
+        .select(['id', 'email', 'status'])
+        .where('id', 'in', claimed.map((c) => c.subscriber_id))
+        .execute();
+      const byId = new Map(subscribers.map((s) => [s.id, s]));
+      const inactive = claimed.filter((c) => byId.get(c.subscriber_id)?.status !== 'active').map((c) => c.id);
       for (const ids of chunks(inactive, BATCH)) {
         await db
           .updateTable('deliveries')
-          .set({ status: 'skipped', last_error: 'subscriber no longer active', updated_at: at })
+          .set({ status: 'skipped', last_error: 'subscriber no longer active', claimed_by: null, lease_until: null, updated_at: opts.now })
           .where('id', 'in', ids)
           .execute();
       }
-      for (const ids of chunks(active.map((r) => r.id), BATCH)) {
-        await db
-          .updateTable('deliveries')
-          .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: at }))
-          .where('id', 'in', ids)
-          .execute();
-      }
-      // An empty page with skipped rows is not the end: the caller asks again.
-      if (active.length === 0 && inactive.length > 0) {
-        return (tx as KyselyStore).claimDeliveries(issueId, limit, at, rows[rows.length - 1]!.id);
-      }
-      return active.map((r) => ({
-        id: r.id,
-        issueId: r.issue_id,
-        subscriberId: r.subscriber_id,
-        email: r.email,
-        variant: r.variant,
-        attempts: r.attempts + 1,
-      }));
+      // A batch of nothing but unsubscribed readers is not the end of the issue: take the next one.
+      if (inactive.length === claimed.length) return (tx as KyselyStore).claimDeliveries(issueId, opts);
+      return claimed
+        .filter((c) => byId.get(c.subscriber_id)?.status === 'active')
+        .sort((a, b) => a.id - b.id)
+        .map((c) => ({
+          id: c.id,
+          issueId: c.issue_id,
+          subscriberId: c.subscriber_id,
+          email: byId.get(c.subscriber_id)!.email,
+          variant: c.variant,
+          attempts: c.attempts,
+          firstAttemptAt: c.first_attempt_at ?? opts.now,
+          maybeDuplicate: c.maybe_duplicate === 1,
+        }));
     });
   }
 
-  async releaseDeliveries(issueId: number, ids?: number[]): Promise<number> {
-    let q = this.db
-      .updateTable('deliveries')
-      .set({ status: 'pending' })
-      .where('issue_id', '=', issueId)
-      .where('status', '=', 'sending');
-    if (ids) {
-      if (ids.length === 0) return 0;
-      q = q.where('id', 'in', ids);
+  async releaseDeliveries(ids: number[]): Promise<void> {
+    for (const chunk of chunks(ids, BATCH)) {
+      await this.db
+        .updateTable('deliveries')
+        .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1), claimed_by: null, lease_until: null }))
+        .where('id', 'in', chunk)
+        .where('status', '=', 'sending')
+        .execute();
     }
-    const r = await q.executeTakeFirst();
-    return Number(r.numUpdatedRows);
+  }
+
+  async reclaimStale(now: string, isDead: (worker: string) => boolean): Promise<number> {
+    const holders = await this.db
+      .selectFrom('deliveries')
+      .select(['claimed_by', (eb) => eb.fn.min('lease_until').as('lease')])
+      .where('status', '=', 'sending')
+      .groupBy('claimed_by')
+      .execute();
+    let reclaimed = 0;
+    for (const h of holders) {
+      const dead = h.claimed_by !== null && isDead(h.claimed_by);
+      let q = this.db
+        .updateTable('deliveries')
+        .set({ status: 'pending', maybe_duplicate: 1, claimed_by: null, lease_until: null, next_attempt_at: now, updated_at: now })
+        .where('status', '=', 'sending');
+      q = h.claimed_by === null ? q.where('claimed_by', 'is', null) : q.where('claimed_by', '=', h.claimed_by);
+      // A live worker keeps its rows until its lease runs out; a dead one's are taken back at once.
+      if (!dead) q = q.where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', now)]));
+      reclaimed += Number((await q.executeTakeFirst()).numUpdatedRows);
+    }
+    return reclaimed;
   }
 
   async recordDeliveries(results: DeliveryResult[]): Promise<void> {
@@ -383,6 +417,10 @@ export class KyselyStore implements Store {
             status: r.status,
             updated_at: r.at,
             last_error: r.error ?? null,
+            reply: r.reply ?? null,
+            claimed_by: null,
+            lease_until: null,
+            next_attempt_at: r.status === 'pending' ? (r.nextAttemptAt ?? r.at) : null,
             ...(r.messageId ? { message_id: r.messageId } : {}),
             ...(r.status === 'sent' ? { sent_at: r.at } : {}),
           })
@@ -390,6 +428,28 @@ export class KyselyStore implements Store {
           .execute();
       }
     });
+  }
+
+  async issuesWithDueDeliveries(now: string): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select('issue_id')
+      .distinct()
+      .where('status', '=', 'pending')
+      .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', now)]))
+      .orderBy('issue_id')
+      .execute();
+    return rows.map((r) => r.issue_id);
+  }
+
+  async nextAttemptAt(issueId: number): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+      .where('issue_id', '=', issueId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return (row?.next as string | null | undefined) ?? undefined;
   }
 
   async setIssueStatus(issueId: number, status: IssueStatus, at: string): Promise<void> {
@@ -437,8 +497,14 @@ export class KyselyStore implements Store {
       .orderBy('d.updated_at', 'desc')
       .limit(5)
       .execute();
+    const dup = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('maybe_duplicate', '=', 1)
+      .executeTakeFirstOrThrow();
     return {
       papers: { total: Number(papers.n), newestSeenAt: (papers.newest as string | null) ?? null },
+      possibleDuplicates: Number(dup.n),
       subscribers: countsOf(SUBSCRIBER_STATUSES, subs),
       deliveries: countsOf(DELIVERY_STATUSES, dels),
       lastIssues: last,

@@ -64,6 +64,12 @@ export interface DeliveriesTable {
   message_id: string | null;
   sent_at: string | null;
   updated_at: string;
+  next_attempt_at: string | null;
+  first_attempt_at: string | null;
+  lease_until: string | null;
+  claimed_by: string | null;
+  reply: string | null;
+  maybe_duplicate: Generated<number>;
 }
 
 export interface SourcesTable {

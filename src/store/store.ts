@@ -39,13 +39,26 @@ export interface IssuePlan {
   overrides: Map<number, number | null>;
 }
 
-/** The result of sending one message, recorded in the ledger. */
+/** The result of one attempt, recorded in the ledger. */
 export interface DeliveryResult {
   id: number;
+  /** `pending` means deferred until `nextAttemptAt`. */
   status: Exclude<DeliveryStatus, 'sending'>;
   messageId?: string;
+  /** Why it failed or was deferred. */
   error?: string;
+  /** What the SMTP server answered. */
+  reply?: string;
+  nextAttemptAt?: string;
   at: string;
+}
+
+/** Who claims deliveries, and for how long. */
+export interface ClaimOptions {
+  limit: number;
+  now: string;
+  leaseUntil: string;
+  worker: string;
 }
 
 /** Counts for `paperboy status`. */
@@ -53,6 +66,8 @@ export interface StoreStatus {
   papers: { total: number; newestSeenAt: string | null };
   subscribers: Record<SubscriberStatus, number>;
   deliveries: Record<DeliveryStatus, number>;
+  /** Deliveries sent again after a crash: each may have arrived twice. */
+  possibleDuplicates: number;
   lastIssues: (Issue & { deliveries: Partial<Record<DeliveryStatus, number>>; papers: number })[];
   lastErrors: { email: string; issueId: number; error: string; at: string }[];
 }
@@ -103,14 +118,26 @@ export interface Store {
   /** The papers of each variant of an issue, in issue order. */
   issueVariants(issueId: number): Promise<Map<number, Paper[]>>;
   /**
-   * Marks up to `limit` pending deliveries of the issue with ids above `afterId` as `sending`
-   * and returns them in id order. Deliveries whose subscriber is no longer active are marked
-   * `skipped` instead.
+   * Atomically takes up to `limit` due pending deliveries of the issue (one statement, so that
+   * several workers never take the same row): `sending`, attempts + 1, leased to `worker`.
+   * Those whose subscriber is no longer active are marked `skipped` instead of returned.
    */
-  claimDeliveries(issueId: number, limit: number, at: string, afterId?: number): Promise<DeliveryJob[]>;
-  /** Puts `sending` rows back to `pending` (after a stopped run, or a crash). */
-  releaseDeliveries(issueId: number, ids?: number[]): Promise<number>;
+  claimDeliveries(issueId: number, opts: ClaimOptions): Promise<DeliveryJob[]>;
+  /**
+   * Puts claimed rows back to `pending` untouched, as if never claimed (a paused run marks
+   * nobody): the attempt is not counted.
+   */
+  releaseDeliveries(ids: number[]): Promise<void>;
+  /**
+   * Takes back `sending` rows whose lease ran out or whose worker is dead: they were in flight
+   * when a run stopped, so they go back to `pending` flagged as possible duplicates.
+   */
+  reclaimStale(now: string, isDead: (worker: string) => boolean): Promise<number>;
   recordDeliveries(results: DeliveryResult[]): Promise<void>;
+  /** Issues with deliveries due now, oldest first (what a worker picks up). */
+  issuesWithDueDeliveries(now: string): Promise<number[]>;
+  /** The earliest time a deferred delivery of the issue is due, if any. */
+  nextAttemptAt(issueId: number): Promise<string | undefined>;
   setIssueStatus(issueId: number, status: IssueStatus, at: string): Promise<void>;
   countDeliveries(issueId: number): Promise<Partial<Record<DeliveryStatus, number>>>;
   status(lastIssues: number): Promise<StoreStatus>;

@@ -1,6 +1,7 @@
 /**
  * A real SMTP server in-process (smtp-server on port 0) that keeps what arrives, parsed with
- * mailparser, and lets a test decide the reply to each recipient.
+ * mailparser, and lets a test inject faults: a reply per recipient and attempt, a connection
+ * dropped in the middle of DATA, a slow DATA.
  */
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
@@ -15,37 +16,70 @@ export interface TestSmtp {
   url: string;
   port: number;
   received: Received[];
+  /** RCPT TO commands seen per address (attempts). */
+  rcpt: Map<string, number>;
   close(): Promise<void>;
 }
 
-/** Options: `onRcpt` may return an Error with `responseCode` to refuse a recipient. */
-export async function startSmtp(
-  opts: { onRcpt?: (address: string) => (Error & { responseCode?: number }) | undefined; auth?: { user: string; pass: string } } = {},
-): Promise<TestSmtp> {
+type Reply = Error & { responseCode?: number };
+
+export interface SmtpFaults {
+  /** A reply for this recipient on its n-th attempt (1-based), or nothing to accept it. */
+  onRcpt?: (address: string, attempt: number) => Reply | undefined;
+  /** True to cut the connection while this recipient's DATA is coming in. */
+  dropDuringData?: (address: string, attempt: number) => boolean;
+  /** Milliseconds to wait before answering each DATA. */
+  dataDelayMs?: number;
+  /** Called after each accepted message. */
+  onMessage?: (m: Received) => void;
+  auth?: { user: string; pass: string };
+  /** Parse every message with mailparser (slower; off for load tests). */
+  parse?: boolean;
+}
+
+/** An SMTP reply error, as smtp-server takes it. */
+export const reply = (code: number, text: string): Reply => Object.assign(new Error(text), { responseCode: code });
+
+export async function startSmtp(faults: SmtpFaults = {}): Promise<TestSmtp> {
   const received: Received[] = [];
+  const rcpt = new Map<string, number>();
   const options: SMTPServerOptions = {
-    disabledCommands: opts.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
-    authOptional: !opts.auth,
+    disabledCommands: faults.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    authOptional: !faults.auth,
     allowInsecureAuth: true,
     logger: false,
+    size: 10 * 1024 * 1024,
     onAuth(auth, _session, cb) {
-      if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) cb(null, { user: auth.username });
-      else cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      if (faults.auth && auth.username === faults.auth.user && auth.password === faults.auth.pass) cb(null, { user: auth.username });
+      else cb(reply(535, 'Invalid username or password'));
     },
     onRcptTo(address, _session, cb) {
-      const err = opts.onRcpt?.(address.address);
-      cb(err ?? undefined);
+      const n = (rcpt.get(address.address) ?? 0) + 1;
+      rcpt.set(address.address, n);
+      cb(faults.onRcpt?.(address.address, n) ?? undefined);
     },
     onData(stream, session, cb) {
+      const to = session.envelope.rcptTo.map((r) => r.address);
+      const first = to[0] ?? '';
+      if (faults.dropDuringData?.(first, rcpt.get(first) ?? 0)) {
+        stream.once('data', () => {
+          for (const c of (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections) {
+            if (c.id === session.id) c._socket.destroy();
+          }
+        });
+        stream.on('data', () => {});
+        stream.on('end', () => cb(reply(451, 'dropped')));
+        return;
+      }
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
-        const envelope = {
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-        };
-        received.push({ envelope, raw, parsed: await simpleParser(raw) });
+        const envelope = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to };
+        const m: Received = { envelope, raw, parsed: faults.parse === false ? ({} as ParsedMail) : await simpleParser(raw) };
+        if (faults.dataDelayMs) await new Promise((r) => setTimeout(r, faults.dataDelayMs));
+        received.push(m);
+        faults.onMessage?.(m);
         cb();
       });
     },
@@ -53,11 +87,12 @@ export async function startSmtp(
   const server = new SMTPServer(options);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as { port: number }).port;
-  const cred = opts.auth ? `${opts.auth.user}:${opts.auth.pass}@` : '';
+  const cred = faults.auth ? `${faults.auth.user}:${faults.auth.pass}@` : '';
   return {
     url: `smtp://${cred}127.0.0.1:${port}`,
     port,
     received,
+    rcpt,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

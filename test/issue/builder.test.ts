@@ -7,6 +7,7 @@ import { digestOf, tempStore, titles } from '../helpers/store.js';
 let handle: Awaited<ReturnType<typeof tempStore>>;
 afterEach(() => handle?.cleanup());
 const now = new Date('2026-03-17T08:00:00Z');
+const claim = (limit: number) => ({ limit, now: now.toISOString(), leaseUntil: new Date(now.getTime() + 60_000).toISOString(), worker: 'test:1' });
 const opts = (o: Partial<BuildOptions> = {}): BuildOptions => ({ frequency: 'daily', cap: 5, now, issueDate: '2026-03-17', newsletterName: 'Paperboy', ...o });
 
 async function addActive(emails: string[], frequency: 'daily' | 'weekly' = 'daily') {
@@ -59,7 +60,7 @@ describe('the issue builder', () => {
     const daily = await planNextIssue(handle.store, opts());
     if (isNoIssue(daily)) throw new Error('expected an issue');
     const issue = await handle.store.createIssue(daily.plan);
-    const jobs = await handle.store.claimDeliveries(issue.id, 10, now.toISOString());
+    const jobs = await handle.store.claimDeliveries(issue.id, claim(10));
     await handle.store.recordDeliveries(jobs.map((j) => ({ id: j.id, status: 'sent', at: now.toISOString() })));
 
     const mover = (await handle.store.findSubscriber('mover@example.org'))!;
@@ -70,7 +71,7 @@ describe('the issue builder', () => {
     expect(weekly.variants.get(1)!.map((p) => p.title)).toEqual(titles(10).slice(5));
     expect(weekly.plan.overrides).toEqual(new Map([[mover.id, 1]]));
     const created = await handle.store.createIssue(weekly.plan);
-    const claimed = await handle.store.claimDeliveries(created.id, 10, now.toISOString());
+    const claimed = await handle.store.claimDeliveries(created.id, claim(10));
     expect(claimed.map((j) => [j.email, j.variant])).toEqual([
       ['mover@example.org', 1],
       ['weekly@example.org', 0],

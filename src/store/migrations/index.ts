@@ -6,11 +6,13 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../open.js';
 import { init } from './001_init.js';
 import { sources } from './002_sources.js';
+import { deliveryLeases } from './003_delivery_leases.js';
 
 /** All migrations for one dialect, keyed by their numbered names. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001_init': init(dialect),
     '002_sources': sources,
+    '003_delivery_leases': deliveryLeases,
   };
 }
