@@ -2,6 +2,7 @@
  * The composition root: builds every part from the config and hands back the whole with one
  * `close()`. The CLI, the scheduler and the HTTP server are thin shells around this.
  */
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -142,10 +143,15 @@ export function dkimSettings(config: Config): DkimSettings | undefined {
       throw new AppError('CONFIG_INVALID', 'config: DKIM_PRIVATE_KEY_FILE cannot be read');
     }
   }
-  if (!privateKey || !/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(privateKey)) {
-    throw new AppError('CONFIG_INVALID', 'config: DKIM private key must be a PEM private key');
+  // nodemailer signs rsa-sha256 and sends a message unsigned if signing fails: check the key now.
+  let type: string | undefined;
+  try {
+    type = createPrivateKey(privateKey ?? '').asymmetricKeyType;
+  } catch {
+    throw new AppError('CONFIG_INVALID', 'config: DKIM private key is not a readable PEM private key');
   }
-  return { domainName: config.DKIM_DOMAIN, keySelector: config.DKIM_SELECTOR, privateKey };
+  if (type !== 'rsa') throw new AppError('CONFIG_INVALID', `config: DKIM private key must be an RSA key (got ${type ?? 'unknown'})`);
+  return { domainName: config.DKIM_DOMAIN, keySelector: config.DKIM_SELECTOR, privateKey: privateKey! };
 }
 
 /** How URL sources are fetched, from the config. */

@@ -148,6 +148,10 @@ export function configWarnings(cfg: Config): string[] {
   if (cfg.PUBLIC_URL.startsWith('http:') && !['localhost', '127.0.0.1', '[::1]'].includes(host)) {
     warnings.push(`PUBLIC_URL is http, not https: mail clients may distrust the unsubscribe link (${cfg.PUBLIC_URL})`);
   }
+  const fromDomain = parseMailbox(cfg.MAIL_FROM)?.address.split('@')[1]?.toLowerCase();
+  if (cfg.DKIM_DOMAIN && fromDomain && fromDomain !== cfg.DKIM_DOMAIN && !fromDomain.endsWith(`.${cfg.DKIM_DOMAIN}`)) {
+    warnings.push(`DKIM_DOMAIN ${cfg.DKIM_DOMAIN} does not match the MAIL_FROM domain ${fromDomain}: DMARC will not align`);
+  }
   return warnings;
 }
 

@@ -14,6 +14,8 @@ export interface CliIo {
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands await it. */
   stopped?: Promise<void>;
   now?: () => Date;
+  /** Whether stderr is a terminal (progress bar) or a log (a line every few seconds). */
+  isTTY?: boolean;
 }
 
 /** The config for this invocation (throws AppError('CONFIG_INVALID') with one line). */

@@ -14,9 +14,10 @@ const code = await runCli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   stopped,
+  isTTY: Boolean(process.stderr.isTTY),
 });
 process.exitCode = code;
 // Long-running commands resolve after a signal; short ones end here. Nothing may keep us alive.
-if (code !== 0 || !['serve', 'schedule', 'start'].includes(process.argv[2] ?? '')) {
+if (code !== 0 || !['serve', 'schedule', 'start', 'worker'].includes(process.argv[2] ?? '')) {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }

@@ -8,6 +8,7 @@ import { toAppError } from '../errors.js';
 import { loadAndIngest } from '../pipeline/ingest.js';
 import { describeOutcomes } from '../pipeline/report.js';
 import { sendNext } from '../pipeline/run.js';
+import { Lock } from '../pipeline/worker.js';
 import { splitSources } from '../sources/index.js';
 
 /**
@@ -48,12 +49,12 @@ export async function runTick(app: App, opts: { resumeOnly?: boolean } = {}): Pr
 }
 
 /** Starts the cron task; `stop()` ends it and waits for a running tick. */
-export function startScheduler(app: App): { nextRun: () => Date | null; stop: () => Promise<void> } {
+export function startScheduler(app: App, lock = new Lock()): { nextRun: () => Date | null; stop: () => Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const task = cron.schedule(
     app.config.SCHEDULE,
     () => {
-      running = runTick(app);
+      running = lock.run(() => runTick(app));
       return running;
     },
     { timezone: app.config.TZ, noOverlap: true, name: 'paperboy-digest' },

@@ -12,6 +12,7 @@ import { dryRun, sendNext } from '../../pipeline/run.js';
 import { OutboxMailer } from '../../send/transport.js';
 import { parseFrequency } from '../../subscriptions/service.js';
 import { type CliIo, withApp } from '../io.js';
+import { progressReporter } from '../progress.js';
 
 export function registerSend(program: Command, io: CliIo): void {
   program
@@ -35,8 +36,9 @@ export function registerSend(program: Command, io: CliIo): void {
           return;
         }
         const mailer = app.mailer(outboxDir);
+        const progress = progressReporter(io.stderr, io.isTTY ?? false);
         try {
-          const outcomes = await sendNext(app.sendDeps(mailer), only);
+          const outcomes = await sendNext({ ...app.sendDeps(mailer), onProgress: progress.onProgress }, only).finally(progress.done);
           const { lines, incomplete } = describeOutcomes(outcomes, mailer.description);
           for (const l of lines) io.stdout(`${l}\n`);
           if (incomplete) throw new AppError('SEND_PAUSED', incomplete);

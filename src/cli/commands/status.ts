@@ -46,7 +46,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         io.stdout(`Papers: ${s.papers.total}${s.papers.newestSeenAt ? ` (newest added ${s.papers.newestSeenAt})` : ''}\n`);
         io.stdout(`Subscribers: ${counts(s.subscribers)}\n`);
         io.stdout(`Next issue: ${next.map((n) => n.note).join('; ')}\n`);
-        io.stdout(`Deliveries: ${counts(s.deliveries)}\n`);
+        io.stdout(`Deliveries: ${counts(s.deliveries)}${s.possibleDuplicates ? `; ${s.possibleDuplicates} sent again after an interrupted run (possible duplicates)` : ''}\n`);
         io.stdout(`Delivery: ${delivery}; schedule ${app.config.SCHEDULE} (${app.config.TZ})\n`);
         for (const i of s.lastIssues) {
           io.stdout(`  #${i.id} ${i.frequency} ${i.createdAt.slice(0, 16).replace('T', ' ')} ${i.status}: ${i.papers} papers; ${counts(i.deliveries)}\n`);
