@@ -84,15 +84,20 @@ const FAST_PATH_AVAILABLE = ['_createSendStream', '_actionSMTPStream'].every(
   (m) => typeof (SMTPConnection.prototype as unknown as Record<string, unknown>)[m] === 'function',
 );
 
+const NO_BYTES = Buffer.alloc(0);
+
 /** SMTPConnection with `sendStuffed`, which skips the DataStream scan for pre-stuffed messages. */
 class Connection extends SMTPConnection {
-  private stuffed = false;
+  private stuffed: Buffer[] | undefined;
 
-  /** Sends a message that is already dot-stuffed with CRLF line ends. */
-  sendStuffed(envelope: { from: string; to: string[] }, message: Buffer): Promise<string> {
-    this.stuffed = true;
-    return this.sendAsync(envelope, message).finally(() => {
-      this.stuffed = false;
+  /**
+   * Sends a message that is already dot-stuffed with CRLF line ends, given as parts: they are
+   * written to the corked socket in order (one writev), never copied into one buffer.
+   */
+  sendStuffed(envelope: { from: string; to: string[] }, parts: Buffer[]): Promise<string> {
+    this.stuffed = parts;
+    return this.sendAsync(envelope, NO_BYTES).finally(() => {
+      this.stuffed = undefined;
     });
   }
 
@@ -112,6 +117,10 @@ class Connection extends SMTPConnection {
     stream.once('end', () => {
       if (self._currentDataStream === stream) self._currentDataStream = false;
     });
+    const socket = self._socket as NodeJS.WritableStream & { cork(): void; uncork(): void };
+    socket.cork();
+    for (const part of this.stuffed) if (part.length) stream.write(part);
+    process.nextTick(() => socket.uncork());
     return stream;
   }
 }
@@ -161,7 +170,7 @@ export class SmtpPool implements Mailer {
       const reply = this.dkim
         ? await connection.sendAsync(envelope, this.dkim.sign(Buffer.concat(msg.raw())))
         : this.fast
-          ? await connection.sendStuffed(envelope, Buffer.concat(msg.data()))
+          ? await connection.sendStuffed(envelope, msg.data())
           : await connection.sendAsync(envelope, Buffer.concat(msg.raw()));
       this.release(connection);
       return reply;

@@ -408,24 +408,27 @@ export class KyselyStore implements Store {
 
   async recordDeliveries(results: DeliveryResult[]): Promise<void> {
     if (results.length === 0) return;
+    // One UPDATE … FROM (VALUES …) per group of results (SQLite ≥ 3.33 and PostgreSQL alike):
+    // the ledger write costs one statement per batch, not one per message.
     await this.transaction(async (tx) => {
       const db = (tx as KyselyStore).db;
-      for (const r of results) {
-        await db
-          .updateTable('deliveries')
-          .set({
-            status: r.status,
-            updated_at: r.at,
-            last_error: r.error ?? null,
-            reply: r.reply ?? null,
-            claimed_by: null,
-            lease_until: null,
-            next_attempt_at: r.status === 'pending' ? (r.nextAttemptAt ?? r.at) : null,
-            ...(r.messageId ? { message_id: r.messageId } : {}),
-            ...(r.status === 'sent' ? { sent_at: r.at } : {}),
-          })
-          .where('id', '=', r.id)
-          .execute();
+      for (const group of chunks(results, 100)) {
+        const rows = group.map(
+          (r) =>
+            sql`(${r.id}, ${r.status}, ${r.at}, ${r.error ?? null}, ${r.reply ?? null}, ${r.messageId ?? null}, ${
+              r.status === 'pending' ? (r.nextAttemptAt ?? r.at) : null
+            })`,
+        );
+        await sql`
+          update deliveries set
+            status = v.status, updated_at = v.at, last_error = v.error, reply = v.reply,
+            message_id = coalesce(v.message_id, deliveries.message_id),
+            sent_at = case when v.status = 'sent' then v.at else deliveries.sent_at end,
+            next_attempt_at = v.next_attempt_at, claimed_by = null, lease_until = null
+          from (select column1 as id, column2 as status, column3 as at, column4 as error, column5 as reply,
+                       column6 as message_id, column7 as next_attempt_at
+                from (values ${sql.join(rows)})) as v
+          where deliveries.id = v.id`.execute(db);
       }
     });
   }

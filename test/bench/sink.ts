@@ -63,6 +63,10 @@ export async function startSink(backlog = 1000): Promise<Sink> {
     let exited = false;
     const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
     child.once('error', (err) => void (stderr += `${err.message}\n`));
+    // Should the test runner die before `stop()`, the sink goes with it.
+    const orphan = () => void child.kill('SIGKILL');
+    process.once('exit', orphan);
+    void exit.then(() => process.removeListener('exit', orphan));
     for (let i = 0; i < 50 && !exited; i++) {
       if (await greeting(port, 500)) {
         return {
