@@ -26,6 +26,11 @@ export function describeOutcomes(outcomes: SendOutcome[], via: string): { lines:
       continue;
     }
     const r = o.report;
+    if (o.resumed && r.sent + r.failed + r.deferred === 0 && !r.paused) {
+      const when = r.nextAttemptAt ? ` (next attempt ${r.nextAttemptAt.slice(0, 16).replace('T', ' ')} UTC)` : '';
+      lines.push(`Issue #${o.issue.id} (${o.issue.frequency}): ${r.pending} deliveries waiting to be retried${when}`);
+      continue;
+    }
     const extra = [
       r.deferred && `${r.deferred} deferred${r.nextAttemptAt ? ` (next attempt ${r.nextAttemptAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}`,
       r.resumedInFlight && `${r.resumedInFlight} resent after an interrupted run (possible duplicates)`,
