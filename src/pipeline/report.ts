@@ -16,7 +16,10 @@ export function describeNoIssue(frequency: Frequency, why: NoIssue): string {
 export function describeOutcomes(outcomes: SendOutcome[], via: string): { lines: string[]; incomplete: string | undefined } {
   const lines: string[] = [];
   let incomplete: string | undefined;
+  // "No active subscribers" matters only when nothing else happened (most lists have one cadence).
+  const quiet = outcomes.some((o) => o.kind === 'delivered' || (o.kind === 'nothing' && o.why.reason !== 'no-subscribers'));
   for (const o of outcomes) {
+    if (o.kind === 'nothing' && o.why.reason === 'no-subscribers' && quiet) continue;
     if (o.kind === 'nothing') {
       if (o.why.reason === 'not-due') {
         lines.push(`${o.frequency}: not due (last issue #${o.why.last.id} on ${o.why.last.createdAt.slice(0, 10)})`);
