@@ -4,9 +4,10 @@
  */
 import type { ReactNode } from 'react';
 
-export function A({ href, className, color, children }: { href: string; className: string; color: string; children: ReactNode }) {
+export function A(props: { href: string; className: string; color: string; nowrap?: boolean; children: ReactNode }) {
+  const { href, className, color, nowrap, children } = props;
   return (
-    <a href={href} className={className} style={{ color }}>
+    <a href={href} className={className} style={nowrap ? { color, whiteSpace: 'nowrap' } : { color }}>
       {children}
     </a>
   );

@@ -56,7 +56,7 @@ export function PaperCard({ paper, abstractChars }: { paper: DigestPaper; abstra
         {paper.tldr ? <b>TL;DR </b> : null}
         {paper.tldr ? shorten(paper.tldr, abstractChars) : shorten(paper.abstract, abstractChars)}{' '}
         {url ? (
-          <A href={url} className={cls.link} color={light.link}>
+          <A href={url} className={cls.link} color={light.link} nowrap>
             Read more
           </A>
         ) : null}
