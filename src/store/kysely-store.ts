@@ -317,59 +317,61 @@ export class KyselyStore implements Store {
   async claimDeliveries(issueId: number, opts: ClaimOptions): Promise<DeliveryJob[]> {
     return this.transaction(async (tx) => {
       const db = (tx as KyselyStore).db;
-      // One UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING: atomic, so concurrent workers never share a row.
-      const claimed = await db
-        .updateTable('deliveries')
-        .set((eb) => ({
-          status: 'sending',
-          attempts: eb('attempts', '+', 1),
-          claimed_by: opts.worker,
-          lease_until: opts.leaseUntil,
-          first_attempt_at: eb.fn.coalesce('first_attempt_at', sql.val(opts.now)),
-          updated_at: opts.now,
-        }))
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('deliveries')
-            .select('id')
-            .where('issue_id', '=', issueId)
-            .where('status', '=', 'pending')
-            .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', opts.now)]))
-            .orderBy('id')
-            .limit(opts.limit),
-        )
-        .returning(['id', 'issue_id', 'subscriber_id', 'variant', 'attempts', 'first_attempt_at', 'maybe_duplicate'])
-        .execute();
-      if (claimed.length === 0) return [];
-      const subscribers = await db
-        .selectFrom('subscribers')
-        .select(['id', 'email', 'status'])
-        .where('id', 'in', claimed.map((c) => c.subscriber_id))
-        .execute();
-      const byId = new Map(subscribers.map((s) => [s.id, s]));
-      const inactive = claimed.filter((c) => byId.get(c.subscriber_id)?.status !== 'active').map((c) => c.id);
-      for (const ids of chunks(inactive, BATCH)) {
-        await db
-          .updateTable('deliveries')
-          .set({ status: 'skipped', last_error: 'subscriber no longer active', claimed_by: null, lease_until: null, updated_at: opts.now })
-          .where('id', 'in', ids)
-          .execute();
-      }
       // A batch of nothing but unsubscribed readers is not the end of the issue: take the next one.
-      if (inactive.length === claimed.length) return (tx as KyselyStore).claimDeliveries(issueId, opts);
-      return claimed
-        .filter((c) => byId.get(c.subscriber_id)?.status === 'active')
-        .sort((a, b) => a.id - b.id)
-        .map((c) => ({
-          id: c.id,
-          issueId: c.issue_id,
-          subscriberId: c.subscriber_id,
-          email: byId.get(c.subscriber_id)!.email,
-          variant: c.variant,
-          attempts: c.attempts,
-          firstAttemptAt: c.first_attempt_at ?? opts.now,
-          maybeDuplicate: c.maybe_duplicate === 1,
-        }));
+      for (;;) {
+        // One UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING: atomic, so concurrent workers never share a row.
+        const claimed = await db
+          .updateTable('deliveries')
+          .set((eb) => ({
+            status: 'sending',
+            attempts: eb('attempts', '+', 1),
+            claimed_by: opts.worker,
+            lease_until: opts.leaseUntil,
+            first_attempt_at: eb.fn.coalesce('first_attempt_at', sql.val(opts.now)),
+            updated_at: opts.now,
+          }))
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('deliveries')
+              .select('id')
+              .where('issue_id', '=', issueId)
+              .where('status', '=', 'pending')
+              .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', opts.now)]))
+              .orderBy('id')
+              .limit(opts.limit),
+          )
+          .returning(['id', 'issue_id', 'subscriber_id', 'variant', 'attempts', 'first_attempt_at', 'maybe_duplicate'])
+          .execute();
+        if (claimed.length === 0) return [];
+        const subscribers = await db
+          .selectFrom('subscribers')
+          .select(['id', 'email', 'status'])
+          .where('id', 'in', claimed.map((c) => c.subscriber_id))
+          .execute();
+        const byId = new Map(subscribers.map((s) => [s.id, s]));
+        const inactive = claimed.filter((c) => byId.get(c.subscriber_id)?.status !== 'active').map((c) => c.id);
+        for (const ids of chunks(inactive, BATCH)) {
+          await db
+            .updateTable('deliveries')
+            .set({ status: 'skipped', last_error: 'subscriber no longer active', claimed_by: null, lease_until: null, updated_at: opts.now })
+            .where('id', 'in', ids)
+            .execute();
+        }
+        if (inactive.length === claimed.length) continue;
+        return claimed
+          .filter((c) => byId.get(c.subscriber_id)?.status === 'active')
+          .sort((a, b) => a.id - b.id)
+          .map((c) => ({
+            id: c.id,
+            issueId: c.issue_id,
+            subscriberId: c.subscriber_id,
+            email: byId.get(c.subscriber_id)!.email,
+            variant: c.variant,
+            attempts: c.attempts,
+            firstAttemptAt: c.first_attempt_at ?? opts.now,
+            maybeDuplicate: c.maybe_duplicate === 1,
+          }));
+      }
     });
   }
 
