@@ -10,6 +10,7 @@ import { type Config, parseMailbox } from './config.js';
 import { AppError } from './errors.js';
 import type { Frequency } from './domain.js';
 import type { Log } from './log.js';
+import type { BuildOptions } from './issue/builder.js';
 import type { DeliverDeps } from './pipeline/deliver.js';
 import type { Composer, Mailer } from './pipeline/ports.js';
 import type { SendDeps } from './pipeline/run.js';
@@ -36,6 +37,8 @@ export interface App {
   compose: Composer;
   /** Dependencies for `send`, with the given mailer. */
   sendDeps(mailer: Mailer): SendDeps;
+  /** How the next issue of `frequency` is built, as of `now` (preview, status and send share it). */
+  buildOptions(frequency: Frequency, now: Date): BuildOptions;
   /** Today's date (YYYY-MM-DD) in the configured time zone. */
   today(): string;
   close(): Promise<void>;
@@ -103,10 +106,19 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
       worker: WORKER,
       isDead: isDeadWorker,
     };
-    return { ...deliver, build: { cap: config.MAX_PAPERS_PER_ISSUE, issueDate: today(), newsletterName: config.NEWSLETTER_NAME } };
+    const { frequency: _f, now: _n, ...build } = buildOptions('daily', now());
+    return { ...deliver, build };
   };
 
-  return { config, store, tokens, log, masthead, mailer, compose, sendDeps, today, close: () => store.close() };
+  const buildOptions = (frequency: Frequency, at: Date): BuildOptions => ({
+    frequency,
+    now: at,
+    cap: config.MAX_PAPERS_PER_ISSUE,
+    issueDate: dateIn(at, config.TZ),
+    newsletterName: config.NEWSLETTER_NAME,
+  });
+
+  return { config, store, tokens, log, masthead, mailer, compose, sendDeps, buildOptions, today, close: () => store.close() };
 }
 
 /** The public page of an issue ("view in browser"); the archive index when there is no issue yet. */
@@ -168,7 +180,3 @@ export function dateIn(date: Date, tz: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
 }
 
-/** Parses a `--frequency` value. */
-export function isFrequency(v: string): v is Frequency {
-  return v === 'daily' || v === 'weekly';
-}

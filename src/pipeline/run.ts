@@ -1,12 +1,11 @@
 /**
  * The newsletter's jobs, as the CLI and the scheduler call them: send the next issues
- * (resuming any unfinished one first), preview the next issue, and dry-run a send.
+ * (resuming any unfinished one first), and dry-run a send.
  */
 import type { Frequency, Issue, Paper } from '../domain.js';
 import { FREQUENCIES } from '../domain.js';
 import { AppError } from '../errors.js';
 import { type BuildOptions, type NoIssue, type PlannedIssue, isDue, isNoIssue, planNextIssue } from '../issue/builder.js';
-import type { Store } from '../store/store.js';
 import { type DeliverDeps, type DeliveryReport, deliverIssue, recipientFor } from './deliver.js';
 import type { Mailer } from './ports.js';
 
@@ -52,11 +51,6 @@ export async function sendNext(deps: SendDeps, only?: Frequency, opts: { resumeO
     if (report.paused) break;
   }
   return out;
-}
-
-/** The next issue of a cadence, planned but not written: what `preview` renders. */
-export async function previewNext(store: Store, build: BuildOptions): Promise<PlannedIssue | NoIssue> {
-  return planNextIssue(store, build);
 }
 
 /**

@@ -37,16 +37,6 @@ export function normalizeEmail(input: string): string {
   return address;
 }
 
-/** True when `input` is an address {@link normalizeEmail} accepts. */
-export function isValidEmail(input: string): boolean {
-  try {
-    normalizeEmail(input);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The uniqueness key: the address in lower case, so A@Example.org and a@example.org are one person. */
 export function emailKey(address: string): string {
   return address.trim().toLowerCase();

@@ -7,8 +7,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { archiveUrl } from '../../app.js';
 import { AppError } from '../../errors.js';
-import { isNoIssue } from '../../issue/builder.js';
-import { mainPapers, previewNext } from '../../pipeline/run.js';
+import { isNoIssue, planNextIssue } from '../../issue/builder.js';
+import { mainPapers } from '../../pipeline/run.js';
 import { digestProps, renderDigest } from '../../render/digest.js';
 import { parseFrequency } from '../../subscriptions/service.js';
 import { type CliIo, withApp } from '../io.js';
@@ -25,13 +25,7 @@ export function registerPreview(program: Command, io: CliIo): void {
       const frequency = parseFrequency(opts.frequency, 'daily');
       await withApp(io, async (app) => {
         const now = io.now?.() ?? new Date();
-        const planned = await previewNext(app.store, {
-          frequency,
-          now,
-          cap: app.config.MAX_PAPERS_PER_ISSUE,
-          issueDate: app.today(),
-          newsletterName: app.config.NEWSLETTER_NAME,
-        });
+        const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
         if (isNoIssue(planned)) {
           io.stdout(`${describeNoIssue(frequency, planned)}; nothing to preview\n`);
           return;

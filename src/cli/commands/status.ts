@@ -20,13 +20,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         const s = await app.store.status(5);
         const next = [];
         for (const frequency of FREQUENCIES) {
-          const planned = await planNextIssue(app.store, {
-            frequency,
-            now,
-            cap: app.config.MAX_PAPERS_PER_ISSUE,
-            issueDate: app.today(),
-            newsletterName: app.config.NEWSLETTER_NAME,
-          });
+          const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
           next.push(
             isNoIssue(planned)
               ? { frequency, papers: 0, recipients: 0, note: describeNoIssue(frequency, planned) }
