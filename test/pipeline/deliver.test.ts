@@ -188,18 +188,22 @@ describe('unsubscribes during a run', () => {
   });
 });
 
+/** Builds the issue and claims one delivery for `worker` with a lease of `leaseMs`, as a run would just before stopping. */
+async function claimOneAs(worker: string, leaseMs: number): Promise<void> {
+  const store = await openSqlite(ws.dbFile);
+  const planned = await planNextIssue(store, { frequency: 'daily', cap: 30, now: new Date(T0), issueDate: '2026-01-05', newsletterName: 'Paperboy' });
+  if (isNoIssue(planned)) throw new Error('expected an issue');
+  const issue = await store.createIssue(planned.plan);
+  const claim = { limit: 1, now: new Date(T0).toISOString(), leaseUntil: new Date(T0 + leaseMs).toISOString(), worker };
+  expect(await store.claimDeliveries(issue.id, claim)).toHaveLength(1);
+  await store.close();
+}
+
 describe('an interrupted run', () => {
   it('sends again what a dead process had in flight, and flags it', async () => {
     await setUp({}, emails(3));
-    const store = await openSqlite(ws.dbFile);
-    const planned = await planNextIssue(store, { frequency: 'daily', cap: 30, now: new Date(T0), issueDate: '2026-01-05', newsletterName: 'Paperboy' });
-    if (isNoIssue(planned)) throw new Error('expected an issue');
-    const issue = await store.createIssue(planned.plan);
     // Claimed by a process that cannot exist (pid above Linux's largest pid_max), with a long lease.
-    const now = new Date(T0).toISOString();
-    const lease = new Date(T0 + 3600_000).toISOString();
-    expect(await store.claimDeliveries(issue.id, { limit: 1, now, leaseUntil: lease, worker: `${hostname()}:4194305` })).toHaveLength(1);
-    await store.close();
+    await claimOneAs(`${hostname()}:4194305`, 3600_000);
 
     const r = await ws.cli(['send']);
     expect(r.code).toBe(0);
@@ -211,14 +215,8 @@ describe('an interrupted run', () => {
 
   it('leaves the rows of a live worker alone until its lease runs out', async () => {
     await setUp({}, emails(2));
-    const store = await openSqlite(ws.dbFile);
-    const planned = await planNextIssue(store, { frequency: 'daily', cap: 30, now: new Date(T0), issueDate: '2026-01-05', newsletterName: 'Paperboy' });
-    if (isNoIssue(planned)) throw new Error('expected an issue');
-    const issue = await store.createIssue(planned.plan);
-    const lease = new Date(T0 + 600_000).toISOString();
     // This test process is alive: its claim stands.
-    await store.claimDeliveries(issue.id, { limit: 1, now: new Date(T0).toISOString(), leaseUntil: lease, worker: `${hostname()}:${process.pid}` });
-    await store.close();
+    await claimOneAs(`${hostname()}:${process.pid}`, 600_000);
     expect((await ws.cli(['send'])).stdout).toMatch(/1 sent/);
     at(11);
     expect((await ws.cli(['send'])).stdout).toMatch(/1 sent, 0 failed, 1 resent after an interrupted run/);
