@@ -1,0 +1,214 @@
+/**
+ * The SQL store, the delivery ledger: claims with leases, results, crash reclaim, and status counts.
+ */
+import { sql } from 'kysely';
+import type { DeliveryJob, DeliveryStatus, IssueStatus } from '../../domain.js';
+import { DELIVERY_STATUSES, SUBSCRIBER_STATUSES } from '../../domain.js';
+import type { ClaimOptions, DeliveryResult, StoreStatus } from '../store.js';
+import { BATCH, chunks, countsOf, toIssue } from './base.js';
+import { IssueQueries } from './issues.js';
+
+export abstract class DeliveryQueries extends IssueQueries {
+  async claimDeliveries(issueId: number, opts: ClaimOptions): Promise<DeliveryJob[]> {
+    return this.transaction(async (tx) => {
+      const db = tx.db;
+      // A batch of nothing but unsubscribed readers is not the end of the issue: take the next one.
+      for (;;) {
+        // One UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING: atomic, so concurrent workers never share a row.
+        const claimed = await db
+          .updateTable('deliveries')
+          .set((eb) => ({
+            status: 'sending',
+            attempts: eb('attempts', '+', 1),
+            claimed_by: opts.worker,
+            lease_until: opts.leaseUntil,
+            first_attempt_at: eb.fn.coalesce('first_attempt_at', sql.val(opts.now)),
+            updated_at: opts.now,
+          }))
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('deliveries')
+              .select('id')
+              .where('issue_id', '=', issueId)
+              .where('status', '=', 'pending')
+              .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', opts.now)]))
+              .orderBy('id')
+              .limit(opts.limit),
+          )
+          .returning(['id', 'issue_id', 'subscriber_id', 'variant', 'attempts', 'first_attempt_at', 'maybe_duplicate'])
+          .execute();
+        if (claimed.length === 0) return [];
+        const subscribers = await db
+          .selectFrom('subscribers')
+          .select(['id', 'email', 'status'])
+          .where('id', 'in', claimed.map((c) => c.subscriber_id))
+          .execute();
+        const byId = new Map(subscribers.map((s) => [s.id, s]));
+        const inactive = claimed.filter((c) => byId.get(c.subscriber_id)?.status !== 'active').map((c) => c.id);
+        for (const ids of chunks(inactive, BATCH)) {
+          await db
+            .updateTable('deliveries')
+            .set({ status: 'skipped', last_error: 'subscriber no longer active', claimed_by: null, lease_until: null, updated_at: opts.now })
+            .where('id', 'in', ids)
+            .execute();
+        }
+        if (inactive.length === claimed.length) continue;
+        return claimed
+          .filter((c) => byId.get(c.subscriber_id)?.status === 'active')
+          .sort((a, b) => a.id - b.id)
+          .map((c) => ({
+            id: c.id,
+            issueId: c.issue_id,
+            subscriberId: c.subscriber_id,
+            email: byId.get(c.subscriber_id)!.email,
+            variant: c.variant,
+            attempts: c.attempts,
+            firstAttemptAt: c.first_attempt_at ?? opts.now,
+            maybeDuplicate: c.maybe_duplicate === 1,
+          }));
+      }
+    });
+  }
+
+  async releaseDeliveries(ids: number[]): Promise<void> {
+    for (const chunk of chunks(ids, BATCH)) {
+      await this.db
+        .updateTable('deliveries')
+        .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1), claimed_by: null, lease_until: null }))
+        .where('id', 'in', chunk)
+        .where('status', '=', 'sending')
+        .execute();
+    }
+  }
+
+  async reclaimStale(now: string, isDead: (worker: string) => boolean): Promise<number> {
+    const holders = await this.db
+      .selectFrom('deliveries')
+      .select(['claimed_by', (eb) => eb.fn.min('lease_until').as('lease')])
+      .where('status', '=', 'sending')
+      .groupBy('claimed_by')
+      .execute();
+    let reclaimed = 0;
+    for (const h of holders) {
+      const dead = h.claimed_by !== null && isDead(h.claimed_by);
+      let q = this.db
+        .updateTable('deliveries')
+        .set({ status: 'pending', maybe_duplicate: 1, claimed_by: null, lease_until: null, next_attempt_at: now, updated_at: now })
+        .where('status', '=', 'sending');
+      q = h.claimed_by === null ? q.where('claimed_by', 'is', null) : q.where('claimed_by', '=', h.claimed_by);
+      // A live worker keeps its rows until its lease runs out; a dead one's are taken back at once.
+      if (!dead) q = q.where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', now)]));
+      reclaimed += Number((await q.executeTakeFirst()).numUpdatedRows);
+    }
+    return reclaimed;
+  }
+
+  async recordDeliveries(results: DeliveryResult[]): Promise<void> {
+    if (results.length === 0) return;
+    // One UPDATE … FROM (VALUES …) per group of results (SQLite ≥ 3.33 and PostgreSQL alike):
+    // the ledger write costs one statement per batch, not one per message.
+    await this.transaction(async (tx) => {
+      const db = tx.db;
+      for (const group of chunks(results, 100)) {
+        const rows = group.map(
+          (r) =>
+            sql`(${r.id}, ${r.status}, ${r.at}, ${r.error ?? null}, ${r.reply ?? null}, ${r.messageId ?? null}, ${
+              r.status === 'pending' ? (r.nextAttemptAt ?? r.at) : null
+            })`,
+        );
+        await sql`
+          update deliveries set
+            status = v.status, updated_at = v.at, last_error = v.error, reply = v.reply,
+            message_id = coalesce(v.message_id, deliveries.message_id),
+            sent_at = case when v.status = 'sent' then v.at else deliveries.sent_at end,
+            next_attempt_at = v.next_attempt_at, claimed_by = null, lease_until = null
+          from (select column1 as id, column2 as status, column3 as at, column4 as error, column5 as reply,
+                       column6 as message_id, column7 as next_attempt_at
+                from (values ${sql.join(rows)})) as v
+          where deliveries.id = v.id`.execute(db);
+      }
+    });
+  }
+
+  async issuesWithDueDeliveries(now: string): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select('issue_id')
+      .distinct()
+      .where('status', '=', 'pending')
+      .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', now)]))
+      .orderBy('issue_id')
+      .execute();
+    return rows.map((r) => r.issue_id);
+  }
+
+  async nextAttemptAt(issueId: number): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+      .where('issue_id', '=', issueId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return (row?.next as string | null | undefined) ?? undefined;
+  }
+
+  async setIssueStatus(issueId: number, status: IssueStatus, at: string): Promise<void> {
+    await this.db
+      .updateTable('issues')
+      .set({ status, finished_at: status === 'sent' ? at : null })
+      .where('id', '=', issueId)
+      .execute();
+  }
+
+  async countDeliveries(issueId: number): Promise<Partial<Record<DeliveryStatus, number>>> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select(['status', (eb) => eb.fn.countAll().as('n')])
+      .where('issue_id', '=', issueId)
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  async status(lastIssues: number): Promise<StoreStatus> {
+    const papers = await this.db
+      .selectFrom('papers')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('first_seen_at').as('newest')])
+      .executeTakeFirstOrThrow();
+    const subs = await this.db.selectFrom('subscribers').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
+    const dels = await this.db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
+    const issues = await this.db.selectFrom('issues').selectAll().orderBy('id', 'desc').limit(lastIssues).execute();
+    const last = [];
+    for (const row of issues) {
+      const count = await this.db
+        .selectFrom('issue_papers')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('issue_id', '=', row.id)
+        .where('variant', '=', 0)
+        .executeTakeFirstOrThrow();
+      last.push({ ...toIssue(row), papers: Number(count.n), deliveries: await this.countDeliveries(row.id) });
+    }
+    const errors = await this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
+      .select(['s.email', 'd.issue_id', 'd.last_error', 'd.updated_at'])
+      .where('d.last_error', 'is not', null)
+      .where('d.status', 'in', ['failed', 'pending'])
+      .orderBy('d.updated_at', 'desc')
+      .limit(5)
+      .execute();
+    const dup = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('maybe_duplicate', '=', 1)
+      .executeTakeFirstOrThrow();
+    return {
+      papers: { total: Number(papers.n), newestSeenAt: (papers.newest as string | null) ?? null },
+      possibleDuplicates: Number(dup.n),
+      subscribers: countsOf(SUBSCRIBER_STATUSES, subs),
+      deliveries: countsOf(DELIVERY_STATUSES, dels),
+      lastIssues: last,
+      lastErrors: errors.map((e) => ({ email: e.email, issueId: e.issue_id, error: e.last_error!, at: e.updated_at })),
+    };
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The SQL store, issues: what was sent before, writing an issue with its variants and deliveries.
+ */
+import { sql } from 'kysely';
+import type { Frequency, Issue, Paper } from '../../domain.js';
+import type { IssuePlan } from '../store.js';
+import { BATCH, chunks, toIssue, toPaper } from './base.js';
+import { SubscriberQueries } from './subscribers.js';
+
+export abstract class IssueQueries extends SubscriberQueries {
+  async lastIssue(frequency: Frequency): Promise<Issue | undefined> {
+    const row = await this.db
+      .selectFrom('issues')
+      .selectAll()
+      .where('frequency', '=', frequency)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toIssue(row);
+  }
+
+  async unfinishedIssues(): Promise<Issue[]> {
+    const rows = await this.db.selectFrom('issues').selectAll().where('status', '!=', 'sent').orderBy('id').execute();
+    return rows.map(toIssue);
+  }
+
+  async getIssue(id: number): Promise<Issue | undefined> {
+    const row = await this.db.selectFrom('issues').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toIssue(row);
+  }
+
+  async recentIssues(limit: number): Promise<Issue[]> {
+    const rows = await this.db.selectFrom('issues').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toIssue);
+  }
+
+  async deliveredAmong(paperIds: string[], frequency: Frequency): Promise<Map<number, Set<string>>> {
+    const out = new Map<number, Set<string>>();
+    for (const chunk of chunks(paperIds, BATCH)) {
+      const rows = await this.db
+        .selectFrom('deliveries as d')
+        .innerJoin('issue_papers as ip', (j) => j.onRef('ip.issue_id', '=', 'd.issue_id').onRef('ip.variant', '=', 'd.variant'))
+        .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
+        .select(['d.subscriber_id', 'ip.paper_id'])
+        .where('d.status', 'in', ['sent', 'sending'])
+        .where('s.status', '=', 'active')
+        .where('s.frequency', '=', frequency)
+        .where('ip.paper_id', 'in', chunk)
+        .execute();
+      for (const r of rows) {
+        let set = out.get(r.subscriber_id);
+        if (!set) out.set(r.subscriber_id, (set = new Set()));
+        set.add(r.paper_id);
+      }
+    }
+    return out;
+  }
+
+  async createIssue(plan: IssuePlan): Promise<Issue> {
+    return this.transaction(async (tx) => tx.createIssueInTx(plan));
+  }
+
+  private async createIssueInTx(plan: IssuePlan): Promise<Issue> {
+    const row = await this.db
+      .insertInto('issues')
+      .values({
+        frequency: plan.frequency,
+        status: 'sending',
+        created_at: plan.createdAt,
+        finished_at: null,
+        paper_seq_hi: plan.paperSeqHi,
+        subject: plan.subject,
+        issue_date: plan.issueDate,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const papers = plan.variants.flatMap((v) =>
+      v.paperIds.map((paper_id, position) => ({ issue_id: row.id, variant: v.variant, position, paper_id })),
+    );
+    for (const chunk of chunks(papers, BATCH)) await this.db.insertInto('issue_papers').values(chunk).execute();
+
+    await this.db
+      .insertInto('deliveries')
+      .columns(['issue_id', 'subscriber_id', 'variant', 'status', 'attempts', 'updated_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('subscribers')
+          .select([
+            sql.lit(row.id).as('issue_id'),
+            'id',
+            sql.lit(0).as('variant'),
+            sql.lit('pending').as('status'),
+            sql.lit(0).as('attempts'),
+            sql.val(plan.createdAt).as('updated_at'),
+          ])
+          .where('status', '=', 'active')
+          .where('frequency', '=', plan.frequency),
+      )
+      .execute();
+    for (const [subscriberId, variant] of plan.overrides) {
+      const target = this.db.updateTable('deliveries');
+      if (variant === null) {
+        await this.db.deleteFrom('deliveries').where('issue_id', '=', row.id).where('subscriber_id', '=', subscriberId).execute();
+      } else {
+        await target.set({ variant }).where('issue_id', '=', row.id).where('subscriber_id', '=', subscriberId).execute();
+      }
+    }
+    return toIssue(row);
+  }
+
+  async issueVariants(issueId: number): Promise<Map<number, Paper[]>> {
+    const rows = await this.db
+      .selectFrom('issue_papers as ip')
+      .innerJoin('papers as p', 'p.id', 'ip.paper_id')
+      .selectAll('p')
+      .select('ip.variant')
+      .where('ip.issue_id', '=', issueId)
+      .orderBy('ip.variant')
+      .orderBy('ip.position')
+      .execute();
+    const out = new Map<number, Paper[]>();
+    for (const r of rows) {
+      let list = out.get(r.variant);
+      if (!list) out.set(r.variant, (list = []));
+      list.push(toPaper(r));
+    }
+    return out;
+  }
+
+}
