@@ -82,13 +82,9 @@ export function PaperCard({ paper, abstractChars }: { paper: DigestPaper; abstra
         {thumb ? (
           <Row>
             <Column className="pb-stack" style={{ width: 120, verticalAlign: 'top', paddingRight: 14 }}>
-              <Img
-                src={thumb}
-                width={120}
-                height={68}
-                alt={paper.title}
-                style={{ borderRadius: 6, width: 120, height: 68, objectFit: 'cover', overflow: 'hidden', fontSize: 11, lineHeight: '14px', color: light.faint }}
-              />
+              {/* Decorative: the title beside it says what the paper is. Alt text would make
+                  screen readers read the title twice and clutter the card when images are blocked. */}
+              <Img src={thumb} width={120} height={68} alt="" style={{ borderRadius: 6, width: 120, height: 68, objectFit: 'cover' }} />
             </Column>
             <Column className="pb-stack" style={{ verticalAlign: 'top' }}>
               {body}

@@ -2,11 +2,11 @@
  * The renderer: papers of one variant → the digest's HTML and text, rendered once with
  * React Email. Per-recipient values are placeholders here; the sender fills them in.
  */
-import { render } from '@react-email/components';
 import { createElement } from 'react';
 import TrendingPapers, { type DigestPaper, type TrendingPapersProps, abstractChars, trendingPapersText } from '../../emails/TrendingPapers.js';
 import type { Frequency, Paper } from '../domain.js';
 import { fallbackPaperUrl } from '../sources/normalize.js';
+import { renderEmail } from './html.js';
 
 /** The newsletter-wide values every issue shows. */
 export interface Masthead {
@@ -87,12 +87,12 @@ const SHORTER = [200, 140, 100, 60];
  */
 export async function renderDigest(props: TrendingPapersProps): Promise<RenderedDigest> {
   let chosen = props;
-  let html = await render(createElement(TrendingPapers, chosen));
+  let html = await renderEmail(createElement(TrendingPapers, chosen));
   const start = props.abstractChars ?? abstractChars(props.papers.length);
   for (const chars of SHORTER.filter((c) => c < start)) {
     if (Buffer.byteLength(html) <= HTML_BUDGET_BYTES) break;
     chosen = { ...props, abstractChars: chars };
-    html = await render(createElement(TrendingPapers, chosen));
+    html = await renderEmail(createElement(TrendingPapers, chosen));
   }
   return { html, text: trendingPapersText(chosen), paperCount: props.papers.length };
 }
