@@ -44,8 +44,16 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'config: DATABASE_URL must be file:PATH or postgres://…'],
     [{ MAIL_FROM: 'not an address' }, /config: MAIL_FROM must be an address/],
     [{ DEFAULT_FREQUENCY: 'hourly' }, /config: DEFAULT_FREQUENCY must be daily or weekly/],
+    [{ WEEKLY_DAY: 'someday' }, 'config: WEEKLY_DAY must be a day of the week such as monday or mon (got "someday")'],
   ])('refuses %j with one line naming the key', (env, message) => {
     expect(() => loadConfig(env, fresh())).toThrow(message);
+  });
+
+  it('reads WEEKLY_DAY as a day name or its first three letters, in any case', () => {
+    expect(loadConfig({}, fresh()).WEEKLY_DAY).toBe('monday');
+    expect(loadConfig({ WEEKLY_DAY: 'Friday' }, dir).WEEKLY_DAY).toBe('friday');
+    expect(loadConfig({ WEEKLY_DAY: ' SUN ' }, dir).WEEKLY_DAY).toBe('sunday');
+    expect(() => loadConfig({ WEEKLY_DAY: 'fr' }, dir)).toThrow(/^config: WEEKLY_DAY must be a day of the week/);
   });
 
   it('never echoes a secret value in an error', () => {

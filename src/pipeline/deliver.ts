@@ -12,6 +12,7 @@
  * leave every unsent row as it was.
  */
 import type { DeliveryJob, Issue, Paper } from '../domain.js';
+import { variantSubject } from '../issue/builder.js';
 import type { Log } from '../log.js';
 import type { DeliveryResult, Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
@@ -101,9 +102,12 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
     let t = templates.get(variant);
     if (!t) {
       variants ??= store.issueVariants(issue.id);
-      t = variants.then((v) =>
-        deps.compose({ subject: issue.subject, issueDate: issue.issueDate, frequency: issue.frequency, papers: v.get(variant) ?? [], issueId: issue.id }),
-      );
+      t = variants.then((v) => {
+        const papers = v.get(variant) ?? [];
+        // Each variant's subject names its own top paper (variant 0: the issue's subject).
+        const subject = variant === 0 ? issue.subject : variantSubject(issue, v.get(0) ?? [], papers);
+        return deps.compose({ subject, issueDate: issue.issueDate, frequency: issue.frequency, papers, issueId: issue.id });
+      });
       templates.set(variant, t);
     }
     return t;

@@ -5,7 +5,7 @@
 import type { Frequency, Issue, Paper } from '../domain.js';
 import { FREQUENCIES } from '../domain.js';
 import { AppError } from '../errors.js';
-import { type BuildOptions, type NoIssue, type PlannedIssue, isDue, isNoIssue, planNextIssue } from '../issue/builder.js';
+import { type BuildOptions, type NoIssue, type PlannedIssue, isDue, isNoIssue, planNextIssue, variantSubject } from '../issue/builder.js';
 import { type DeliverDeps, type DeliveryReport, deliverIssue, recipientFor } from './deliver.js';
 import type { Mailer } from './ports.js';
 
@@ -36,8 +36,8 @@ export async function sendNext(deps: SendDeps, only?: Frequency, opts: { resumeO
   for (const frequency of only ? [only] : FREQUENCIES) {
     const now = deps.now();
     const last = await deps.store.lastIssue(frequency);
-    if (!only && !isDue(frequency, last, now)) {
-      out.push({ kind: 'nothing', frequency, why: { reason: 'not-due', last: last! } });
+    if (!only && !isDue(frequency, last, now, deps.build)) {
+      if (last) out.push({ kind: 'nothing', frequency, why: { reason: 'not-due', last } });
       continue;
     }
     const planned = await planNextIssue(deps.store, { ...deps.build, frequency, now });
@@ -62,8 +62,10 @@ export async function dryRun(deps: SendDeps, outbox: Mailer, frequency: Frequenc
   if (isNoIssue(planned)) return { planned, written: 0 };
   await outbox.verify();
   const templates = new Map<number, Awaited<ReturnType<SendDeps['compose']>>>();
+  const main = mainPapers(planned);
   for (const [variant, papers] of planned.variants) {
-    templates.set(variant, await deps.compose({ subject: planned.plan.subject, issueDate: planned.plan.issueDate, frequency, papers }));
+    const subject = variantSubject({ subject: planned.plan.subject, frequency }, main, papers);
+    templates.set(variant, await deps.compose({ subject, issueDate: planned.plan.issueDate, frequency, papers }));
   }
   let written = 0;
   for await (const s of deps.store.iterateSubscribers()) {

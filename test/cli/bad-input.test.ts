@@ -86,7 +86,8 @@ describe('bad input changes nothing', () => {
   it('still sends the waiting papers once the SMTP server is right', async () => {
     const ok = await ws.cli(['send'], { SMTP_URL: authSmtp.url });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/Sent issue #3 \(daily\).*1 sent/);
+    // #2 or #3: the weekly issue of the set-up went out only if that ran on WEEKLY_DAY (Monday).
+    expect(ok.stdout).toMatch(/Sent issue #[23] \(daily\).*1 sent/);
     expect(authSmtp.received).toHaveLength(1);
   });
 });

@@ -7,6 +7,9 @@ import type { IssuePlan } from '../store.js';
 import { BATCH, chunks, toIssue, toPaper } from './base.js';
 import { SubscriberQueries } from './subscribers.js';
 
+/** Rows per page when streaming readers with topics (two small columns each). */
+const TOPIC_PAGE = 5000;
+
 export abstract class IssueQueries extends SubscriberQueries {
   async lastIssue(frequency: Frequency): Promise<Issue | undefined> {
     const row = await this.db
@@ -56,6 +59,25 @@ export abstract class IssueQueries extends SubscriberQueries {
     return out;
   }
 
+  async *iterateTopicReaders(frequency: Frequency): AsyncIterable<{ id: number; topics: string[] }> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.db
+        .selectFrom('subscribers')
+        .select(['id', 'topics'])
+        .where('status', '=', 'active')
+        .where('frequency', '=', frequency)
+        .where('topics', '!=', '[]')
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(TOPIC_PAGE)
+        .execute();
+      for (const r of rows) yield { id: Number(r.id), topics: JSON.parse(r.topics) as string[] };
+      if (rows.length < TOPIC_PAGE) return;
+      after = Number(rows[rows.length - 1]!.id);
+    }
+  }
+
   async createIssue(plan: IssuePlan): Promise<Issue> {
     return this.transaction(async (tx) => tx.createIssueInTx(plan));
   }
@@ -97,12 +119,20 @@ export abstract class IssueQueries extends SubscriberQueries {
           .where('frequency', '=', plan.frequency),
       )
       .execute();
+    // Every reader may have an override (topics): one statement per variant and chunk, not per reader.
+    const byVariant = new Map<number | null, number[]>();
     for (const [subscriberId, variant] of plan.overrides) {
-      const target = this.db.updateTable('deliveries');
-      if (variant === null) {
-        await this.db.deleteFrom('deliveries').where('issue_id', '=', row.id).where('subscriber_id', '=', subscriberId).execute();
-      } else {
-        await target.set({ variant }).where('issue_id', '=', row.id).where('subscriber_id', '=', subscriberId).execute();
+      const ids = byVariant.get(variant);
+      if (ids) ids.push(subscriberId);
+      else byVariant.set(variant, [subscriberId]);
+    }
+    for (const [variant, ids] of byVariant) {
+      for (const chunk of chunks(ids, BATCH)) {
+        if (variant === null) {
+          await this.db.deleteFrom('deliveries').where('issue_id', '=', row.id).where('subscriber_id', 'in', chunk).execute();
+        } else {
+          await this.db.updateTable('deliveries').set({ variant }).where('issue_id', '=', row.id).where('subscriber_id', 'in', chunk).execute();
+        }
       }
     }
     return toIssue(row);
