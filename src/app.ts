@@ -21,6 +21,8 @@ import { OutboxMailer } from './send/transport.js';
 import type { FetchOptions } from './sources/fetch.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
+import type { FlowDeps } from './subscriptions/flow.js';
+import { subscriptionMail } from './send/subscription-mail.js';
 import { resolveSecretKey } from './subscriptions/secret.js';
 import { Tokens } from './subscriptions/tokens.js';
 
@@ -41,6 +43,10 @@ export interface App {
   buildOptions(frequency: Frequency, now: Date): BuildOptions;
   /** Today's date (YYYY-MM-DD) in the configured time zone. */
   today(): string;
+  /** What subscribing, confirming and forgetting need (the flow in `subscriptions/flow.ts`). */
+  flow: FlowDeps;
+  /** Resolves once the emails sent after an HTTP answer (confirmation, welcome) are out. */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -116,9 +122,38 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
     cap: config.MAX_PAPERS_PER_ISSUE,
     issueDate: dateIn(at, config.TZ),
     newsletterName: config.NEWSLETTER_NAME,
+    weeklyDay: config.WEEKLY_DAY,
+    timeZone: config.TZ,
   });
 
-  return { config, store, tokens, log, masthead, mailer, compose, sendDeps, buildOptions, today, close: () => store.close() };
+  // Confirmation and welcome emails go out after the answer; close() waits for them.
+  const inFlight = new Set<Promise<unknown>>();
+  const idle = async () => {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  };
+  const background = (work: Promise<unknown>) => {
+    const p = work.catch((err) => log.error(`background work failed: ${(err as Error).message}`)).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  let transactional: Mailer | undefined;
+  const mail = subscriptionMail(config, masthead, store, tokens, () => (transactional ??= mailer()), from.address, messageIdDomain, now);
+  const flow: FlowDeps = {
+    store,
+    tokens,
+    mail,
+    publicUrl: config.PUBLIC_URL,
+    now,
+    log,
+    confirmationsPerHour: config.CONFIRMATIONS_PER_HOUR,
+    background,
+  };
+  const close = async () => {
+    await idle();
+    await transactional?.close();
+    await store.close();
+  };
+
+  return { config, store, tokens, log, masthead, mailer, compose, sendDeps, buildOptions, today, flow, idle, close };
 }
 
 /** The public page of an issue ("view in browser"); the archive index when there is no issue yet. */

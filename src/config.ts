@@ -10,6 +10,12 @@ import { z } from 'zod';
 import { AppError } from './errors.js';
 
 const FREQUENCIES = ['daily', 'weekly'] as const;
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+
+/** A day name, full or its first three letters, any case ("Mon", "monday"), as the full name. */
+function weekdayNamed(v: string): (typeof WEEKDAYS)[number] | undefined {
+  return WEEKDAYS.find((d) => v === d || (v.length === 3 && d.startsWith(v)));
+}
 
 const httpUrl = (what: string) =>
   z
@@ -84,6 +90,15 @@ export const configSchema = z.object({
     .positive('must be more than 0')
     .max(100_000, 'must be at most 100000')
     .optional(),
+  SUBSCRIBE_LIMIT_PER_IP: positiveInt(100_000).default(10),
+  CONFIRMATIONS_PER_HOUR: positiveInt(1_000_000).default(100),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('false')
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be true or false')
+    .transform((v) => ['true', '1', 'yes'].includes(v)),
   DKIM_DOMAIN: z
     .string()
     .trim()
@@ -98,6 +113,13 @@ export const configSchema = z.object({
   DKIM_PRIVATE_KEY: z.string().optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().trim().optional(),
   DEFAULT_FREQUENCY: z.enum(FREQUENCIES, { error: 'must be daily or weekly' }).default('daily'),
+  WEEKLY_DAY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('monday')
+    .refine((v) => weekdayNamed(v) !== undefined, 'must be a day of the week such as monday or mon')
+    .transform((v) => weekdayNamed(v)!),
 });
 
 /** Paperboy's configuration after parsing; see `.env.example` for every key. */

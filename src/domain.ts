@@ -78,6 +78,8 @@ export interface Subscriber {
   updatedAt: string;
   confirmedAt: string | null;
   unsubscribedAt: string | null;
+  /** When the last confirmation email went out (double opt-in), if any. */
+  confirmSentAt: string | null;
 }
 
 /** Delivery states in the ledger. `sending` is written before a message goes out. */

@@ -6,6 +6,7 @@ import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { type App, archiveUrl } from '../app.js';
 import { digestProps, displayDate, renderDigest } from '../render/digest.js';
+import { feedLink } from './feed.js';
 import { page } from './page.js';
 
 export function archiveRoutes(http: Hono, app: App): void {
@@ -18,7 +19,12 @@ export function archiveRoutes(http: Hono, app: App): void {
     const items = issues.map(
       (i) => html`<li><a href="${archiveUrl(app.config.PUBLIC_URL, i.id)}">${displayDate(i.issueDate)} (${i.frequency})</a>: ${i.subject}</li>`,
     );
-    return c.html(page(name, issues.length ? html`<ul>${items}</ul>` : html`<p>No issues yet.</p>`));
+    return c.html(
+      page(name, html`<h1>All issues</h1>${issues.length ? html`<ul class="card">${items}</ul>` : html`<p>No issues yet.</p>`}<p class="links"><a href="/">Subscribe</a><a href="/feed.xml">Atom feed</a></p>`, {
+        title: 'All issues',
+        head: feedLink(app.config.PUBLIC_URL, name),
+      }),
+    );
   });
 
   http.get('/archive/:id', async (c) => {
@@ -29,11 +35,14 @@ export function archiveRoutes(http: Hono, app: App): void {
     if (!htmlPage) {
       htmlPage = app.store.issueVariants(id).then(async (variants) => {
         const props = digestProps(app.masthead, issue, variants.get(0) ?? [], {});
-        return (await renderDigest(props)).html;
+        // The email's HTML as it is, plus the feed's alternate link in its head.
+        return (await renderDigest(props)).html.replace('</head>', `${feedLink(app.config.PUBLIC_URL, name)}</head>`);
       });
       rendered.set(id, htmlPage);
       htmlPage.catch(() => rendered.delete(id));
     }
+    // The email's HTML carries its own inline styles; no script runs here either.
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     return c.html(await htmlPage);
   });
 }

@@ -1,16 +1,27 @@
 /**
- * The small HTML shell of Paperboy's own pages (unsubscribe, preferences, archive index).
- * Every value goes through hono's `html` template, which escapes it.
+ * The shell of Paperboy's own pages (landing, confirm, unsubscribe, preferences, archive index):
+ * one stylesheet from `/assets/paperboy.css` (no inline styles or scripts, so the CSP stays
+ * strict), light and dark, readable at 375 px. Every value goes through hono's `html` template,
+ * which escapes it.
  */
 import { html } from 'hono/html';
 
-/** A page with the newsletter's name as heading and `body` under it. */
-export function page(name: string, body: unknown) {
+/** Extra bits of a page. */
+export interface PageOptions {
+  /** The document title; the newsletter's name when absent. */
+  title?: string;
+  /** More elements for <head> (e.g. the feed's alternate link). */
+  head?: unknown;
+}
+
+/** A page with the newsletter's name as a link home, and `body` under it. */
+export function page(name: string, body: unknown, opts: PageOptions = {}) {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="color-scheme" content="light dark"><title>${name}</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
-<h1 style="font-size:1.25rem">${name}</h1>${body}</body></html>`;
+<meta name="color-scheme" content="light dark"><title>${opts.title ? `${opts.title} · ${name}` : name}</title>
+<link rel="stylesheet" href="/assets/paperboy.css">${opts.head ?? ''}</head>
+<body><main class="wrap"><p class="brand"><a href="/">${name}</a></p>
+${body}</main></body></html>`;
 }
 
 /** The answer to a link whose token does not verify. */

@@ -2,42 +2,49 @@
  * Manage preferences: the "Manage preferences" link in every digest. GET shows the form;
  * POST saves how often the reader gets the digest and the topics they follow.
  */
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
 import { AppError } from '../errors.js';
 import { parseFrequency, parseTopics } from '../subscriptions/service.js';
 import { INVALID_LINK, page } from './page.js';
+import { csrfField, csrfOk, csrfRefused, noReferrer } from './security.js';
 import { subscriberFromToken } from './unsubscribe.js';
 
 export function preferencesRoutes(http: Hono, app: App): void {
+  http.use('/preferences/*', noReferrer);
   const name = app.config.NEWSLETTER_NAME;
-  const form = (s: { id: number; frequency: string; topics: string[] }, note = '') => {
+  const form = (c: Context, s: { id: number; frequency: string; topics: string[] }, note = '') => {
     const unsubscribe = `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', s.id)}`;
     return page(
       name,
-      html`${note ? html`<p><strong>${note}</strong></p>` : ''}
-<form method="post">
+      html`<h1>Your preferences</h1>
+${note ? html`<p class="notice${note === 'Saved.' ? '' : ' warn'}" role="status">${note}</p>` : ''}
+<form class="card" method="post">
 <fieldset><legend>How often</legend>
-<label><input type="radio" name="frequency" value="daily" ${s.frequency === 'daily' ? 'checked' : ''}> Daily</label>
-<label><input type="radio" name="frequency" value="weekly" ${s.frequency === 'weekly' ? 'checked' : ''}> Weekly</label>
+<label><input type="radio" name="frequency" value="daily"${s.frequency === 'daily' ? html` checked` : ''}> Daily</label>
+<label><input type="radio" name="frequency" value="weekly"${s.frequency === 'weekly' ? html` checked` : ''}> Weekly</label>
 </fieldset>
-<p><label>Topics (comma-separated, empty for everything)<br><input name="topics" value="${s.topics.join(', ')}" size="40"></label></p>
+<p><label for="topics">Topics</label><input id="topics" name="topics" type="text" maxlength="400" value="${s.topics.join(', ')}" aria-describedby="topics-hint">
+<span class="hint" id="topics-hint">Comma-separated words or phrases, such as diffusion models, RL. Empty: every paper.</span></p>
+${csrfField(c, app)}
 <button type="submit">Save</button></form>
 <p><a href="${unsubscribe}">Unsubscribe</a></p>`,
+      { title: 'Preferences' },
     );
   };
 
   http.get('/preferences/:token', async (c) => {
     const s = await subscriberFromToken(app, 'preferences', c.req.param('token'));
     if (!s || s.status !== 'active') return c.html(page(name, html`<p>${INVALID_LINK}</p>`), s ? 404 : 400);
-    return c.html(form(s));
+    return c.html(form(c, s));
   });
 
   http.post('/preferences/:token', async (c) => {
     const s = await subscriberFromToken(app, 'preferences', c.req.param('token'));
     if (!s || s.status !== 'active') return c.html(page(name, html`<p>${INVALID_LINK}</p>`), s ? 404 : 400);
     const body = await c.req.parseBody();
+    if (!csrfOk(c, app, body)) return csrfRefused(c, app);
     let prefs;
     try {
       prefs = {
@@ -46,9 +53,9 @@ export function preferencesRoutes(http: Hono, app: App): void {
       };
     } catch (err) {
       const message = err instanceof AppError ? err.message : 'invalid input';
-      return c.html(form(s, message), 400);
+      return c.html(form(c, s, message), 400);
     }
     await app.store.setSubscriberPreferences(s.id, prefs, new Date().toISOString());
-    return c.html(form({ id: s.id, ...prefs }, 'Saved.'));
+    return c.html(form(c, { id: s.id, ...prefs }, 'Saved.'));
   });
 }

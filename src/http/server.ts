@@ -1,27 +1,42 @@
 /**
- * The HTTP server (hono): one-click unsubscribe, preferences, the archive, and a health check.
- * GET never changes state; POST does.
+ * The HTTP server (hono): the landing page and subscribe form, confirmation, one-click
+ * unsubscribe, preferences, the archive and its Atom feed, and a health check. GET never changes
+ * state; POST does, behind the checks in `security.ts`.
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
 import { AppError } from '../errors.js';
+import { HTTPException } from 'hono/http-exception';
 import { archiveRoutes } from './archive.js';
+import { assetRoutes } from './assets.js';
+import { confirmRoutes } from './confirm.js';
+import { feedRoutes } from './feed.js';
+import { landingRoutes } from './landing.js';
 import { page } from './page.js';
 import { preferencesRoutes } from './preferences.js';
+import { WindowLimiter, protect } from './security.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 
 /** The routes, testable in-process with `app.request()`. */
 export function createHttpApp(app: App): Hono {
   const http = new Hono();
   const name = app.config.NEWSLETTER_NAME;
+  protect(http, app);
+  // Sign-up requests and new-link requests per client address per hour.
+  const limiter = new WindowLimiter(app.config.SUBSCRIBE_LIMIT_PER_IP, 3600_000);
   http.get('/healthz', (c) => c.json({ ok: true }));
+  assetRoutes(http);
+  landingRoutes(http, app, limiter);
+  confirmRoutes(http, app, limiter);
   unsubscribeRoutes(http, app);
   preferencesRoutes(http, app);
   archiveRoutes(http, app);
+  feedRoutes(http, app);
   http.notFound((c) => c.html(page(name, html`<p>Not found.</p>`), 404));
   http.onError((err, c) => {
+    if (err instanceof HTTPException) return c.html(page(name, html`<p>${err.status === 403 ? 'This request did not come from this site.' : err.message}</p>`), err.status);
     const e = err instanceof AppError ? err : new AppError('INTERNAL', 'internal error');
     if (!(err instanceof AppError)) app.log.error(`http: ${err.message}`);
     return c.html(page(name, html`<p>${e.message}</p>`), e.httpStatus as 400);

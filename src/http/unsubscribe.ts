@@ -7,6 +7,7 @@ import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
 import { INVALID_LINK, page } from './page.js';
+import { noReferrer } from './security.js';
 
 /** Looks up the subscriber a token of `purpose` names; undefined for any bad token. */
 export async function subscriberFromToken(app: App, purpose: 'unsubscribe' | 'preferences', token: string) {
@@ -21,23 +22,36 @@ export async function subscriberFromToken(app: App, purpose: 'unsubscribe' | 'pr
 
 export function unsubscribeRoutes(http: Hono, app: App): void {
   const name = app.config.NEWSLETTER_NAME;
+  http.use('/unsubscribe/*', noReferrer);
 
   http.get('/unsubscribe/:token', async (c) => {
     const s = await subscriberFromToken(app, 'unsubscribe', c.req.param('token'));
-    if (!s) return c.html(page(name, html`<p>${INVALID_LINK}</p>`), 400);
-    if (s.status !== 'active' && s.status !== 'pending') return c.html(page(name, html`<p>You are not subscribed to ${name}.</p>`));
+    if (!s) return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p>`, { title: 'Link not valid' }), 400);
+    if (s.status !== 'active' && s.status !== 'pending') {
+      return c.html(page(name, html`<h1>Unsubscribed</h1><p>You are not subscribed to ${name}.</p>`, { title: 'Unsubscribed' }));
+    }
     return c.html(
-      page(name, html`<p>Stop getting ${name}?</p><form method="post"><button type="submit">Unsubscribe</button></form>`),
+      page(
+        name,
+        html`<h1>Unsubscribe</h1><p>Stop getting ${name}? You can subscribe again at any time.</p>
+<form class="card" method="post"><button type="submit">Unsubscribe</button></form>`,
+        { title: 'Unsubscribe' },
+      ),
     );
   });
 
   http.post('/unsubscribe/:token', async (c) => {
     const s = await subscriberFromToken(app, 'unsubscribe', c.req.param('token'));
-    if (!s) return c.html(page(name, html`<p>${INVALID_LINK}</p>`), 400);
+    if (!s) return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p>`, { title: 'Link not valid' }), 400);
     if (s.status === 'active' || s.status === 'pending') {
       await app.store.setSubscriberStatus(s.id, 'unsubscribed', new Date().toISOString());
       app.log.info(`unsubscribed subscriber #${s.id} (one-click)`);
     }
-    return c.html(page(name, html`<p>You are unsubscribed from ${name}. No more digests will be sent to you.</p>`), 200);
+    return c.html(
+      page(name, html`<h1>Unsubscribed</h1><p class="notice">You are unsubscribed from ${name}. No more digests will be sent to you.</p>`, {
+        title: 'Unsubscribed',
+      }),
+      200,
+    );
   });
 }

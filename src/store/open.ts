@@ -31,6 +31,8 @@ export async function openSqlite(file: string): Promise<Store> {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
+    // Erased rows (subscribers forget) are overwritten on disk, not left in free pages.
+    sqlite.pragma('secure_delete = ON');
   } catch (err) {
     throw new AppError('STORE', `cannot open the database ${file}: ${(err as Error).message}`, { cause: err });
   }

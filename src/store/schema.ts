@@ -33,6 +33,7 @@ export interface SubscribersTable {
   updated_at: string;
   confirmed_at: string | null;
   unsubscribed_at: string | null;
+  confirm_sent_at: string | null;
 }
 
 export interface IssuesTable {
@@ -72,6 +73,13 @@ export interface DeliveriesTable {
   maybe_duplicate: Generated<number>;
 }
 
+/** Keyed hashes of erased addresses that stay suppressed. */
+export interface SuppressionsTable {
+  email_hash: string;
+  reason: string;
+  created_at: string;
+}
+
 export interface SourcesTable {
   source: string;
   etag: string | null;
@@ -87,4 +95,5 @@ export interface Database {
   issue_papers: IssuePapersTable;
   deliveries: DeliveriesTable;
   sources: SourcesTable;
+  suppressions: SuppressionsTable;
 }

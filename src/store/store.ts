@@ -33,7 +33,10 @@ export interface IssuePlan {
   issueDate: string;
   subject: string;
   paperSeqHi: number;
-  /** Variant 0 is the full selection; others exist for subscribers who already had some papers. */
+  /**
+   * Variant 0 is the full selection (readers without topics, the archive); others exist for
+   * readers with topics and for readers who already had some of the papers.
+   */
   variants: { variant: number; paperIds: string[] }[];
   /** Subscribers who do not get variant 0: their variant, or null for "nothing new for them". */
   overrides: Map<number, number | null>;
@@ -104,6 +107,25 @@ export interface Store {
   /** Every subscriber, in id order, a page at a time (lists can be large). */
   iterateSubscribers(): AsyncIterable<Subscriber>;
   countActive(frequency: Frequency): Promise<number>;
+  /** Confirms a pending (or returning, unsubscribed) subscriber; false when it was not waiting. */
+  activateSubscriber(id: number, at: string): Promise<boolean>;
+  /**
+   * Takes the right to send a confirmation email to subscriber `id` now: succeeds (resolving to
+   * the previous send time, or null) only when none went out after `notAfter`; false otherwise.
+   * One statement, so of several requests at once only one sends.
+   */
+  claimConfirmation(id: number, at: string, notAfter: string): Promise<string | null | false>;
+  /** Undoes a claim whose email could not be sent. */
+  restoreConfirmation(id: number, claimedAt: string, previous: string | null): Promise<void>;
+  /** Confirmation emails sent after `since` (the global hourly cap). */
+  countConfirmationsSince(since: string): Promise<number>;
+  /** Whether a keyed address hash is kept as suppressed (an erased, suppressed address). */
+  isSuppressedHash(hash: string): Promise<boolean>;
+  addSuppression(hash: string, reason: string, at: string): Promise<void>;
+  /** Every kept suppression hash (a small table: erased, suppressed addresses). */
+  suppressionHashes(): Promise<Set<string>>;
+  /** Deletes a subscriber and every ledger row of theirs; says how many ledger rows went. */
+  eraseSubscriber(id: number): Promise<{ deliveries: number }>;
 
   // Issues and the ledger
   lastIssue(frequency: Frequency): Promise<Issue | undefined>;
@@ -113,6 +135,11 @@ export interface Store {
   recentIssues(limit: number): Promise<Issue[]>;
   /** Papers among `paperIds` already delivered (or in flight) to active subscribers of `frequency`. */
   deliveredAmong(paperIds: string[], frequency: Frequency): Promise<Map<number, Set<string>>>;
+  /**
+   * The active subscribers of `frequency` who chose topics, as (id, topics), in id order and a
+   * page at a time: the planner streams them rather than loading the list.
+   */
+  iterateTopicReaders(frequency: Frequency): AsyncIterable<{ id: number; topics: string[] }>;
   /** Writes the issue, its variants and one pending delivery per recipient. */
   createIssue(plan: IssuePlan): Promise<Issue>;
   /** The papers of each variant of an issue, in issue order. */

@@ -10,16 +10,19 @@ import { normalizeEmail } from './email.js';
 /** What `subscribers add` did. */
 export type AddOutcome = 'added' | 'already-active' | 'reactivated';
 
-/** Parses "a, b" into topic names: lower case, letters, digits, `.`, `-`, `_`. */
+/**
+ * Parses "rl, diffusion models" into topics: lower case, letters, digits, `.`, `-`, `_`, and
+ * single spaces inside (a topic may be a phrase); at most 40 characters each.
+ */
 export function parseTopics(input: string | undefined): string[] {
   if (!input) return [];
   const topics = input
     .split(/[,;|]/)
-    .map((t) => t.trim().toLowerCase())
+    .map((t) => t.trim().replace(/ {2,}/g, ' ').toLowerCase())
     .filter(Boolean);
   for (const t of topics) {
-    if (!/^[\p{L}\p{N}][\p{L}\p{N}._-]{0,39}$/u.test(t)) {
-      throw new AppError('INPUT_INVALID', `invalid topic ${JSON.stringify(t)}: use letters, digits, ".", "-" or "_" (at most 40)`);
+    if (!/^[\p{L}\p{N}][\p{L}\p{N}._ -]{0,39}$/u.test(t)) {
+      throw new AppError('INPUT_INVALID', `invalid topic ${JSON.stringify(t)}: use letters, digits, spaces, ".", "-" or "_" (at most 40)`);
     }
   }
   return [...new Set(topics)];
@@ -38,9 +41,14 @@ export async function addSubscriber(
   store: Store,
   input: { email: string; topics: string[]; frequency: Frequency },
   now: Date,
+  /** The keyed hash of the address (`Tokens.emailHash`): an erased, suppressed address stays out. */
+  suppressionHash?: string,
 ): Promise<{ outcome: AddOutcome; subscriber: Subscriber }> {
   const email = normalizeEmail(input.email);
   return store.transaction(async (tx) => {
+    if (suppressionHash && (await tx.isSuppressedHash(suppressionHash))) {
+      throw new AppError('SUPPRESSED', `${email} is suppressed after a hard bounce or complaint; not added`);
+    }
     const existing = await tx.findSubscriber(email);
     if (existing?.status === 'suppressed') {
       throw new AppError('SUPPRESSED', `${email} is suppressed after a hard bounce or complaint; not added`);
@@ -68,7 +76,18 @@ export async function removeSubscriber(store: Store, emailInput: string, now: Da
   });
 }
 
-/** Writes already-validated import rows in one transaction; returns how many were new. */
-export async function importSubscribers(store: Store, rows: NewSubscriber[]): Promise<number> {
-  return store.transaction((tx) => tx.insertSubscribers(rows));
+/**
+ * Writes already-validated import rows in one transaction; returns how many were new and how
+ * many were left out because their address is kept as suppressed (`hashOf` gives its keyed hash).
+ */
+export async function importSubscribers(
+  store: Store,
+  rows: NewSubscriber[],
+  hashOf?: (email: string) => string,
+): Promise<{ added: number; suppressed: number }> {
+  return store.transaction(async (tx) => {
+    const kept = hashOf ? await tx.suppressionHashes() : new Set<string>();
+    const allowed = kept.size && hashOf ? rows.filter((r) => !kept.has(hashOf(r.email))) : rows;
+    return { added: await tx.insertSubscribers(allowed), suppressed: rows.length - allowed.length };
+  });
 }

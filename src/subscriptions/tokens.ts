@@ -24,6 +24,8 @@ const PURPOSES: Record<TokenPurpose, { byte: number; expires: boolean; half?: 0 
 };
 const MAC_BYTES = 16;
 
+const invalidToken = () => new AppError('TOKEN_INVALID', 'this link is invalid or has expired');
+
 /** Length in characters of every token of this purpose. */
 export function tokenLength(purpose: TokenPurpose): number {
   const bytes = 1 + 8 + (PURPOSES[purpose].expires ? 4 : 0) + MAC_BYTES;
@@ -54,17 +56,42 @@ export class Tokens {
    * forged, truncated, expired or wrong-purpose token, without saying which.
    */
   verify(purpose: TokenPurpose, token: string, now = new Date()): number {
+    const t = this.inspect(purpose, token);
+    if (t.expiresAt && t.expiresAt.getTime() < now.getTime()) throw invalidToken();
+    return t.id;
+  }
+
+  /**
+   * Checks the MAC and purpose of a token but not its expiry, and says when it expires: an
+   * expired confirm link can still offer to send a new one. Throws AppError('TOKEN_INVALID')
+   * for a forged, truncated or wrong-purpose token.
+   */
+  inspect(purpose: TokenPurpose, token: string): { id: number; expiresAt?: Date } {
     const spec = PURPOSES[purpose];
-    const invalid = () => new AppError('TOKEN_INVALID', 'this link is invalid or has expired');
-    if (typeof token !== 'string' || token.length !== tokenLength(purpose) || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
+    if (typeof token !== 'string' || token.length !== tokenLength(purpose) || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalidToken();
     const raw = Buffer.from(token, 'base64url');
     const body = raw.subarray(0, raw.length - MAC_BYTES);
     const mac = raw.subarray(raw.length - MAC_BYTES);
-    if (!timingSafeEqual(mac, this.mac(purpose, body)) || body.readUInt8(0) !== spec.byte) throw invalid();
-    if (spec.expires && body.readUInt32BE(9) * 1000 < now.getTime()) throw invalid();
+    if (!timingSafeEqual(mac, this.mac(purpose, body)) || body.readUInt8(0) !== spec.byte) throw invalidToken();
     const id = body.readBigUInt64BE(1);
-    if (id > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid();
-    return Number(id);
+    if (id > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidToken();
+    return spec.expires ? { id: Number(id), expiresAt: new Date(body.readUInt32BE(9) * 1000) } : { id: Number(id) };
+  }
+
+  /** The form token that goes with a CSRF cookie nonce (signed double submit). */
+  csrf(nonce: string): string {
+    return createHmac('sha256', this.key).update('paperboy/csrf\0').update(nonce).digest('base64url').slice(0, 22);
+  }
+
+  /** True when `token` is the form token of `nonce`; constant time. */
+  checkCsrf(nonce: string | undefined, token: string | undefined): boolean {
+    if (!nonce || !token || token.length !== 22) return false;
+    return timingSafeEqual(Buffer.from(token), Buffer.from(this.csrf(nonce)));
+  }
+
+  /** A keyed hash of an address: lets an erased, suppressed address stay suppressed without keeping it. */
+  emailHash(emailKey: string): string {
+    return createHmac('sha256', this.key).update('paperboy/suppressed\0').update(emailKey).digest('base64url');
   }
 
   /** A tag of this installation's key, the same for every message (computed once). */

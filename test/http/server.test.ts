@@ -3,6 +3,7 @@ import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createHttpApp } from '../../src/http/server.js';
 import { silentLog } from '../../src/log.js';
+import { formSession } from '../helpers/forms.js';
 import { SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
@@ -25,7 +26,7 @@ describe('one-click unsubscribe', () => {
     const { http, ada, token } = await setUp();
     const res = await http.request(`/unsubscribe/${token}`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('<form method="post">');
+    expect(await res.text()).toContain('<form class="card" method="post">');
     expect((await app.store.getSubscriber(ada.id))!.status).toBe('active');
   });
 
@@ -62,13 +63,11 @@ describe('preferences', () => {
   it('GET shows the current choice; POST saves frequency and topics', async () => {
     const { http, ada } = await setUp();
     const token = app.tokens.sign('preferences', ada.id);
-    const form = await (await http.request(`/preferences/${token}`)).text();
-    expect(form).toContain('value="daily" checked');
-    const res = await http.request(`/preferences/${token}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'frequency=weekly&topics=cs.CL%2C+cs.AI',
-    });
+    const form = await formSession(http, `/preferences/${token}`, app.config.PUBLIC_URL);
+    expect(form.html).toContain('value="daily" checked');
+    expect((await form.post(`/preferences/${token}`, { frequency: 'weekly', topics: 'cs.CL' }, { csrf: false })).status).toBe(403);
+    expect(await app.store.getSubscriber(ada.id)).toMatchObject({ frequency: 'daily', topics: [] });
+    const res = await form.post(`/preferences/${token}`, { frequency: 'weekly', topics: 'cs.CL, cs.AI' });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('Saved.');
     expect(await app.store.getSubscriber(ada.id)).toMatchObject({ frequency: 'weekly', topics: ['cs.cl', 'cs.ai'] });
@@ -77,8 +76,8 @@ describe('preferences', () => {
   it('refuses a bad value with 400 and changes nothing; a forged token gets 400', async () => {
     const { http, ada } = await setUp();
     const token = app.tokens.sign('preferences', ada.id);
-    const post = (t: string, body: string) =>
-      http.request(`/preferences/${t}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const form = await formSession(http, `/preferences/${token}`, app.config.PUBLIC_URL);
+    const post = (t: string, body: string) => form.post(`/preferences/${t}`, Object.fromEntries(new URLSearchParams(body)));
     const bad = await post(token, 'frequency=hourly');
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('invalid frequency &quot;hourly&quot;');

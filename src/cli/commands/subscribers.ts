@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import type { Subscriber } from '../../domain.js';
 import { AppError } from '../../errors.js';
 import { parseSubscriberCsv, subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
-import { normalizeEmail } from '../../subscriptions/email.js';
+import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
+import { forgetSubscriber } from '../../subscriptions/flow.js';
 import { addSubscriber, importSubscribers, parseFrequency, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
 import { type CliIo, configOf, logOf, withApp } from '../io.js';
 
@@ -42,7 +43,11 @@ export function registerSubscribers(program: Command, io: CliIo): void {
         topics: parseTopics(opts.topics),
         frequency: parseFrequency(opts.frequency, config.DEFAULT_FREQUENCY),
       };
-      const { outcome, subscriber } = await withApp(io, (app) => addSubscriber(app.store, input, now()), config);
+      const { outcome, subscriber } = await withApp(
+        io,
+        (app) => addSubscriber(app.store, input, now(), app.tokens.emailHash(emailKey(input.email))),
+        config,
+      );
       const said = { added: 'Added', 'already-active': 'Already subscribed:', reactivated: 'Re-activated' }[outcome];
       io.stdout(`${said} ${subscriber.email} (${subscriber.frequency})\n`);
     });
@@ -55,6 +60,20 @@ export function registerSubscribers(program: Command, io: CliIo): void {
       const address = normalizeEmail(email);
       const s = await withApp(io, (app) => removeSubscriber(app.store, address, now()));
       io.stdout(`Removed ${s.email} (now ${s.status})\n`);
+    });
+
+  subs
+    .command('forget')
+    .description("erase a person's data (row, topics, ledger rows); a suppressed address stays suppressed as a keyed hash")
+    .argument('<email>')
+    .action(async (email: string) => {
+      const address = normalizeEmail(email);
+      const r = await withApp(io, (app) => forgetSubscriber(app, address, now()));
+      const topics = r.topics.length ? `topics ${r.topics.join(', ')}` : 'no topics';
+      io.stdout(
+        `Forgot ${r.email}: erased the subscriber row (${r.status}, ${topics}) and ${r.deliveries} ledger row${r.deliveries === 1 ? '' : 's'}` +
+          `${r.keptHash ? '; kept a keyed hash so that the address stays suppressed' : '; nothing about the address is kept'}\n`,
+      );
     });
 
   subs
@@ -91,11 +110,16 @@ export function registerSubscribers(program: Command, io: CliIo): void {
       const parsed = parseSubscriberCsv(text, file, config.DEFAULT_FREQUENCY);
       const log = logOf(io);
       for (const e of parsed.errors) log.warn(`${file}:${e.line}: ${e.message}`);
-      const added = await withApp(io, (app) => importSubscribers(app.store, parsed.rows), config);
-      const existing = parsed.rows.length - added;
+      const { added, suppressed } = await withApp(
+        io,
+        (app) => importSubscribers(app.store, parsed.rows, (email) => app.tokens.emailHash(emailKey(email))),
+        config,
+      );
+      const existing = parsed.rows.length - added - suppressed;
       io.stdout(
         `Imported ${file}: ${added} added, ${existing} already on the list, ${parsed.errors.length} bad rows skipped` +
-          `${parsed.duplicates ? `, ${parsed.duplicates} duplicates in the file` : ''}\n`,
+          `${parsed.duplicates ? `, ${parsed.duplicates} duplicates in the file` : ''}` +
+          `${suppressed ? `, ${suppressed} suppressed addresses left out` : ''}\n`,
       );
     });
 

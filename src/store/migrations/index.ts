@@ -7,6 +7,7 @@ import type { Dialect } from '../open.js';
 import { init } from './001_init.js';
 import { sources } from './002_sources.js';
 import { deliveryLeases } from './003_delivery_leases.js';
+import { subscriptions } from './004_subscriptions.js';
 
 /** All migrations for one dialect, keyed by their numbered names. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -14,5 +15,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '001_init': init(dialect),
     '002_sources': sources,
     '003_delivery_leases': deliveryLeases,
+    '004_subscriptions': subscriptions,
   };
 }

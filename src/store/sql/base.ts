@@ -93,6 +93,7 @@ export function toSubscriber(r: Selectable<SubscribersTable>): Subscriber {
     updatedAt: r.updated_at,
     confirmedAt: r.confirmed_at,
     unsubscribedAt: r.unsubscribed_at,
+    confirmSentAt: r.confirm_sent_at,
   };
 }
 

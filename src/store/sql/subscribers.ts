@@ -36,6 +36,7 @@ export abstract class SubscriberQueries extends PaperQueries {
             updated_at: now,
             confirmed_at: r.status === 'active' ? now : null,
             unsubscribed_at: null,
+            confirm_sent_at: null,
           })),
         )
         .onConflict((oc) => oc.column('email_key').doNothing())
@@ -90,4 +91,68 @@ export abstract class SubscriberQueries extends PaperQueries {
     return Number(row?.n ?? 0);
   }
 
+  async activateSubscriber(id: number, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('subscribers')
+      .set({ status: 'active', confirmed_at: at, unsubscribed_at: null, updated_at: at })
+      .where('id', '=', id)
+      .where('status', 'in', ['pending', 'unsubscribed'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async claimConfirmation(id: number, at: string, notAfter: string): Promise<string | null | false> {
+    const before = await this.db.selectFrom('subscribers').select('confirm_sent_at').where('id', '=', id).executeTakeFirst();
+    if (!before) return false;
+    // One statement decides: of several requests at once for one address, one sends.
+    const result = await this.db
+      .updateTable('subscribers')
+      .set({ confirm_sent_at: at })
+      .where('id', '=', id)
+      .where((w) => w.or([w('confirm_sent_at', 'is', null), w('confirm_sent_at', '<=', notAfter)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1 ? before.confirm_sent_at : false;
+  }
+
+  async restoreConfirmation(id: number, claimedAt: string, previous: string | null): Promise<void> {
+    await this.db
+      .updateTable('subscribers')
+      .set({ confirm_sent_at: previous })
+      .where('id', '=', id)
+      .where('confirm_sent_at', '=', claimedAt)
+      .execute();
+  }
+
+  async countConfirmationsSince(since: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('subscribers')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('confirm_sent_at', '>', since)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async isSuppressedHash(hash: string): Promise<boolean> {
+    const row = await this.db.selectFrom('suppressions').select('email_hash').where('email_hash', '=', hash).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async suppressionHashes(): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('suppressions').select('email_hash').execute();
+    return new Set(rows.map((r) => r.email_hash));
+  }
+
+  async addSuppression(hash: string, reason: string, at: string): Promise<void> {
+    await this.db
+      .insertInto('suppressions')
+      .values({ email_hash: hash, reason, created_at: at })
+      .onConflict((oc) => oc.column('email_hash').doNothing())
+      .execute();
+  }
+
+  async eraseSubscriber(id: number): Promise<{ deliveries: number }> {
+    const deleted = await this.db.deleteFrom('deliveries').where('subscriber_id', '=', id).executeTakeFirst();
+    await this.db.deleteFrom('subscribers').where('id', '=', id).execute();
+    return { deliveries: Number(deleted.numDeletedRows) };
+  }
 }

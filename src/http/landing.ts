@@ -1,0 +1,143 @@
+/**
+ * The landing page (`GET /`) and the subscribe form's POST. Server-rendered, no script: the
+ * newsletter's name and tagline, the form (email, optional topics, daily or weekly), and the
+ * latest issue's papers with links to the archive and the feed.
+ *
+ * `POST /subscribe` answers the same for every address (new, pending, active, unsubscribed,
+ * suppressed): the page says to check the inbox. A malformed address gets 400 and the form
+ * again; the honeypot, a forged form, or an address over the limits change nothing.
+ */
+import type { Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import { type App, archiveUrl } from '../app.js';
+import type { Frequency } from '../domain.js';
+import { AppError } from '../errors.js';
+import { displayDate } from '../render/digest.js';
+import { requestSubscription } from '../subscriptions/flow.js';
+import { parseFrequency, parseTopics } from '../subscriptions/service.js';
+import { feedLink } from './feed.js';
+import { page } from './page.js';
+import { WindowLimiter, clientIp, csrfField, csrfOk, csrfRefused } from './security.js';
+
+/** What the form shows again after an error. */
+interface FormState {
+  email?: string;
+  topics?: string;
+  frequency?: Frequency;
+  error?: { field: 'email' | 'topics'; message: string };
+}
+
+/** The honeypot: hidden from people, filled in by naive bots. */
+const HONEYPOT = 'website';
+
+export function landingRoutes(http: Hono, app: App, limiter: WindowLimiter): void {
+  const { config } = app;
+  const name = config.NEWSLETTER_NAME;
+
+  const form = (c: Context, s: FormState = {}) => {
+    const err = (field: 'email' | 'topics') =>
+      s.error?.field === field ? html`<p class="error" id="${field}-error">${s.error.message}</p>` : '';
+    const invalid = (field: 'email' | 'topics') => (s.error?.field === field ? html` aria-invalid="true" aria-describedby="${field}-error"` : '');
+    const weekly = (s.frequency ?? config.DEFAULT_FREQUENCY) === 'weekly';
+    return html`<form class="card" method="post" action="/subscribe">
+<p><label for="email">Email address</label>
+<input id="email" name="email" type="email" required autocomplete="email" inputmode="email" maxlength="254" value="${s.email ?? ''}"${invalid('email')}>${err('email')}</p>
+<p><label for="topics">Topics <span class="hint">(optional)</span></label>
+<input id="topics" name="topics" type="text" maxlength="400" value="${s.topics ?? ''}" placeholder="diffusion models, RL, LLM agents" aria-describedby="topics-hint${s.error?.field === 'topics' ? ' topics-error' : ''}"${s.error?.field === 'topics' ? html` aria-invalid="true"` : ''}>
+<span class="hint" id="topics-hint">Comma-separated words or phrases. Leave empty to get every paper.</span>${err('topics')}</p>
+<fieldset><legend>How often</legend>
+<label><input type="radio" name="frequency" value="daily"${weekly ? '' : html` checked`}> Daily</label>
+<label><input type="radio" name="frequency" value="weekly"${weekly ? html` checked` : ''}> Weekly</label></fieldset>
+<div class="hp" aria-hidden="true"><label for="${HONEYPOT}">Leave this field empty</label><input id="${HONEYPOT}" name="${HONEYPOT}" type="text" tabindex="-1" autocomplete="off"></div>
+${csrfField(c, app)}
+<button type="submit">Subscribe</button>
+</form>`;
+  };
+
+  const landing = async (c: Context, s: FormState = {}) => {
+    const latest = (await app.store.recentIssues(1))[0];
+    const papers = latest ? ((await app.store.issueVariants(latest.id)).get(0) ?? []) : [];
+    const issueUrl = latest ? archiveUrl(config.PUBLIC_URL, latest.id) : '';
+    const latestSection = latest
+      ? html`<section class="card" aria-labelledby="latest"><h2 id="latest">Latest issue · ${displayDate(latest.issueDate)}</h2>
+<ol class="papers">${papers.map(
+          (p) => html`<li><a href="${issueUrl}">${p.title}</a>${p.authors.length ? html`<span class="meta">${authorsShort(p.authors)}</span>` : ''}</li>`,
+        )}</ol></section>`
+      : html`<section class="card" aria-labelledby="latest"><h2 id="latest">Latest issue</h2><p>The first issue has not gone out yet.</p></section>`;
+    return page(
+      name,
+      html`<h1>${config.NEWSLETTER_TAGLINE}</h1>
+<p class="byline">${app.masthead.byline}</p>
+${form(c, s)}
+${latestSection}
+<p class="links"><a href="/archive">All issues</a><a href="/feed.xml">Atom feed</a></p>
+<footer>${config.POSTAL_ADDRESS}</footer>`,
+      { head: feedLink(config.PUBLIC_URL, name) },
+    );
+  };
+
+  const thanks = () =>
+    page(
+      name,
+      html`<h1>Check your inbox</h1>
+<p class="notice">If this address can subscribe, a confirmation link is on its way. Click it to start getting ${name}. The link works for 7 days.</p>
+<p>Nothing arrived? Look in the spam folder. You can ask again tomorrow.</p>
+<p><a href="/">Back to ${name}</a></p>`,
+      { title: 'Check your inbox' },
+    );
+
+  http.get('/', async (c) => c.html(await landing(c)));
+
+  http.post('/subscribe', async (c) => {
+    if (!limiter.take(clientIp(c, config.TRUST_PROXY))) return tooMany(c, app);
+    const body = await c.req.parseBody();
+    if (!csrfOk(c, app, body)) return csrfRefused(c, app);
+    const field = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    const state: FormState = { email: field('email').slice(0, 254), topics: field('topics').slice(0, 400) };
+    if (field(HONEYPOT) !== '') {
+      app.log.info('subscribe: honeypot filled; ignored');
+      return c.html(thanks());
+    }
+    try {
+      state.frequency = parseFrequency(field('frequency'), config.DEFAULT_FREQUENCY);
+    } catch {
+      state.frequency = config.DEFAULT_FREQUENCY;
+    }
+    let topics: string[];
+    try {
+      topics = parseTopics(state.topics);
+    } catch (err) {
+      return c.html(await landing(c, { ...state, error: { field: 'topics', message: messageOf(err) } }), 400);
+    }
+    try {
+      const answer = await requestSubscription(app.flow, { email: state.email!, topics, frequency: state.frequency });
+      if (answer === 'busy') return tooMany(c, app);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'EMAIL_INVALID') {
+        return c.html(await landing(c, { ...state, error: { field: 'email', message: emailProblem(err) } }), 400);
+      }
+      throw err;
+    }
+    return c.html(thanks());
+  });
+}
+
+/** 429: nothing stored, nothing sent. */
+export function tooMany(c: Context, app: App) {
+  c.header('Retry-After', '3600');
+  return c.html(page(app.config.NEWSLETTER_NAME, html`<h1>Too many requests</h1><p>Please try again in an hour.</p>`), 429);
+}
+
+function authorsShort(authors: string[]): string {
+  return authors.length > 3 ? `${authors.slice(0, 3).join(', ')} et al.` : authors.join(', ');
+}
+
+/** "invalid email address "x": the domain needs a dot" → "Not a valid email address: the domain needs a dot." */
+function emailProblem(err: AppError): string {
+  const why = /: ([^:]+)$/.exec(err.message)?.[1];
+  return `Not a valid email address${why ? `: ${why}` : ''}. Use the form name@example.org.`;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof AppError ? err.message.replace(/^invalid topic/, 'Invalid topic') : 'invalid input';
+}

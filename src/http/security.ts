@@ -1,0 +1,138 @@
+/**
+ * What every page of the HTTP server shares for safety: security headers, a body size limit, an
+ * Origin check on state-changing requests, CSRF form tokens (signed double submit), the client's
+ * address and a per-address rate limit. The RFC 8058 one-click unsubscribe POST is the one
+ * state-changing request without the Origin check and the form token: mail clients send it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie, setCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { html } from 'hono/html';
+import { secureHeaders } from 'hono/secure-headers';
+import type { App } from '../app.js';
+import { page } from './page.js';
+
+/** Largest request body accepted (a form is a few hundred bytes). */
+export const MAX_BODY_BYTES = 16 * 1024;
+const CSRF_COOKIE = 'pb_csrf';
+const CSRF_FIELD = 'csrf';
+
+/** Paths whose POST is the RFC 8058 one-click unsubscribe. */
+const isOneClick = (path: string) => path.startsWith('/unsubscribe/');
+
+/** Installs headers, body limit and the Origin check on every route of `http`. */
+export function protect(http: Hono, app: App): void {
+  const publicOrigin = new URL(app.config.PUBLIC_URL).origin;
+  http.use(
+    '*',
+    secureHeaders({
+      // Routes may set their own CSP or Referrer-Policy (the archive's email HTML, token pages).
+      overwrite: false,
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'https:', 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      referrerPolicy: 'strict-origin-when-cross-origin',
+      xFrameOptions: 'DENY',
+      crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: publicOrigin.startsWith('https:') ? 'max-age=15552000; includeSubDomains' : false,
+    }),
+  );
+  const name = app.config.NEWSLETTER_NAME;
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.html(page(name, html`<p>That request is too large.</p>`), 413),
+  });
+  // Same origin as the request, or PUBLIC_URL's (behind a proxy the two differ).
+  const origin = csrf({ origin: (o, c) => o === publicOrigin || o === new URL(c.req.url).origin });
+  http.use('*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    return limit(c, async () => {
+      if (isOneClick(c.req.path)) await next();
+      else await origin(c, next);
+    });
+  });
+}
+
+/** Pages whose URL holds a token: the token must not leak to another site through Referer. */
+export const noReferrer: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header('Referrer-Policy', 'no-referrer');
+};
+
+/**
+ * The hidden form field that proves a POST came from our own page: an HMAC of a random nonce
+ * kept in an HttpOnly cookie (set here when missing).
+ */
+export function csrfField(c: Context, app: App) {
+  let nonce = getCookie(c, CSRF_COOKIE);
+  if (!nonce || !/^[A-Za-z0-9_-]{22}$/.test(nonce)) {
+    nonce = randomBytes(16).toString('base64url');
+    setCookie(c, CSRF_COOKIE, nonce, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: app.config.PUBLIC_URL.startsWith('https:'),
+    });
+  }
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${app.tokens.csrf(nonce)}">`;
+}
+
+/** True when the form carries the token of this browser's cookie. */
+export function csrfOk(c: Context, app: App, body: Record<string, unknown>): boolean {
+  const token = body[CSRF_FIELD];
+  return app.tokens.checkCsrf(getCookie(c, CSRF_COOKIE), typeof token === 'string' ? token : undefined);
+}
+
+/** The answer to a form without a valid token: nothing changed. */
+export function csrfRefused(c: Context, app: App) {
+  return c.html(
+    page(app.config.NEWSLETTER_NAME, html`<p>This form has expired or did not come from this site. Go back, reload the page and try again.</p>`),
+    403,
+  );
+}
+
+/** The client's address: the socket's, or X-Forwarded-For's first hop when TRUST_PROXY is set. */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+/**
+ * A fixed-window counter per key (requests per IP per hour). In memory: one process serves the
+ * pages; a restart forgets the counts, which errs on the side of letting readers in.
+ */
+export class WindowLimiter {
+  private readonly hits = new Map<string, { start: number; n: number }>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Counts a request; false when `key` is over its limit for the current window. */
+  take(key: string, now = Date.now()): boolean {
+    if (this.hits.size > 50_000) this.prune(now);
+    const h = this.hits.get(key);
+    if (!h || now - h.start >= this.windowMs) {
+      this.hits.set(key, { start: now, n: 1 });
+      return true;
+    }
+    h.n++;
+    return h.n <= this.limit;
+  }
+
+  private prune(now: number): void {
+    for (const [k, h] of this.hits) if (now - h.start >= this.windowMs) this.hits.delete(k);
+  }
+}

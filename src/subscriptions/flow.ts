@@ -1,0 +1,203 @@
+/**
+ * Readers subscribe themselves: double opt-in, confirmation links that expire and work once,
+ * and erasing a person. The HTTP pages and the CLI call these; they never import hono or
+ * nodemailer: mail goes through the `SubscriptionMail` port.
+ *
+ * Every request for an address answers the same, whatever the address's state, so that the form
+ * tells nobody who is on the list. A new or pending address (or one that unsubscribed and comes
+ * back) gets a confirmation email, at most one a day; an active or suppressed address gets
+ * nothing. A confirm link is valid for 7 days, only for the latest confirmation email, and once.
+ */
+import type { Frequency, Subscriber } from '../domain.js';
+import { AppError } from '../errors.js';
+import type { Log } from '../log.js';
+import type { Store } from '../store/store.js';
+import { emailKey, normalizeEmail } from './email.js';
+import type { Tokens } from './tokens.js';
+
+/** How long a confirm link works. */
+export const CONFIRM_TTL_MS = 7 * 24 * 3600_000;
+/** At most one confirmation email per address in this time. */
+export const CONFIRM_RESEND_MS = 24 * 3600_000;
+
+/** The emails around a subscription; adapters render and send them. */
+export interface SubscriptionMail {
+  confirmation(s: Subscriber, confirmUrl: string, expiresInHours: number): Promise<void>;
+  welcome(s: Subscriber): Promise<void>;
+}
+
+/** What the flow needs. */
+export interface FlowDeps {
+  store: Store;
+  tokens: Tokens;
+  mail: SubscriptionMail;
+  publicUrl: string;
+  now: () => Date;
+  log: Log;
+  /** The global cap on confirmation emails per hour. */
+  confirmationsPerHour: number;
+  /** Runs mail after the answer went out (and lets `close()` wait for it). */
+  background: (work: Promise<unknown>) => void;
+}
+
+/** What a reader asked for on the form. */
+export interface SubscribeRequest {
+  email: string;
+  topics: string[];
+  frequency: Frequency;
+}
+
+/**
+ * Handles the subscribe form. Resolves to 'accepted' (the same answer for every address) or
+ * 'busy' when the hourly cap on confirmation emails is reached (nothing stored, nothing sent).
+ * Throws AppError('EMAIL_INVALID') for a malformed address, before anything is written.
+ */
+export async function requestSubscription(deps: FlowDeps, req: SubscribeRequest): Promise<'accepted' | 'busy'> {
+  const email = normalizeEmail(req.email);
+  const now = deps.now();
+  if (await capReached(deps, now)) return 'busy';
+  if (await deps.store.isSuppressedHash(deps.tokens.emailHash(emailKey(email)))) return 'accepted';
+  const toSend = await deps.store.transaction(async (tx) => {
+    let s = await tx.findSubscriber(email);
+    if (s && (s.status === 'active' || s.status === 'suppressed')) return undefined;
+    if (!s) {
+      await tx.insertSubscribers([{ email, status: 'pending', topics: req.topics, frequency: req.frequency, source: 'web' }]);
+      s = (await tx.findSubscriber(email))!;
+    }
+    const at = now.toISOString();
+    const previous = await tx.claimConfirmation(s.id, at, new Date(now.getTime() - CONFIRM_RESEND_MS).toISOString());
+    if (previous === false) return undefined;
+    // Preferences change only with a confirmation that goes out: repeated posts change nothing.
+    await tx.setSubscriberPreferences(s.id, { topics: req.topics, frequency: req.frequency }, at);
+    return { subscriber: { ...s, topics: req.topics, frequency: req.frequency, confirmSentAt: at }, previous };
+  });
+  if (toSend) sendConfirmation(deps, toSend.subscriber, toSend.previous);
+  return 'accepted';
+}
+
+/** Where a confirm link stands. */
+export type ConfirmState =
+  | { kind: 'invalid' }
+  /** MAC and purpose are right but it is too old, or a newer confirmation email replaced it. */
+  | { kind: 'expired' }
+  /** Already confirmed (a second click, or the reader is active anyway). */
+  | { kind: 'used'; subscriber: Subscriber }
+  | { kind: 'ready'; subscriber: Subscriber };
+
+/** Reads a confirm token without changing anything (the GET page). */
+export async function confirmState(deps: FlowDeps, token: string): Promise<ConfirmState> {
+  let t: { id: number; expiresAt?: Date };
+  try {
+    t = deps.tokens.inspect('confirm', token);
+  } catch {
+    return { kind: 'invalid' };
+  }
+  const s = await deps.store.getSubscriber(t.id);
+  if (!s || s.status === 'suppressed' || !t.expiresAt) return { kind: 'invalid' };
+  if (s.status === 'active') return { kind: 'used', subscriber: s };
+  if (!s.confirmSentAt || expirySecond(s.confirmSentAt) !== t.expiresAt.getTime() / 1000) return { kind: 'expired' };
+  // Used once already, and the reader has left since: coming back takes a new confirmation.
+  if (s.confirmedAt && s.confirmedAt >= s.confirmSentAt) return { kind: 'expired' };
+  if (t.expiresAt.getTime() < deps.now().getTime()) return { kind: 'expired' };
+  return { kind: 'ready', subscriber: s };
+}
+
+/**
+ * Confirms (the POST): activates the subscriber and sends the welcome email. Returns the state
+ * the link was in; only 'ready' changed anything. Two clicks at once activate once.
+ */
+export async function confirmSubscription(deps: FlowDeps, token: string): Promise<ConfirmState> {
+  const state = await confirmState(deps, token);
+  if (state.kind !== 'ready') return state;
+  const at = deps.now().toISOString();
+  if (!(await deps.store.activateSubscriber(state.subscriber.id, at))) {
+    const s = await deps.store.getSubscriber(state.subscriber.id);
+    return s ? { kind: 'used', subscriber: s } : { kind: 'invalid' };
+  }
+  const subscriber = (await deps.store.getSubscriber(state.subscriber.id))!;
+  deps.log.info(`subscriber #${subscriber.id} confirmed (${subscriber.frequency})`);
+  deps.background(
+    deps.mail.welcome(subscriber).catch((err) => deps.log.error(`welcome email to subscriber #${subscriber.id} failed: ${(err as Error).message}`)),
+  );
+  return { kind: 'used', subscriber };
+}
+
+/**
+ * Sends a new confirmation email for an expired link (the "send me a new link" button): the
+ * token's MAC must be right; the address must still be waiting for confirmation. Same answer
+ * whether or not anything was sent; 'busy' past the hourly cap.
+ */
+export async function resendConfirmation(deps: FlowDeps, token: string): Promise<'accepted' | 'busy' | 'invalid'> {
+  let id: number;
+  try {
+    id = deps.tokens.inspect('confirm', token).id;
+  } catch {
+    return 'invalid';
+  }
+  const now = deps.now();
+  if (await capReached(deps, now)) return 'busy';
+  const s = await deps.store.getSubscriber(id);
+  if (!s) return 'invalid';
+  if (s.status !== 'pending' && s.status !== 'unsubscribed') return 'accepted';
+  const at = now.toISOString();
+  const previous = await deps.store.claimConfirmation(s.id, at, new Date(now.getTime() - CONFIRM_RESEND_MS).toISOString());
+  if (previous !== false) sendConfirmation(deps, { ...s, confirmSentAt: at }, previous);
+  return 'accepted';
+}
+
+/** The confirm link of the confirmation email sent at `sentAt`. */
+export function confirmUrl(deps: Pick<FlowDeps, 'tokens' | 'publicUrl'>, subscriberId: number, sentAt: string): string {
+  const token = deps.tokens.sign('confirm', subscriberId, new Date(expirySecond(sentAt) * 1000));
+  return `${deps.publicUrl}/confirm/${token}`;
+}
+
+/** What `subscribers forget` erased. */
+export interface ForgetReport {
+  email: string;
+  status: Subscriber['status'];
+  topics: string[];
+  deliveries: number;
+  /** A keyed hash was kept so that the address stays suppressed. */
+  keptHash: boolean;
+}
+
+/**
+ * Erases a person: their row, topics, and every ledger row that names them. When the address was
+ * suppressed (bounced, complained) only a keyed hash of it is kept, so that it stays suppressed.
+ */
+export async function forgetSubscriber(deps: Pick<FlowDeps, 'store' | 'tokens'>, emailInput: string, now: Date): Promise<ForgetReport> {
+  const email = normalizeEmail(emailInput);
+  return deps.store.transaction(async (tx) => {
+    const s = await tx.findSubscriber(email);
+    if (!s) throw new AppError('NOT_FOUND', `${email} is not on the list`);
+    const keptHash = s.status === 'suppressed';
+    if (keptHash) await tx.addSuppression(deps.tokens.emailHash(emailKey(s.email)), 'suppressed', now.toISOString());
+    const { deliveries } = await tx.eraseSubscriber(s.id);
+    return { email: s.email, status: s.status, topics: s.topics, deliveries, keptHash };
+  });
+}
+
+function sendConfirmation(deps: FlowDeps, s: Subscriber, previous: string | null): void {
+  const sentAt = s.confirmSentAt!;
+  const work = deps.mail
+    .confirmation(s, confirmUrl(deps, s.id, sentAt), CONFIRM_TTL_MS / 3600_000)
+    .then(() => deps.log.info(`confirmation email sent to subscriber #${s.id}`))
+    .catch(async (err) => {
+      // Not sent: the reader may ask again at once instead of waiting a day.
+      deps.log.error(`confirmation email to subscriber #${s.id} failed: ${(err as Error).message}`);
+      await deps.store.restoreConfirmation(s.id, sentAt, previous).catch(() => {});
+    });
+  deps.background(work);
+}
+
+async function capReached(deps: FlowDeps, now: Date): Promise<boolean> {
+  const sent = await deps.store.countConfirmationsSince(new Date(now.getTime() - 3600_000).toISOString());
+  if (sent < deps.confirmationsPerHour) return false;
+  deps.log.warn(`subscribe: the cap of ${deps.confirmationsPerHour} confirmation emails an hour is reached; refusing sign-ups for now`);
+  return true;
+}
+
+/** The whole second a confirm link sent at `sentAt` expires at (tokens hold seconds). */
+function expirySecond(sentAt: string): number {
+  return Math.floor((Date.parse(sentAt) + CONFIRM_TTL_MS) / 1000);
+}
