@@ -35,8 +35,9 @@ export function archiveRoutes(http: Hono, app: App): void {
     if (!htmlPage) {
       htmlPage = app.store.issueVariants(id).then(async (variants) => {
         const props = digestProps(app.masthead, issue, variants.get(0) ?? [], {});
-        // The email's HTML as it is, plus the feed's alternate link in its head.
-        return (await renderDigest(props)).html.replace('</head>', `${feedLink(app.config.PUBLIC_URL, name)}</head>`);
+        // The email's HTML as it is, plus a title and the feed's alternate link in its head.
+        const head = html`<title>${issue.subject}</title>${feedLink(app.config.PUBLIC_URL, name)}`;
+        return (await renderDigest(props)).html.replace('</head>', `${await head}</head>`);
       });
       rendered.set(id, htmlPage);
       htmlPage.catch(() => rendered.delete(id));

@@ -4,6 +4,7 @@
  * go through the same Mailer as the digests: SMTP, or the outbox folder.
  */
 import type { Config } from '../config.js';
+import { TopicMatcher } from '../issue/topics.js';
 import type { Subscriber } from '../domain.js';
 import type { Mailer } from '../pipeline/ports.js';
 import { type Masthead, toDigestPaper } from '../render/digest.js';
@@ -59,7 +60,8 @@ export function subscriptionMail(
       const links = tokens.linkTokens(s.id);
       const unsubscribeUrl = `${config.PUBLIC_URL}/unsubscribe/${links.unsubscribe}`;
       const latest = (await store.recentIssues(1))[0];
-      const papers = latest ? ((await store.issueVariants(latest.id)).get(0) ?? []) : [];
+      // The latest issue's top papers among those the reader's topics match.
+      const papers = latest ? new TopicMatcher((await store.issueVariants(latest.id)).get(0) ?? []).select(s.topics) : [];
       const r = await renderWelcome({
         newsletterName: masthead.newsletterName,
         tagline: masthead.tagline,
