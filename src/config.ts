@@ -31,6 +31,16 @@ const positiveInt = (max = Number.MAX_SAFE_INTEGER, min = 1) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
 
+/** true/false (also 1/0, yes/no), any case. */
+const booleanFlag = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default(String(fallback))
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be true or false')
+    .transform((v) => ['true', '1', 'yes'].includes(v));
+
 /** The schema of every key in `.env.example`. Defaults make `npm start` work on a fresh machine. */
 export const configSchema = z.object({
   DATABASE_URL: z
@@ -76,13 +86,7 @@ export const configSchema = z.object({
   MAX_PAPERS_PER_ISSUE: positiveInt(500).default(30),
   FETCH_TIMEOUT_SECONDS: positiveInt(600).default(30),
   FETCH_RETRIES: positiveInt(10, 0).default(3),
-  ARXIV_INCLUDE_CROSS: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .default('false')
-    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be true or false')
-    .transform((v) => ['true', '1', 'yes'].includes(v)),
+  ARXIV_INCLUDE_CROSS: booleanFlag(false),
   SMTP_POOL: positiveInt(100).default(5),
   MAX_SEND_ERRORS: positiveInt().default(100),
   SEND_RATE: z.coerce
@@ -92,13 +96,7 @@ export const configSchema = z.object({
     .optional(),
   SUBSCRIBE_LIMIT_PER_IP: positiveInt(100_000).default(10),
   CONFIRMATIONS_PER_HOUR: positiveInt(1_000_000).default(100),
-  TRUST_PROXY: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .default('false')
-    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be true or false')
-    .transform((v) => ['true', '1', 'yes'].includes(v)),
+  TRUST_PROXY: booleanFlag(false),
   DKIM_DOMAIN: z
     .string()
     .trim()

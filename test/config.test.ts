@@ -20,6 +20,9 @@ describe('configuration', () => {
       MAX_PAPERS_PER_ISSUE: 30,
       SMTP_POOL: 5,
       DIGEST_SOURCE: 'fixtures/trending-papers.txt',
+      SUBSCRIBE_LIMIT_PER_IP: 10,
+      CONFIRMATIONS_PER_HOUR: 100,
+      TRUST_PROXY: false,
     });
     expect(cfg.SMTP_URL).toBeUndefined();
     expect(cfg.sqlitePath).toBe(path.join(dir, 'subscribers', 'paperboy.db'));
@@ -54,6 +57,16 @@ describe('configuration', () => {
     expect(loadConfig({ WEEKLY_DAY: 'Friday' }, dir).WEEKLY_DAY).toBe('friday');
     expect(loadConfig({ WEEKLY_DAY: ' SUN ' }, dir).WEEKLY_DAY).toBe('sunday');
     expect(() => loadConfig({ WEEKLY_DAY: 'fr' }, dir)).toThrow(/^config: WEEKLY_DAY must be a day of the week/);
+  });
+
+  it('reads the subscribe limits and TRUST_PROXY, naming the key when a value is wrong', () => {
+    expect(loadConfig({ SUBSCRIBE_LIMIT_PER_IP: '3', CONFIRMATIONS_PER_HOUR: '50', TRUST_PROXY: 'Yes' }, fresh())).toMatchObject({
+      SUBSCRIBE_LIMIT_PER_IP: 3,
+      CONFIRMATIONS_PER_HOUR: 50,
+      TRUST_PROXY: true,
+    });
+    expect(() => loadConfig({ SUBSCRIBE_LIMIT_PER_IP: '0' }, fresh())).toThrow('config: SUBSCRIBE_LIMIT_PER_IP must be at least 1 (got "0")');
+    expect(() => loadConfig({ TRUST_PROXY: 'maybe' }, fresh())).toThrow('config: TRUST_PROXY must be true or false (got "maybe")');
   });
 
   it('never echoes a secret value in an error', () => {
