@@ -2,6 +2,7 @@
 /**
  * The `paperboy` executable: runs the CLI with the real process around it.
  */
+import './production.js';
 import { runCli } from './program.js';
 
 const stopped = new Promise<void>((resolve) => {
