@@ -43,6 +43,7 @@ function oneLineReply(e: SmtpError): string {
 export class OutboxMailer implements Mailer {
   readonly concurrency = 8;
   readonly description: string;
+  private ready: Promise<unknown> | undefined;
 
   constructor(private readonly dir: string) {
     this.description = `outbox ${dir}`;
@@ -59,8 +60,12 @@ export class OutboxMailer implements Mailer {
   async send(msg: OutgoingMessage): Promise<string> {
     const file = path.join(this.dir, `${msg.name}.eml`);
     try {
+      // `paperboy serve` alone sends confirmation emails without a verify() first.
+      this.ready ??= mkdir(this.dir, { recursive: true });
+      await this.ready;
       await writeFile(file, msg.raw());
     } catch (err) {
+      this.ready = undefined;
       throw new SendError('fatal', `cannot write ${file}: ${(err as Error).message}`);
     }
     return `written to ${file}`;

@@ -3,6 +3,8 @@
  * attack on them, in-process with app.request(), against a real SQLite store and a real SMTP
  * server that receives the confirmation and welcome emails. Each attack leaves the store as it was.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
@@ -75,7 +77,8 @@ describe('the landing page', () => {
     expect(page).toContain('<link rel="alternate" type="application/atom+xml"');
     expect(page).toContain('href="/archive"');
     expect(page).toContain('href="/feed.xml"');
-    expect(page).not.toMatch(/<script|style="/);
+    // The one script is the time zone field's, external: nothing inline.
+    expect(page).not.toMatch(/<script(?! src="\/assets\/tz\.js" defer><\/script>)|style="/);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
@@ -320,6 +323,18 @@ describe('confirm', () => {
     await app!.idle();
     expect(smtp!.received).toHaveLength(1);
     expect((await app!.store.findSubscriber('ada@example.org'))!.status).toBe('suppressed');
+  });
+
+  it('without SMTP, the confirmation email lands in the outbox folder, created on first use', async () => {
+    ws = workspace();
+    app = await createApp(loadConfig(ws.env, ws.dir), silentLog);
+    const http = createHttpApp(app);
+    const form = await formSession(http, '/', ORIGIN);
+    expect((await form.post('/subscribe', { email: 'ada@example.org' })).status).toBe(200);
+    await app.idle();
+    const files = readdirSync(app.config.OUTBOX_DIR);
+    expect(files).toEqual([expect.stringMatching(/^confirm-subscriber-1-\d+\.eml$/)]);
+    expect(readFileSync(path.join(app.config.OUTBOX_DIR, files[0]!), 'utf8')).toContain('Subject: Confirm your subscription to Paperboy');
   });
 
   it('a dead SMTP server loses nothing: the reader may ask again at once', async () => {
