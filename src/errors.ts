@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   INTERNAL: { exit: 70, http: 500 }, // EX_SOFTWARE
   STORE: { exit: 74, http: 500 }, // EX_IOERR
   SEND_PAUSED: { exit: 75, http: 503 }, // EX_TEMPFAIL: run again later to resume
+  LOCKED: { exit: 75, http: 503 }, // EX_TEMPFAIL: another process is building the issue; nothing changed
   SMTP_AUTH: { exit: 77, http: 503 }, // EX_NOPERM: credentials or sender refused
   CONFIG_INVALID: { exit: 78, http: 500 }, // EX_CONFIG
 } as const;

@@ -4,6 +4,7 @@
 import { type App, type AppOptions, createApp } from '../app.js';
 import { type Config, configWarnings, loadConfig } from '../config.js';
 import { type Log, createLog } from '../log.js';
+import { Stop } from '../pipeline/stop.js';
 
 /** Streams, environment and clock for one CLI invocation. */
 export interface CliIo {
@@ -39,6 +40,20 @@ export async function withApp<T>(io: CliIo, fn: (app: App) => Promise<T>, config
   } finally {
     await app.close();
   }
+}
+
+/**
+ * A Stop for this invocation, requested on the first SIGINT/SIGTERM (`io.stopped`), with one
+ * line saying what the stop waits for. (A second signal exits at once: see `main.ts`.)
+ */
+export function stopOf(io: CliIo): Stop {
+  const stop = new Stop();
+  void io.stopped?.then(() => {
+    const n = stop.inFlight;
+    io.stderr(n > 0 ? `stopping: letting ${n} message${n === 1 ? '' : 's'} in flight finish (at most ${stop.graceMs / 1000} s)…\n` : 'stopping…\n');
+    stop.request();
+  });
+  return stop;
 }
 
 /** Prints a value as indented JSON. */

@@ -51,7 +51,9 @@ export async function runWorker(deps: DeliverDeps, opts: WorkerOptions): Promise
       deps.log.error(`worker: ${toAppError(err).message}`);
     }
     if (!worked && !stop) {
-      await Promise.race([opts.stopped, new Promise((r) => setTimeout(r, opts.idleMs ?? 5000).unref())]);
+      // With a Stop, a sleep that leaves nothing behind (a worker idles for months).
+      if (deps.stop) await deps.stop.sleep(opts.idleMs ?? 5000);
+      else await Promise.race([opts.stopped, new Promise((r) => setTimeout(r, opts.idleMs ?? 5000).unref())]);
     }
   }
 }

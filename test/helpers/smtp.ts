@@ -30,6 +30,8 @@ export interface SmtpFaults {
   dropDuringData?: (address: string, attempt: number) => boolean;
   /** Milliseconds to wait before answering each DATA. */
   dataDelayMs?: number;
+  /** True to never answer this recipient's DATA (a message stuck in flight); close() then cuts it. */
+  hangData?: (address: string) => boolean;
   /** Called after each accepted message. */
   onMessage?: (m: Received) => void;
   auth?: { user: string; pass: string };
@@ -49,6 +51,8 @@ export async function startSmtp(faults: SmtpFaults = {}): Promise<TestSmtp> {
     allowInsecureAuth: true,
     logger: false,
     size: 10 * 1024 * 1024,
+    // Hung sessions are cut at close() instead of after smtp-server's 30 s.
+    ...(faults.hangData ? { closeTimeout: 50 } : {}),
     onAuth(auth, _session, cb) {
       if (faults.auth && auth.username === faults.auth.user && auth.password === faults.auth.pass) cb(null, { user: auth.username });
       else cb(reply(535, 'Invalid username or password'));
@@ -74,6 +78,7 @@ export async function startSmtp(faults: SmtpFaults = {}): Promise<TestSmtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
+        if (faults.hangData?.(first)) return;
         const raw = Buffer.concat(chunks);
         const envelope = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to };
         const m: Received = { envelope, raw, parsed: faults.parse === false ? ({} as ParsedMail) : await simpleParser(raw) };

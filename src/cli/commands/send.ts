@@ -1,6 +1,7 @@
 /**
  * `paperboy send [--dry-run] [--outbox DIR]`: resume any unfinished issue, then build and
- * deliver the next issue of every due cadence from the newly added papers.
+ * deliver the next issue of every due cadence from the newly added papers. Exits 75 and changes
+ * nothing while another process holds an issue lock; a SIGTERM stops it gracefully (exit 0).
  */
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -11,7 +12,7 @@ import { describeNoIssue, describeOutcomes } from '../../pipeline/report.js';
 import { dryRun, sendNext } from '../../pipeline/run.js';
 import { OutboxMailer } from '../../send/transport.js';
 import { parseFrequency } from '../../subscriptions/service.js';
-import { type CliIo, withApp } from '../io.js';
+import { type CliIo, stopOf, withApp } from '../io.js';
 import { progressReporter } from '../progress.js';
 
 export function registerSend(program: Command, io: CliIo): void {
@@ -37,8 +38,10 @@ export function registerSend(program: Command, io: CliIo): void {
         }
         const mailer = app.mailer(outboxDir);
         const progress = progressReporter(io.stderr, io.isTTY ?? false);
+        // SIGTERM/SIGINT: no new claims, messages in flight finish and are recorded, exit 0.
+        const stop = stopOf(io);
         try {
-          const outcomes = await sendNext({ ...app.sendDeps(mailer), onProgress: progress.onProgress }, only).finally(progress.done);
+          const outcomes = await sendNext({ ...app.sendDeps(mailer), onProgress: progress.onProgress, stop }, only).finally(progress.done);
           const { lines, incomplete } = describeOutcomes(outcomes, mailer.description);
           for (const l of lines) io.stdout(`${l}\n`);
           if (incomplete) throw new AppError('SEND_PAUSED', incomplete);

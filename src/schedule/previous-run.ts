@@ -1,0 +1,105 @@
+/**
+ * When SCHEDULE fired last: node-cron tells the next time only, and catching up a missed tick
+ * needs the previous one. Candidates come from node-cron's own parse of the expression (its
+ * seconds, minutes and hours), newest first, day by day backwards in the time zone; node-cron's
+ * own `match()` decides, so that this agrees with the running scheduler on every field (days of
+ * month and week, `L`, `#`, names, and node-cron's AND of day-of-month and day-of-week).
+ */
+import cron from 'node-cron';
+
+/** How far back to look: the rarest schedule (29 February, a given weekday) fits in it. */
+const MAX_DAYS = 8 * 366;
+
+/**
+ * The last time at or before `at` (to the second) at which cron `schedule` fires in time zone
+ * `tz`, or null when it never did in the last eight years (or the expression is invalid).
+ */
+export function previousRun(schedule: string, tz: string, at: Date): Date | null {
+  let fields: ReturnType<typeof cron.parse>;
+  let task: ReturnType<typeof cron.createTask>;
+  try {
+    fields = cron.parse(schedule);
+    task = cron.createTask(schedule, () => {}, { timezone: tz });
+  } catch {
+    return null;
+  }
+  try {
+    const desc = (xs: number[]) => [...xs].sort((a, b) => b - a);
+    const [hours, minutes, seconds] = [desc(fields.hour), desc(fields.minute), desc(fields.second)];
+    const first = { h: hours.at(-1)!, mi: minutes.at(-1)!, s: seconds.at(-1)! };
+    const limit = Math.floor(at.getTime() / 1000) * 1000;
+    const now = partsIn(limit, tz);
+    for (let back = 0; back <= MAX_DAYS; back++) {
+      const day = new Date(Date.UTC(now.y, now.mo - 1, now.d - back));
+      const [y, mo, d] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
+      // One look at the day's first candidate tells whether the day matches at all (the time
+      // fields match by construction), unless that local time does not exist (a DST gap).
+      const probe = localToUtc({ y, mo, d, ...first }, tz);
+      if (!task.match(new Date(probe)) && sameLocal(probe, { y, mo, d, ...first }, tz)) continue;
+      for (const h of hours) {
+        if (back === 0 && h > now.h) continue;
+        for (const mi of minutes) {
+          if (back === 0 && h === now.h && mi > now.mi) continue;
+          for (const s of seconds) {
+            if (back === 0 && h === now.h && mi === now.mi && s > now.s) continue;
+            const ts = localToUtc({ y, mo, d, h, mi, s }, tz);
+            if (ts <= limit && task.match(new Date(ts))) return new Date(ts);
+          }
+        }
+      }
+    }
+    return null;
+  } finally {
+    void task.destroy();
+  }
+}
+
+interface Local {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock time of `ts` in `tz`. */
+function partsIn(ts: number, tz: string): Local {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(tz, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(ts)).map((x) => [x.type, Number(x.value)]));
+  return { y: p.year!, mo: p.month!, d: p.day!, h: p.hour!, mi: p.minute!, s: p.second! };
+}
+
+/** The offset of `tz` from UTC at `ts`, in milliseconds. */
+function offsetAt(ts: number, tz: string): number {
+  const l = partsIn(ts, tz);
+  return Date.UTC(l.y, l.mo - 1, l.d, l.h, l.mi, l.s) - Math.floor(ts / 1000) * 1000;
+}
+
+/** The instant of wall-clock time `l` in `tz` (in a DST gap: shifted by the gap, as clocks do). */
+function localToUtc(l: Local, tz: string): number {
+  const guess = Date.UTC(l.y, l.mo - 1, l.d, l.h, l.mi, l.s);
+  const first = guess - offsetAt(guess, tz);
+  const second = guess - offsetAt(first, tz);
+  return second === first || !sameLocal(second, l, tz) ? first : second;
+}
+
+function sameLocal(ts: number, l: Local, tz: string): boolean {
+  const p = partsIn(ts, tz);
+  return p.y === l.y && p.mo === l.mo && p.d === l.d && p.h === l.h && p.mi === l.mi && p.s === l.s;
+}
