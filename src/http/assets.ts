@@ -1,9 +1,10 @@
 /**
  * The one stylesheet of Paperboy's pages, served from `/assets/paperboy.css` so that the
- * Content-Security-Policy can forbid inline styles and scripts. Light and dark follow the
+ * Content-Security-Policy can forbid inline styles and scripts, and the one script of its forms. Light and dark follow the
  * reader's system; text colours keep WCAG AA contrast in both.
  */
 import type { Hono } from 'hono';
+import { TZ_SCRIPT } from './timezone.js';
 
 const CSS = `
 :root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--text:#111827;--muted:#4b5563;--faint:#5b6472;--line:#dfe3e8;
@@ -43,8 +44,40 @@ footer{color:var(--faint);font-size:.85rem;margin-top:2rem}
 .links a{margin-right:1rem}
 `;
 
-/** GET /assets/paperboy.css */
+/**
+ * The time zone field's helper: fills an empty field with the browser's zone and offers every
+ * zone the browser knows (a datalist filled here keeps the pages light). Without it the field
+ * is a plain text input.
+ */
+const TZ_JS = `(function () {
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) {}
+  var fields = document.querySelectorAll('input[data-tz]');
+  for (var i = 0; i < fields.length; i++) {
+    var field = fields[i];
+    if (!field.value && zone && zone !== 'Etc/Unknown') field.value = zone;
+    var list = field.list;
+    if (list && !list.options.length && typeof Intl.supportedValuesOf === 'function') {
+      var zones = Intl.supportedValuesOf('timeZone');
+      var options = document.createDocumentFragment();
+      for (var j = 0; j < zones.length; j++) {
+        var option = document.createElement('option');
+        option.value = zones[j];
+        options.appendChild(option);
+      }
+      list.appendChild(options);
+    }
+  }
+})();
+`;
+
+/** GET /assets/paperboy.css and /assets/tz.js */
 export function assetRoutes(http: Hono): void {
+  http.get(TZ_SCRIPT, (c) => {
+    c.header('Content-Type', 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(TZ_JS);
+  });
   http.get('/assets/paperboy.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
     c.header('Cache-Control', 'public, max-age=3600');

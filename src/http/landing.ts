@@ -1,7 +1,8 @@
 /**
- * The landing page (`GET /`) and the subscribe form's POST. Server-rendered, no script: the
- * newsletter's name and tagline, the form (email, optional topics, daily or weekly), and the
- * latest issue's papers with links to the archive and the feed.
+ * The landing page (`GET /`) and the subscribe form's POST. Server-rendered (one small external
+ * script guesses the time zone): the newsletter's name and tagline, the form (email, optional
+ * topics, daily or weekly, time zone), and the latest issue's papers with links to the archive
+ * and the feed.
  *
  * `POST /subscribe` answers the same for every address (new, pending, active, unsubscribed,
  * suppressed): the page says to check the inbox. A malformed address gets 400 and the form
@@ -14,17 +15,19 @@ import type { Frequency } from '../domain.js';
 import { AppError } from '../errors.js';
 import { displayDate } from '../render/digest.js';
 import { requestSubscription } from '../subscriptions/flow.js';
-import { parseFrequency, parseTopics } from '../subscriptions/service.js';
+import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/service.js';
 import { feedLink } from './feed.js';
 import { page } from './page.js';
 import { WindowLimiter, clientIp, csrfField, csrfOk, csrfRefused } from './security.js';
+import { TZ_SCRIPT, timeZoneField, timeZoneProblem } from './timezone.js';
 
 /** What the form shows again after an error. */
 interface FormState {
   email?: string;
   topics?: string;
   frequency?: Frequency;
-  error?: { field: 'email' | 'topics'; message: string };
+  timezone?: string;
+  error?: { field: 'email' | 'topics' | 'timezone'; message: string };
 }
 
 /** The honeypot: hidden from people, filled in by naive bots. */
@@ -34,6 +37,7 @@ export function landingRoutes(http: Hono, app: App, limiter: WindowLimiter): voi
   const { config } = app;
   const name = config.NEWSLETTER_NAME;
 
+  const zoneHint = { fallback: config.TZ, ...(config.DELIVER_AT ? { deliverAt: config.DELIVER_AT } : {}) };
   const form = (c: Context, s: FormState = {}) => {
     const err = (field: 'email' | 'topics') =>
       s.error?.field === field ? html`<p class="error" id="${field}-error">${s.error.message}</p>` : '';
@@ -48,6 +52,7 @@ export function landingRoutes(http: Hono, app: App, limiter: WindowLimiter): voi
 <fieldset><legend>How often</legend>
 <label><input type="radio" name="frequency" value="daily"${weekly ? '' : html` checked`}> Daily</label>
 <label><input type="radio" name="frequency" value="weekly"${weekly ? html` checked` : ''}> Weekly</label></fieldset>
+${timeZoneField(s.timezone ?? '', { ...zoneHint, ...(s.error?.field === 'timezone' ? { error: s.error.message } : {}) })}
 <div class="hp" aria-hidden="true"><label for="${HONEYPOT}">Leave this field empty</label><input id="${HONEYPOT}" name="${HONEYPOT}" type="text" tabindex="-1" autocomplete="off"></div>
 ${csrfField(c, app)}
 <button type="submit">Subscribe</button>
@@ -72,7 +77,7 @@ ${form(c, s)}
 ${latestSection}
 <p class="links"><a href="/archive">All issues</a><a href="/feed.xml">Atom feed</a></p>
 <footer>${config.POSTAL_ADDRESS}</footer>`,
-      { head: feedLink(config.PUBLIC_URL, name) },
+      { head: feedLink(config.PUBLIC_URL, name), scripts: [TZ_SCRIPT] },
     );
   };
 
@@ -93,7 +98,7 @@ ${latestSection}
     const body = await c.req.parseBody();
     if (!csrfOk(c, app, body)) return csrfRefused(c, app);
     const field = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
-    const state: FormState = { email: field('email').slice(0, 254), topics: field('topics').slice(0, 400) };
+    const state: FormState = { email: field('email').slice(0, 254), topics: field('topics').slice(0, 400), timezone: field('timezone').slice(0, 64) };
     if (field(HONEYPOT) !== '') {
       app.log.info('subscribe: honeypot filled; ignored');
       return c.html(thanks());
@@ -109,8 +114,14 @@ ${latestSection}
     } catch (err) {
       return c.html(await landing(c, { ...state, error: { field: 'topics', message: messageOf(err) } }), 400);
     }
+    let timezone: string | null;
     try {
-      const answer = await requestSubscription(app.flow, { email: state.email!, topics, frequency: state.frequency });
+      timezone = parseTimeZone(field('timezone')); // the whole value: what is shown again is cut
+    } catch (err) {
+      return c.html(await landing(c, { ...state, error: { field: 'timezone', message: timeZoneProblem(err) } }), 400);
+    }
+    try {
+      const answer = await requestSubscription(app.flow, { email: state.email!, topics, frequency: state.frequency, timezone });
       if (answer === 'busy') return tooMany(c, app);
     } catch (err) {
       if (err instanceof AppError && err.code === 'EMAIL_INVALID') {

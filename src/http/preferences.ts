@@ -1,20 +1,23 @@
 /**
  * Manage preferences: the "Manage preferences" link in every digest. GET shows the form;
- * POST saves how often the reader gets the digest and the topics they follow.
+ * POST saves how often the reader gets the digest, the topics they follow and their time zone.
  */
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
 import { AppError } from '../errors.js';
-import { parseFrequency, parseTopics } from '../subscriptions/service.js';
+import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/service.js';
 import { INVALID_LINK, page } from './page.js';
 import { csrfField, csrfOk, csrfRefused, noReferrer } from './security.js';
+import { TZ_SCRIPT, timeZoneField, timeZoneProblem } from './timezone.js';
 import { subscriberFromToken } from './unsubscribe.js';
 
 export function preferencesRoutes(http: Hono, app: App): void {
   http.use('/preferences/*', noReferrer);
   const name = app.config.NEWSLETTER_NAME;
-  const form = (c: Context, s: { id: number; frequency: string; topics: string[] }, note = '') => {
+  const zoneHint = { fallback: app.config.TZ, ...(app.config.DELIVER_AT ? { deliverAt: app.config.DELIVER_AT } : {}) };
+  /** `zoneError`: the time zone as typed, and why it was refused (shown beside the field). */
+  const form = (c: Context, s: { id: number; frequency: string; topics: string[]; timezone: string | null }, note = '', zoneError?: { value: string; message: string }) => {
     const unsubscribe = `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', s.id)}`;
     return page(
       name,
@@ -27,10 +30,11 @@ ${note ? html`<p class="notice${note === 'Saved.' ? '' : ' warn'}" role="status"
 </fieldset>
 <p><label for="topics">Topics</label><input id="topics" name="topics" type="text" maxlength="400" value="${s.topics.join(', ')}" aria-describedby="topics-hint">
 <span class="hint" id="topics-hint">Comma-separated words or phrases, such as diffusion models, RL. Empty: every paper.</span></p>
+${timeZoneField(zoneError?.value ?? s.timezone ?? '', { ...zoneHint, ...(zoneError ? { error: zoneError.message } : {}) })}
 ${csrfField(c, app)}
 <button type="submit">Save</button></form>
 <p><a href="${unsubscribe}">Unsubscribe</a></p>`,
-      { title: 'Preferences' },
+      { title: 'Preferences', scripts: [TZ_SCRIPT] },
     );
   };
 
@@ -55,7 +59,15 @@ ${csrfField(c, app)}
       const message = err instanceof AppError ? err.message : 'invalid input';
       return c.html(form(c, s, message), 400);
     }
-    await app.store.setSubscriberPreferences(s.id, prefs, new Date().toISOString());
-    return c.html(form(c, { id: s.id, ...prefs }, 'Saved.'));
+    const typed = typeof body.timezone === 'string' ? body.timezone : undefined;
+    let timezone: string | null;
+    try {
+      // A form without the field (an old page) leaves the zone as it is; an empty one clears it.
+      timezone = typed === undefined ? s.timezone : parseTimeZone(typed);
+    } catch (err) {
+      return c.html(form(c, { ...s, ...prefs }, '', { value: (typed ?? '').slice(0, 64), message: timeZoneProblem(err) }), 400);
+    }
+    await app.store.setSubscriberPreferences(s.id, { ...prefs, timezone }, new Date().toISOString());
+    return c.html(form(c, { id: s.id, ...prefs, timezone }, 'Saved.'));
   });
 }

@@ -33,6 +33,8 @@ export function protect(http: Hono, app: App): void {
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
         styleSrc: ["'self'"],
+        // One external script (`/assets/tz.js`, the time zone field); never an inline one.
+        scriptSrc: ["'self'"],
         imgSrc: ["'self'", 'https:', 'data:'],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],

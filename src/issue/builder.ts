@@ -32,6 +32,8 @@ export interface BuildOptions {
   weeklyDay?: Weekday;
   /** The configured time zone (default UTC): which day it is. */
   timeZone?: string;
+  /** `DELIVER_AT` (HH:MM): each reader gets the issue at this time in their zone (else `timeZone`). */
+  deliverAt?: string;
 }
 
 /** A plan ready to write, with the papers of each variant for rendering. */
@@ -144,6 +146,7 @@ export async function planNextIssue(store: Store, opts: BuildOptions): Promise<P
     paperSeqHi: Math.max(...added.map((p) => p.seq)),
     variants: [...variants.papers].map(([variant, papers]) => ({ variant, paperIds: papers.map((p) => p.id) })),
     overrides,
+    ...(opts.deliverAt ? { deliverAt: { time: opts.deliverAt, timeZone: opts.timeZone ?? 'UTC' } } : {}),
   };
   let skipped = 0;
   for (const v of overrides.values()) if (v === null) skipped++;

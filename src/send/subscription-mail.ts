@@ -67,7 +67,10 @@ export function subscriptionMail(
         tagline: masthead.tagline,
         byline: masthead.byline,
         frequency: s.frequency,
-        when: describeWhen(config.SCHEDULE, config.TZ, s.frequency, config.WEEKLY_DAY),
+        // With DELIVER_AT the issue arrives at that time in the reader's own zone, not at the tick.
+        when: config.DELIVER_AT
+          ? `${s.frequency === 'weekly' ? 'every week' : 'every day'} at ${config.DELIVER_AT} (${s.timezone ?? config.TZ})`
+          : describeWhen(config.SCHEDULE, config.TZ, s.frequency, config.WEEKLY_DAY),
         topics: s.topics,
         papers: papers.slice(0, WELCOME_PAPERS).map(toDigestPaper),
         ...(latest ? { latestIssueUrl: `${config.PUBLIC_URL}/archive/${latest.id}` } : {}),

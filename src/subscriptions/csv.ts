@@ -1,14 +1,15 @@
 /**
  * Subscriber CSV files: a header row with an `email` column, and optionally `topics`
- * (separated by `;` or `|`, or by commas inside quotes) and `frequency`. Bad rows are reported
- * by line number and left out; the good ones are imported. Export writes the same columns.
+ * (separated by `;` or `|`, or by commas inside quotes), `frequency` and `timezone` (IANA). Bad
+ * rows are reported by line number and left out; the good ones are imported. Export writes the
+ * same columns (and status, created_at).
  */
 import { parse } from 'csv-parse/sync';
 import type { Frequency, Subscriber } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { NewSubscriber } from '../store/store.js';
 import { emailKey, normalizeEmail } from './email.js';
-import { parseFrequency, parseTopics } from './service.js';
+import { parseFrequency, parseTimeZone, parseTopics } from './service.js';
 
 /** The outcome of reading a CSV: rows to import and problems by line. */
 export interface CsvImport {
@@ -56,6 +57,7 @@ export function parseSubscriberCsv(text: string, source: string, defaultFrequenc
         status: 'active',
         topics: parseTopics(record.topics),
         frequency: parseFrequency(record.frequency, defaultFrequency),
+        timezone: parseTimeZone(record.timezone),
         source: 'import',
       });
     } catch (err) {
@@ -67,12 +69,12 @@ export function parseSubscriberCsv(text: string, source: string, defaultFrequenc
 
 /** One CSV line per subscriber, with a header. */
 export function subscriberCsvHeader(): string {
-  return 'email,status,topics,frequency,created_at\n';
+  return 'email,status,topics,frequency,created_at,timezone\n';
 }
 
 /** A subscriber as a CSV line (fields quoted where needed). */
 export function subscriberCsvLine(s: Subscriber): string {
-  return `${[s.email, s.status, s.topics.join(';'), s.frequency, s.createdAt].map(csvField).join(',')}\n`;
+  return `${[s.email, s.status, s.topics.join(';'), s.frequency, s.createdAt, s.timezone ?? ''].map(csvField).join(',')}\n`;
 }
 
 function csvField(v: string): string {

@@ -45,6 +45,8 @@ export interface SubscribeRequest {
   email: string;
   topics: string[];
   frequency: Frequency;
+  /** IANA time zone name (validated), or null/absent for none. */
+  timezone?: string | null;
 }
 
 /**
@@ -54,6 +56,7 @@ export interface SubscribeRequest {
  */
 export async function requestSubscription(deps: FlowDeps, req: SubscribeRequest): Promise<'accepted' | 'busy'> {
   const email = normalizeEmail(req.email);
+  const timezone = req.timezone ?? null;
   const now = deps.now();
   if (await capReached(deps, now)) return 'busy';
   if (await deps.store.isSuppressedHash(deps.tokens.emailHash(emailKey(email)))) return 'accepted';
@@ -61,15 +64,15 @@ export async function requestSubscription(deps: FlowDeps, req: SubscribeRequest)
     let s = await tx.findSubscriber(email);
     if (s && (s.status === 'active' || s.status === 'suppressed')) return undefined;
     if (!s) {
-      await tx.insertSubscribers([{ email, status: 'pending', topics: req.topics, frequency: req.frequency, source: 'web' }]);
+      await tx.insertSubscribers([{ email, status: 'pending', topics: req.topics, frequency: req.frequency, timezone, source: 'web' }]);
       s = (await tx.findSubscriber(email))!;
     }
     const at = now.toISOString();
     const previous = await tx.claimConfirmation(s.id, at, new Date(now.getTime() - CONFIRM_RESEND_MS).toISOString());
     if (previous === false) return undefined;
     // Preferences change only with a confirmation that goes out: repeated posts change nothing.
-    await tx.setSubscriberPreferences(s.id, { topics: req.topics, frequency: req.frequency }, at);
-    return { subscriber: { ...s, topics: req.topics, frequency: req.frequency, confirmSentAt: at }, previous };
+    await tx.setSubscriberPreferences(s.id, { topics: req.topics, frequency: req.frequency, timezone }, at);
+    return { subscriber: { ...s, topics: req.topics, frequency: req.frequency, timezone, confirmSentAt: at }, previous };
   });
   if (toSend) sendConfirmation(deps, toSend.subscriber, toSend.previous);
   return 'accepted';

@@ -5,6 +5,7 @@
 import type { Frequency, Subscriber } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { NewSubscriber, Store } from '../store/store.js';
+import { canonicalTimeZone } from '../issue/local-time.js';
 import { normalizeEmail } from './email.js';
 
 /** What `subscribers add` did. */
@@ -36,10 +37,23 @@ export function parseFrequency(input: string | undefined, fallback: Frequency): 
   return v;
 }
 
+/**
+ * Parses an IANA time zone name ("Europe/Paris", any case) into its canonical spelling; empty
+ * means none (null). Anything Intl does not know is an error naming an example.
+ */
+export function parseTimeZone(input: string | undefined): string | null {
+  if (input === undefined || input.trim() === '') return null;
+  const zone = canonicalTimeZone(input);
+  if (!zone) {
+    throw new AppError('INPUT_INVALID', `invalid time zone ${JSON.stringify(input.trim().slice(0, 64))}: use an IANA name such as Europe/Paris or America/New_York`);
+  }
+  return zone;
+}
+
 /** Adds a confirmed subscriber, or re-activates one who had unsubscribed. Suppressed addresses stay out. */
 export async function addSubscriber(
   store: Store,
-  input: { email: string; topics: string[]; frequency: Frequency },
+  input: { email: string; topics: string[]; frequency: Frequency; timezone?: string | null },
   now: Date,
   /** The keyed hash of the address (`Tokens.emailHash`): an erased, suppressed address stays out. */
   suppressionHash?: string,
@@ -58,7 +72,7 @@ export async function addSubscriber(
       await tx.setSubscriberStatus(existing.id, 'active', now.toISOString());
       return { outcome: 'reactivated' as const, subscriber: (await tx.getSubscriber(existing.id))! };
     }
-    await tx.insertSubscribers([{ email, status: 'active', topics: input.topics, frequency: input.frequency, source: 'cli' }]);
+    await tx.insertSubscribers([{ email, status: 'active', topics: input.topics, frequency: input.frequency, timezone: input.timezone ?? null, source: 'cli' }]);
     return { outcome: 'added' as const, subscriber: (await tx.findSubscriber(email))! };
   });
 }

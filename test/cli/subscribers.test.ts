@@ -63,7 +63,7 @@ describe('paperboy subscribers', () => {
     await ws.cli(['subscribers', 'add', 'a@example.org', '--topics', 'ml']);
     await ws.cli(['subscribers', 'add', '=cmd@example.org']);
     const csv = (await ws.cli(['subscribers', 'export'])).stdout;
-    expect(csv.split('\n')[0]).toBe('email,status,topics,frequency,created_at');
+    expect(csv.split('\n')[0]).toBe('email,status,topics,frequency,created_at,timezone');
     expect(csv).toContain(`"'=cmd@example.org"`);
     const json = JSON.parse((await ws.cli(['subscribers', 'export', '--format', 'json'])).stdout);
     expect(json.map((s: { email: string }) => s.email)).toEqual(['a@example.org', '=cmd@example.org']);

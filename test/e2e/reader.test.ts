@@ -88,9 +88,12 @@ describe.runIf(hasChromium)('a reader in Chromium', () => {
   }
 
   it('subscribes, confirms, gets the welcome mail and a digest of only matching papers, changes preferences, unsubscribes', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo' });
     const page = await context.newPage();
     await page.goto(`${base}/`);
+    // /assets/tz.js (allowed by the CSP) guesses the zone from the browser and offers every zone.
+    await expect.poll(() => page.getByLabel(/Time zone/).inputValue()).toBe('Asia/Tokyo');
+    expect(await page.locator('#timezones option').count()).toBeGreaterThan(300);
     await look(page, 'landing');
     await page.getByLabel('Email address').fill('reader@example.org');
     await page.getByLabel(/Topics/).fill('diffusion, time series');
@@ -100,6 +103,7 @@ describe.runIf(hasChromium)('a reader in Chromium', () => {
     await look(page, 'subscribe-thanks');
 
     const confirmation = await mailTo('reader@example.org', /^Confirm your subscription/);
+    expect((await app.store.findSubscriber('reader@example.org'))!.timezone).toBe('Asia/Tokyo');
     await page.goto(linkIn(confirmation.parsed.text, 'confirm'));
     await look(page, 'confirm');
     expect((await app.store.findSubscriber('reader@example.org'))!.status).toBe('pending');
@@ -129,9 +133,10 @@ describe.runIf(hasChromium)('a reader in Chromium', () => {
     await look(page, 'preferences');
     await page.getByLabel('Weekly').check();
     await page.getByLabel('Topics').fill('diffusion models, RL');
+    await page.getByLabel(/Time zone/).fill('Europe/Paris');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('Saved.');
-    expect(await app.store.findSubscriber('reader@example.org')).toMatchObject({ frequency: 'weekly', topics: ['diffusion models', 'rl'] });
+    expect(await app.store.findSubscriber('reader@example.org')).toMatchObject({ frequency: 'weekly', topics: ['diffusion models', 'rl'], timezone: 'Europe/Paris' });
 
     await page.goto(linkIn(digest.parsed.text, 'unsubscribe'));
     await look(page, 'unsubscribe');

@@ -9,7 +9,7 @@ import { AppError } from '../../errors.js';
 import { parseSubscriberCsv, subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
 import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
 import { forgetSubscriber } from '../../subscriptions/flow.js';
-import { addSubscriber, importSubscribers, parseFrequency, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
+import { addSubscriber, importSubscribers, parseFrequency, parseTimeZone, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
 import { type CliIo, configOf, logOf, withApp } from '../io.js';
 
 /** The JSON shape of a subscriber in `list --json` and `export --format json`. */
@@ -19,6 +19,7 @@ function toJson(s: Subscriber) {
     status: s.status,
     topics: s.topics,
     frequency: s.frequency,
+    timezone: s.timezone,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
     confirmed_at: s.confirmedAt,
@@ -36,12 +37,14 @@ export function registerSubscribers(program: Command, io: CliIo): void {
     .argument('<email>')
     .option('--topics <list>', 'comma-separated topics')
     .option('--frequency <daily|weekly>', 'how often they get the digest')
-    .action(async (email: string, opts: { topics?: string; frequency?: string }) => {
+    .option('--timezone <zone>', 'their IANA time zone (Europe/Paris): with DELIVER_AT, the issue arrives at that time there')
+    .action(async (email: string, opts: { topics?: string; frequency?: string; timezone?: string }) => {
       const config = configOf(io);
       const input = {
         email: normalizeEmail(email),
         topics: parseTopics(opts.topics),
         frequency: parseFrequency(opts.frequency, config.DEFAULT_FREQUENCY),
+        timezone: parseTimeZone(opts.timezone),
       };
       const { outcome, subscriber } = await withApp(
         io,
@@ -49,7 +52,7 @@ export function registerSubscribers(program: Command, io: CliIo): void {
         config,
       );
       const said = { added: 'Added', 'already-active': 'Already subscribed:', reactivated: 'Re-activated' }[outcome];
-      io.stdout(`${said} ${subscriber.email} (${subscriber.frequency})\n`);
+      io.stdout(`${said} ${subscriber.email} (${subscriber.frequency}${subscriber.timezone ? `, ${subscriber.timezone}` : ''})\n`);
     });
 
   subs
@@ -79,7 +82,7 @@ export function registerSubscribers(program: Command, io: CliIo): void {
   subs
     .command('list')
     .description('list subscribers')
-    .option('--json', 'print JSON: [{email, status, topics, frequency, created_at, …}]')
+    .option('--json', 'print JSON: [{email, status, topics, frequency, timezone, created_at, …}]')
     .action(async (opts: { json?: boolean }) => {
       await withApp(io, async (app) => {
         const all: Subscriber[] = [];
@@ -97,7 +100,7 @@ export function registerSubscribers(program: Command, io: CliIo): void {
 
   subs
     .command('import')
-    .description('import a CSV with an "email" column (and optional topics, frequency); bad rows are reported by line')
+    .description('import a CSV with an "email" column (and optional topics, frequency, timezone); bad rows are reported by line')
     .argument('<file>')
     .action(async (file: string) => {
       const config = configOf(io);
