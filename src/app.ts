@@ -124,6 +124,7 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
     newsletterName: config.NEWSLETTER_NAME,
     weeklyDay: config.WEEKLY_DAY,
     timeZone: config.TZ,
+    ...(config.DELIVER_AT ? { deliverAt: config.DELIVER_AT } : {}),
   });
 
   // Confirmation and welcome emails go out after the answer; close() waits for them.

@@ -8,6 +8,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { CLOCK_RE } from './issue/local-time.js';
 
 const FREQUENCIES = ['daily', 'weekly'] as const;
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
@@ -88,7 +89,19 @@ export const configSchema = z.object({
   FETCH_RETRIES: positiveInt(10, 0).default(3),
   ARXIV_INCLUDE_CROSS: booleanFlag(false),
   SMTP_POOL: positiveInt(100).default(5),
+  DELIVER_AT: z
+    .string()
+    .trim()
+    .transform((v) => v.padStart(5, '0'))
+    .refine((v) => CLOCK_RE.test(v), 'must be a time of day HH:MM such as 08:00')
+    .optional(),
   MAX_SEND_ERRORS: positiveInt().default(100),
+  OPERATOR_EMAIL: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => v === undefined || (!/[\r\n\0]/.test(v) && parseMailbox(v) !== null), 'must be an email address such as ops@example.org'),
+  ALERT_AFTER_FAILURES: positiveInt(1000).default(3),
   SEND_RATE: z.coerce
     .number({ error: 'must be a number of messages per second' })
     .positive('must be more than 0')
@@ -128,8 +141,8 @@ export type Config = z.infer<typeof configSchema> & {
   sqlitePath: string | undefined;
 };
 
-/** Keys whose values must never be echoed, even in a validation error. */
-const SECRET_KEYS = new Set(['SECRET_KEY', 'SMTP_URL', 'DATABASE_URL', 'DKIM_PRIVATE_KEY', 'DKIM_PRIVATE_KEY_FILE']);
+/** Keys whose values must never be echoed, even in a validation error (secrets, and an address). */
+const SECRET_KEYS = new Set(['SECRET_KEY', 'SMTP_URL', 'DATABASE_URL', 'DKIM_PRIVATE_KEY', 'DKIM_PRIVATE_KEY_FILE', 'OPERATOR_EMAIL']);
 
 /**
  * Reads `.env` from `cwd` (the environment wins over the file) and validates it.

@@ -80,6 +80,8 @@ export interface Subscriber {
   unsubscribedAt: string | null;
   /** When the last confirmation email went out (double opt-in), if any. */
   confirmSentAt: string | null;
+  /** IANA time zone name (`Europe/Paris`), or null: the configured `TZ` applies. */
+  timezone: string | null;
 }
 
 /** Delivery states in the ledger. `sending` is written before a message goes out. */

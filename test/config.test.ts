@@ -80,6 +80,19 @@ describe('configuration', () => {
     expect(redactUrl('smtps://user:hunter2@mail.example.org:465')).toBe('smtps://user:***@mail.example.org:465');
   });
 
+  it('reads OPERATOR_EMAIL (unset: no alert emails) and ALERT_AFTER_FAILURES (default 3), in one line, never echoing the address', () => {
+    const cfg = loadConfig({}, fresh());
+    expect(cfg.OPERATOR_EMAIL).toBeUndefined();
+    expect(cfg.ALERT_AFTER_FAILURES).toBe(3);
+    const empty = loadConfig({ OPERATOR_EMAIL: '', ALERT_AFTER_FAILURES: '5' }, fresh());
+    expect([empty.OPERATOR_EMAIL, empty.ALERT_AFTER_FAILURES]).toEqual([undefined, 5]);
+    expect(loadConfig({ OPERATOR_EMAIL: 'Ops <ops@example.org>' }, fresh()).OPERATOR_EMAIL).toBe('Ops <ops@example.org>');
+    expect(() => loadConfig({ OPERATOR_EMAIL: 'ops at example.org' }, fresh())).toThrow(/^config: OPERATOR_EMAIL must be an email address such as ops@example\.org$/);
+    expect(() => loadConfig({ OPERATOR_EMAIL: 'ops@example.org\r\nBcc: x@example.org' }, fresh())).toThrow(/^config: OPERATOR_EMAIL must be/);
+    expect(() => loadConfig({ ALERT_AFTER_FAILURES: '0' }, fresh())).toThrow('config: ALERT_AFTER_FAILURES must be at least 1 (got "0")');
+    expect(() => loadConfig({ ALERT_AFTER_FAILURES: 'often' }, fresh())).toThrow('config: ALERT_AFTER_FAILURES must be a whole number (got "often")');
+  });
+
   it('warns about a public http link base', () => {
     expect(configWarnings(loadConfig({ PUBLIC_URL: 'http://news.example.org' }, fresh()))[0]).toMatch(/PUBLIC_URL is http, not https/);
   });

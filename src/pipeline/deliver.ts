@@ -18,6 +18,7 @@ import type { DeliveryResult, Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
 import { type Composer, type Mailer, type MessageTemplate, type Recipient, SendError } from './ports.js';
 import { givesUp, nextAttempt } from './retry.js';
+import type { Stop } from './stop.js';
 
 /** Where a run stands, for a progress bar or a log line. */
 export interface Progress {
@@ -51,6 +52,11 @@ export interface DeliverDeps {
   batchSize?: number;
   leaseMs?: number;
   onProgress?: (p: Progress) => void;
+  /**
+   * A stop request (SIGTERM): no new claim; the messages in flight finish (for the stop's grace
+   * time), are recorded, and the rows claimed but not started go back to pending untouched.
+   */
+  stop?: Stop;
 }
 
 /** The outcome of one run over one issue. */
@@ -64,9 +70,21 @@ export interface DeliveryReport {
   resumedInFlight: number;
   /** Why the run stopped early, if it did. */
   paused?: string;
+  /** A stop was requested: the run ended early, the rest waits for the next run. */
+  stopped?: boolean;
+  /**
+   * Messages still unanswered when the stop's grace ran out: left `sending`, so that the next
+   * run sends them again, flagged as possible duplicates.
+   */
+  abandoned?: number;
   /** Deliveries still pending after the run, and when the first of them is due. */
   pending: number;
   nextAttemptAt?: string;
+  /** Of `pending`: deliveries waiting for their reader's local time (`DELIVER_AT`), and the first due. */
+  waitingForLocalTime?: number;
+  nextLocalTime?: string;
+  /** When the first deferred retry is due (what `nextAttemptAt` is when nobody waits for local time). */
+  nextRetryAt?: string;
   elapsedMs: number;
 }
 
@@ -116,7 +134,7 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
   const batchSize = deps.batchSize ?? Math.max(10, mailer.concurrency * 4);
   let consecutiveErrors = 0;
   let remaining = Object.values(await store.countDeliveries(issue.id)).reduce((a, b) => a + b, 0);
-  while (!report.paused) {
+  while (!report.paused && !deps.stop?.requested) {
     const now = deps.now();
     const jobs = await store.claimDeliveries(issue.id, {
       limit: batchSize,
@@ -129,11 +147,14 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
     const results: DeliveryResult[] = [];
     const unsent: number[] = [];
     const suppress: number[] = [];
-    await forEachLimit(jobs, mailer.concurrency, async (job) => {
-      if (report.paused) {
+    const begun = new Set<number>();
+    const batch = forEachLimit(jobs, mailer.concurrency, async (job) => {
+      if (report.paused || deps.stop?.requested) {
         unsent.push(job.id);
         return;
       }
+      begun.add(job.id);
+      if (deps.stop) deps.stop.inFlight++;
       const recipient = recipientFor(deps.tokens, issue.id, { id: job.subscriberId, email: job.email }, deps.messageIdDomain);
       try {
         const template = await templateFor(job.variant);
@@ -160,27 +181,70 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
         if (results.at(-1)!.status === 'failed') report.failed++;
         else report.deferred++;
         if (consecutiveErrors >= deps.maxErrors) report.paused ??= `${consecutiveErrors} failed sends in a row (last: ${e.message})`;
+      } finally {
+        if (deps.stop) deps.stop.inFlight--;
       }
     });
+    const settled = await settleBatch(deps, batch, jobs, begun, results, unsent, report);
     await store.transaction(async (tx) => {
-      await tx.recordDeliveries(results);
-      await tx.releaseDeliveries(unsent);
+      await tx.recordDeliveries(settled.results);
+      await tx.releaseDeliveries(settled.unsent);
       const at = deps.now().toISOString();
       for (const id of suppress) await tx.setSubscriberStatus(id, 'suppressed', at);
     });
-    remaining -= results.filter((r) => r.status !== 'pending').length;
+    remaining -= settled.results.filter((r) => r.status !== 'pending').length;
     deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining, elapsedMs: Date.now() - started });
   }
 
+  if (deps.stop?.requested) report.stopped = true;
   const counts = await store.countDeliveries(issue.id);
   report.pending = (counts.pending ?? 0) + (counts.sending ?? 0);
   report.elapsedMs = Date.now() - started;
   const next = report.pending > 0 ? await store.nextAttemptAt(issue.id) : undefined;
   if (next) report.nextAttemptAt = next;
+  if (report.pending > 0) {
+    // Rows waiting for the reader's local time keep the issue `sending`; they are not failures.
+    const later = await store.laterDeliveries(issue.id);
+    report.waitingForLocalTime = later.localTime.count;
+    if (later.localTime.next) report.nextLocalTime = later.localTime.next;
+    if (later.retries.next) report.nextRetryAt = later.retries.next;
+  }
   const status = report.paused ? 'paused' : report.pending === 0 ? 'sent' : 'sending';
   await store.setIssueStatus(issue.id, status, deps.now().toISOString());
   if (report.paused) log.error(`issue #${issue.id} paused: ${report.paused}`);
   return report;
+}
+
+/**
+ * Waits for a batch's sends. After a stop request, for the stop's grace time only: then the
+ * answered results are recorded, the jobs never started go back to pending, and the ones still
+ * in flight stay `sending` (they may arrive; the next run sends them again, flagged).
+ */
+async function settleBatch(
+  deps: DeliverDeps,
+  batch: Promise<void>,
+  jobs: DeliveryJob[],
+  started: Set<number>,
+  results: DeliveryResult[],
+  unsent: number[],
+  report: DeliveryReport,
+): Promise<{ results: DeliveryResult[]; unsent: number[] }> {
+  if (!deps.stop) {
+    await batch;
+    return { results, unsent };
+  }
+  if (!(await deps.stop.within(batch))) return { results, unsent };
+  // Gave up: what is settled now is all this run records (late answers are not seen).
+  const answered = results.slice();
+  const released = unsent.slice();
+  const done = new Set([...answered.map((r) => r.id), ...released]);
+  const neverStarted = jobs.filter((j) => !started.has(j.id) && !done.has(j.id)).map((j) => j.id);
+  report.abandoned = (report.abandoned ?? 0) + jobs.filter((j) => started.has(j.id) && !done.has(j.id)).length;
+  deps.log.warn(
+    `gave up on ${report.abandoned} messages still in flight after ${deps.stop.graceMs / 1000} s: they stay marked in flight, ` +
+      'and the next run sends them again (flagged as possible duplicates)',
+  );
+  return { results: answered, unsent: [...released, ...neverStarted] };
 }
 
 /** A failed attempt: failed for good (5xx, or 48 h of 4xx), or deferred to its next time. */

@@ -34,6 +34,8 @@ export interface SubscribersTable {
   confirmed_at: string | null;
   unsubscribed_at: string | null;
   confirm_sent_at: string | null;
+  /** IANA time zone name; null: none (the configured TZ applies). */
+  timezone: string | null;
 }
 
 export interface IssuesTable {
@@ -87,6 +89,49 @@ export interface SourcesTable {
   fetched_at: string;
 }
 
+/** One scheduler run (tick); `sources` and `issues` are JSON lists (see `store/runs.ts`). */
+export interface RunsTable {
+  id: Generated<number>;
+  trigger: string;
+  started_at: string;
+  finished_at: string | null;
+  sources: string;
+  issues: string;
+  summary: string | null;
+}
+
+/** Each source's streak, as the scheduler's runs saw it. */
+export interface SourceHealthTable {
+  source: string;
+  last_success_at: string | null;
+  last_failure_at: string | null;
+  last_error: string | null;
+  consecutive_failures: number;
+  failing_since: string | null;
+}
+
+/** The operator's alerts: one open row per condition key. */
+export interface AlertsTable {
+  id: Generated<number>;
+  key: string;
+  subject: string;
+  detail: string;
+  opened_at: string;
+  alerted_at: string | null;
+  cleared_at: string | null;
+}
+
+/** Lease rows: who builds an issue of a cadence now, and the last tick built or run (migration 005). */
+export interface IssueLocksTable {
+  name: string;
+  holder: string | null;
+  role: string | null;
+  acquired_at: string | null;
+  lease_until: string | null;
+  tick_at: string | null;
+  tick_by: string | null;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   papers: PapersTable;
@@ -96,4 +141,8 @@ export interface Database {
   deliveries: DeliveriesTable;
   sources: SourcesTable;
   suppressions: SuppressionsTable;
+  issue_locks: IssueLocksTable;
+  runs: RunsTable;
+  source_health: SourceHealthTable;
+  alerts: AlertsTable;
 }

@@ -13,6 +13,8 @@ import type {
   Subscriber,
   SubscriberStatus,
 } from '../domain.js';
+import type { LockStore } from './locks.js';
+import type { RunStore } from './runs.js';
 
 /** A paper row to insert (the store assigns `seq`). */
 export type NewPaper = Omit<Paper, 'seq'>;
@@ -24,6 +26,16 @@ export interface NewSubscriber {
   topics: string[];
   frequency: Frequency;
   source: string;
+  /** IANA time zone name; absent or null: none. */
+  timezone?: string | null;
+}
+
+/** What a reader can change; an absent field stays as it is. */
+export interface SubscriberPreferences {
+  frequency?: Frequency;
+  topics?: string[];
+  /** IANA time zone name, or null for none. */
+  timezone?: string | null;
 }
 
 /** What `createIssue` writes: the issue, its paper sets, and who gets which set. */
@@ -40,6 +52,11 @@ export interface IssuePlan {
   variants: { variant: number; paperIds: string[] }[];
   /** Subscribers who do not get variant 0: their variant, or null for "nothing new for them". */
   overrides: Map<number, number | null>;
+  /**
+   * Delivery at the reader's local time (`DELIVER_AT`): each delivery is due at the first `time`
+   * (HH:MM) in the reader's zone, else in `timeZone`, at or after `createdAt`. Absent: due at once.
+   */
+  deliverAt?: { time: string; timeZone: string };
 }
 
 /** The result of one attempt, recorded in the ledger. */
@@ -73,10 +90,20 @@ export interface StoreStatus {
   possibleDuplicates: number;
   lastIssues: (Issue & { deliveries: Partial<Record<DeliveryStatus, number>>; papers: number })[];
   lastErrors: { email: string; issueId: number; error: string; at: string }[];
+  /** Deliveries waiting for their reader's local time (`DELIVER_AT`), and the earliest due. */
+  waitingForLocalTime: { count: number; next: string | null };
 }
 
-/** Persistence for papers, subscribers, issues and the delivery ledger. */
-export interface Store {
+/** Pending deliveries due later, by why they wait, each with its earliest due time. */
+export interface LaterDeliveries {
+  /** Never attempted, due at the reader's local time (`DELIVER_AT`). */
+  localTime: { count: number; next?: string };
+  /** Attempted and deferred (4xx, dropped connection), or taken back after a crash. */
+  retries: { count: number; next?: string };
+}
+
+/** Persistence for papers, subscribers, issues and the delivery ledger (and, in `RunStore`, runs and alerts; in `LockStore`, issue locks and ticks). */
+export interface Store extends RunStore, LockStore {
   /** Runs `fn` in one transaction: all of it is written, or none of it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -102,8 +129,8 @@ export interface Store {
   /** Inserts the rows whose address is not on the list yet; returns how many were new. */
   insertSubscribers(rows: NewSubscriber[]): Promise<number>;
   setSubscriberStatus(id: number, status: SubscriberStatus, at: string): Promise<void>;
-  /** Changes how often a subscriber gets the digest, and what about. */
-  setSubscriberPreferences(id: number, prefs: { frequency?: Frequency; topics?: string[] }, at: string): Promise<void>;
+  /** Changes how often a subscriber gets the digest, what about, and in which time zone (null: none). */
+  setSubscriberPreferences(id: number, prefs: SubscriberPreferences, at: string): Promise<void>;
   /** Every subscriber, in id order, a page at a time (lists can be large). */
   iterateSubscribers(): AsyncIterable<Subscriber>;
   countActive(frequency: Frequency): Promise<number>;
@@ -165,6 +192,11 @@ export interface Store {
   issuesWithDueDeliveries(now: string): Promise<number[]>;
   /** The earliest time a deferred delivery of the issue is due, if any. */
   nextAttemptAt(issueId: number): Promise<string | undefined>;
+  /**
+   * Pending deliveries with a due time, of one issue (or of all): those waiting for their
+   * reader's local time (never attempted yet) apart from retries.
+   */
+  laterDeliveries(issueId?: number): Promise<LaterDeliveries>;
   setIssueStatus(issueId: number, status: IssueStatus, at: string): Promise<void>;
   countDeliveries(issueId: number): Promise<Partial<Record<DeliveryStatus, number>>>;
   status(lastIssues: number): Promise<StoreStatus>;

@@ -1,18 +1,23 @@
 /**
  * `paperboy status [--json]`: papers, subscribers by state, the next issue of each cadence,
- * the last issues with their deliveries, and the last errors. Never prints a secret.
+ * the last issues with their deliveries, and the last errors; the scheduler's last run (what each
+ * source gave, the issue built or why not), the next run, each source's health and the open
+ * alerts. Never prints a secret, nor the operator's address. The JSON shape is documented in the
+ * README ("paperboy status --json") and only grows.
  */
 import type { Command } from 'commander';
 import { redactUrl } from '../../config.js';
 import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { type CliIo, printJson, withApp } from '../io.js';
-import { describeNoIssue } from '../../pipeline/report.js';
+import { describeAlert, describeHealth, describeNoIssue, describeRun } from '../../pipeline/report.js';
+import { localTime, nextRunOf, whenIn } from '../../schedule/next-run.js';
+import { splitSources } from '../../sources/index.js';
 
 export function registerStatus(program: Command, io: CliIo): void {
   program
     .command('status')
-    .description('papers, subscribers by state, next and last issues, deliveries by state')
+    .description('papers, subscribers, next and last issues, deliveries; the last scheduler run and why nothing went out; sources\' health')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       await withApp(io, async (app) => {
@@ -28,8 +33,20 @@ export function registerStatus(program: Command, io: CliIo): void {
           );
         }
         const delivery = app.config.SMTP_URL ? redactUrl(app.config.SMTP_URL)! : `outbox ${app.config.OUTBOX_DIR}`;
+        const { config } = app;
+        const lastRun = (await app.store.recentRuns(1))[0] ?? null;
+        const at = nextRunOf(config.SCHEDULE, config.TZ, now);
+        const nextRun = at ? { at: at.toISOString(), local: localTime(at, config.TZ), timezone: config.TZ } : null;
+        const health = new Map((await app.store.sourceHealth()).map((h) => [h.source, h]));
+        const sources = splitSources(config.DIGEST_SOURCE).map((source) => {
+          const h = health.get(source);
+          const state = !h ? 'not-run' : h.consecutiveFailures > 0 ? 'failing' : 'ok';
+          const { source: _s, ...streak } = h ?? { source, lastSuccessAt: null, lastFailureAt: null, lastError: null, consecutiveFailures: 0, failingSince: null };
+          return { source, state, ...streak };
+        });
+        const alerts = { email: Boolean(config.OPERATOR_EMAIL), afterFailures: config.ALERT_AFTER_FAILURES, open: await app.store.openAlerts() };
         if (opts.json) {
-          printJson(io, { ...s, next, delivery, schedule: app.config.SCHEDULE, timezone: app.config.TZ });
+          printJson(io, { ...s, next, delivery, schedule: config.SCHEDULE, timezone: config.TZ, lastRun, nextRun, sources, alerts });
           return;
         }
         const counts = (o: Record<string, number | undefined>) =>
@@ -41,11 +58,22 @@ export function registerStatus(program: Command, io: CliIo): void {
         io.stdout(`Subscribers: ${counts(s.subscribers)}\n`);
         io.stdout(`Next issue: ${next.map((n) => n.note).join('; ')}\n`);
         io.stdout(`Deliveries: ${counts(s.deliveries)}${s.possibleDuplicates ? `; ${s.possibleDuplicates} sent again after an interrupted run (possible duplicates)` : ''}\n`);
+        if (s.waitingForLocalTime.count) {
+          io.stdout(`  ${s.waitingForLocalTime.count} waiting for their local time, the next at ${s.waitingForLocalTime.next!.slice(0, 16).replace('T', ' ')} UTC\n`);
+        }
         io.stdout(`Delivery: ${delivery}; schedule ${app.config.SCHEDULE} (${app.config.TZ})\n`);
         for (const i of s.lastIssues) {
           io.stdout(`  #${i.id} ${i.frequency} ${i.createdAt.slice(0, 16).replace('T', ' ')} ${i.status}: ${i.papers} papers; ${counts(i.deliveries)}\n`);
         }
         for (const e of s.lastErrors) io.stdout(`  error for ${e.email} in issue #${e.issueId}: ${e.error}\n`);
+        const runLines = lastRun ? describeRun(lastRun) : ['Last run: none yet (the scheduler records each run: `paperboy start` or `paperboy schedule`)'];
+        for (const l of runLines) io.stdout(`${l}\n`);
+        io.stdout(`Next run: ${at ? whenIn(at, config.TZ) : 'never'} (SCHEDULE "${config.SCHEDULE}")\n`);
+        io.stdout('Sources:\n');
+        for (const src of sources) io.stdout(`  ${src.source}: ${describeHealth(health.get(src.source))}\n`);
+        const how = config.OPERATOR_EMAIL ? 'emailed to OPERATOR_EMAIL' : 'log only: OPERATOR_EMAIL is unset';
+        io.stdout(`Alerts: ${alerts.open.length ? `${alerts.open.length} open` : 'none open'} (${how}; a source alerts after ${config.ALERT_AFTER_FAILURES} failed runs in a row)\n`);
+        for (const a of alerts.open) io.stdout(`  ${describeAlert(a)}\n`);
       });
     });
 }

@@ -8,6 +8,9 @@ import { init } from './001_init.js';
 import { sources } from './002_sources.js';
 import { deliveryLeases } from './003_delivery_leases.js';
 import { subscriptions } from './004_subscriptions.js';
+import { issueLocks } from './005_issue_locks.js';
+import { subscriberTimezones } from './006_subscriber_timezones.js';
+import { runs } from './007_runs.js';
 
 /** All migrations for one dialect, keyed by their numbered names. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -16,5 +19,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '002_sources': sources,
     '003_delivery_leases': deliveryLeases,
     '004_subscriptions': subscriptions,
+    '005_issue_locks': issueLocks,
+    '006_subscriber_timezones': subscriberTimezones,
+    '007_runs': runs(dialect),
   };
 }

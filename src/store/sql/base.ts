@@ -94,6 +94,7 @@ export function toSubscriber(r: Selectable<SubscribersTable>): Subscriber {
     confirmedAt: r.confirmed_at,
     unsubscribedAt: r.unsubscribed_at,
     confirmSentAt: r.confirm_sent_at,
+    timezone: r.timezone ?? null,
   };
 }
 

@@ -4,11 +4,11 @@
 import { sql } from 'kysely';
 import type { DeliveryJob, DeliveryStatus, IssueStatus } from '../../domain.js';
 import { DELIVERY_STATUSES, SUBSCRIBER_STATUSES } from '../../domain.js';
-import type { ClaimOptions, DeliveryResult, StoreStatus } from '../store.js';
+import type { ClaimOptions, DeliveryResult, LaterDeliveries, StoreStatus } from '../store.js';
 import { BATCH, chunks, countsOf, toIssue } from './base.js';
-import { IssueQueries } from './issues.js';
+import { LockQueries } from './locks.js';
 
-export abstract class DeliveryQueries extends IssueQueries {
+export abstract class DeliveryQueries extends LockQueries {
   async claimDeliveries(issueId: number, opts: ClaimOptions): Promise<DeliveryJob[]> {
     return this.transaction(async (tx) => {
       const db = tx.db;
@@ -152,6 +152,29 @@ export abstract class DeliveryQueries extends IssueQueries {
     return (row?.next as string | null | undefined) ?? undefined;
   }
 
+  async laterDeliveries(issueId?: number): Promise<LaterDeliveries> {
+    // A row never attempted that has a due time was given one by DELIVER_AT (createIssue); a
+    // retry always has attempts > 0, so the two never mix.
+    let q = this.db
+      .selectFrom('deliveries')
+      .select((eb) => [
+        eb.case().when('attempts', '=', 0).then(1).else(0).end().as('local'),
+        eb.fn.countAll().as('n'),
+        eb.fn.min('next_attempt_at').as('next'),
+      ])
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', 'is not', null)
+      .groupBy('local');
+    if (issueId !== undefined) q = q.where('issue_id', '=', issueId);
+    const out: LaterDeliveries = { localTime: { count: 0 }, retries: { count: 0 } };
+    for (const r of await q.execute()) {
+      const group = { count: Number(r.n), ...(r.next ? { next: r.next as string } : {}) };
+      if (Number(r.local) === 1) out.localTime = group;
+      else out.retries = group;
+    }
+    return out;
+  }
+
   async setIssueStatus(issueId: number, status: IssueStatus, at: string): Promise<void> {
     await this.db
       .updateTable('issues')
@@ -202,8 +225,10 @@ export abstract class DeliveryQueries extends IssueQueries {
       .select((eb) => eb.fn.countAll().as('n'))
       .where('maybe_duplicate', '=', 1)
       .executeTakeFirstOrThrow();
+    const { localTime } = await this.laterDeliveries();
     return {
       papers: { total: Number(papers.n), newestSeenAt: (papers.newest as string | null) ?? null },
+      waitingForLocalTime: { count: localTime.count, next: localTime.next ?? null },
       possibleDuplicates: Number(dup.n),
       subscribers: countsOf(SUBSCRIBER_STATUSES, subs),
       deliveries: countsOf(DELIVERY_STATUSES, dels),

@@ -6,6 +6,7 @@ import type { Frequency, Issue, Paper } from '../../domain.js';
 import type { IssuePlan } from '../store.js';
 import { BATCH, chunks, toIssue, toPaper } from './base.js';
 import { SubscriberQueries } from './subscribers.js';
+import { canonicalTimeZone, nextLocalTime } from '../../issue/local-time.js';
 
 /** Rows per page when streaming readers with topics (two small columns each). */
 const TOPIC_PAGE = 5000;
@@ -101,9 +102,10 @@ export abstract class IssueQueries extends SubscriberQueries {
     );
     for (const chunk of chunks(papers, BATCH)) await this.db.insertInto('issue_papers').values(chunk).execute();
 
+    const dueAt = plan.deliverAt ? await this.localDueTimes(plan) : undefined;
     await this.db
       .insertInto('deliveries')
-      .columns(['issue_id', 'subscriber_id', 'variant', 'status', 'attempts', 'updated_at'])
+      .columns(['issue_id', 'subscriber_id', 'variant', 'status', 'attempts', 'updated_at', 'next_attempt_at'])
       .expression((eb) =>
         eb
           .selectFrom('subscribers')
@@ -114,6 +116,7 @@ export abstract class IssueQueries extends SubscriberQueries {
             sql.lit('pending').as('status'),
             sql.lit(0).as('attempts'),
             sql.val(plan.createdAt).as('updated_at'),
+            (dueAt ? dueAtCase(dueAt) : sql<string | null>`null`).as('next_attempt_at'),
           ])
           .where('status', '=', 'active')
           .where('frequency', '=', plan.frequency),
@@ -138,6 +141,31 @@ export abstract class IssueQueries extends SubscriberQueries {
     return toIssue(row);
   }
 
+  /**
+   * When each recipient's delivery is due under `plan.deliverAt`: one instant per distinct time
+   * zone of the cadence's readers (few, however long the list), null standing for "no zone".
+   * A time already reached in the issue's minute is null: due at once, as without `DELIVER_AT`.
+   */
+  private async localDueTimes(plan: IssuePlan): Promise<Map<string | null, string | null>> {
+    const { time, timeZone } = plan.deliverAt!;
+    const created = new Date(plan.createdAt);
+    const rows = await this.db
+      .selectFrom('subscribers')
+      .select('timezone')
+      .distinct()
+      .where('status', '=', 'active')
+      .where('frequency', '=', plan.frequency)
+      .execute();
+    const out = new Map<string | null, string | null>();
+    for (const { timezone } of rows) {
+      // A zone Intl no longer knows (a row written by an older Node) falls back to the default.
+      const zone = timezone && canonicalTimeZone(timezone) ? timezone : timeZone;
+      const due = nextLocalTime(created, time, zone);
+      out.set(timezone ?? null, due > created ? due.toISOString() : null);
+    }
+    return out;
+  }
+
   async issueVariants(issueId: number): Promise<Map<number, Paper[]>> {
     const rows = await this.db
       .selectFrom('issue_papers as ip')
@@ -157,4 +185,16 @@ export abstract class IssueQueries extends SubscriberQueries {
     return out;
   }
 
+}
+
+/**
+ * The due time of each new delivery as one SQL expression over the reader's `timezone`: the
+ * whole ledger of an issue is still written by one INSERT … SELECT, however many readers.
+ */
+function dueAtCase(dueAt: Map<string | null, string | null>) {
+  const byZone = [...dueAt].filter(([zone]) => zone !== null);
+  const none = dueAt.get(null) ?? null;
+  if (byZone.length === 0) return sql<string | null>`${none}`;
+  const whens = byZone.map(([zone, at]) => sql`when ${zone} then ${at}`);
+  return sql<string | null>`case timezone ${sql.join(whens, sql` `)} else ${none} end`;
 }

@@ -3,7 +3,7 @@
  */
 import type { Frequency, Subscriber, SubscriberStatus } from '../../domain.js';
 import { emailKey } from '../../subscriptions/email.js';
-import type { NewSubscriber } from '../store.js';
+import type { NewSubscriber, SubscriberPreferences } from '../store.js';
 import { BATCH, chunks, toSubscriber } from './base.js';
 import { PaperQueries } from './papers.js';
 
@@ -37,6 +37,7 @@ export abstract class SubscriberQueries extends PaperQueries {
             confirmed_at: r.status === 'active' ? now : null,
             unsubscribed_at: null,
             confirm_sent_at: null,
+            timezone: r.timezone ?? null,
           })),
         )
         .onConflict((oc) => oc.column('email_key').doNothing())
@@ -59,13 +60,14 @@ export abstract class SubscriberQueries extends PaperQueries {
       .execute();
   }
 
-  async setSubscriberPreferences(id: number, prefs: { frequency?: Frequency; topics?: string[] }, at: string): Promise<void> {
+  async setSubscriberPreferences(id: number, prefs: SubscriberPreferences, at: string): Promise<void> {
     await this.db
       .updateTable('subscribers')
       .set({
         updated_at: at,
         ...(prefs.frequency ? { frequency: prefs.frequency } : {}),
         ...(prefs.topics ? { topics: JSON.stringify(prefs.topics) } : {}),
+        ...(prefs.timezone !== undefined ? { timezone: prefs.timezone } : {}),
       })
       .where('id', '=', id)
       .execute();
