@@ -45,7 +45,7 @@ describe('the scheduler', () => {
     for (let i = 0; i < 100 && !stdout.includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 50));
     const url = /HTTP: listening on (\S+)/.exec(stdout)![1]!;
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ ok: true });
-    expect(stdout).toMatch(/Scheduler: next digest .* 1 active subscribers/);
+    expect(stdout).toMatch(/Scheduler: next digest .* 1 active subscriber\b/);
     const status = await ws.cli(['status', '--json']);
     expect(JSON.parse(status.stdout).papers.total).toBe(77);
     expect(JSON.parse(status.stdout).deliveries.sent).toBe(0);

@@ -22,7 +22,7 @@ async function describe(app: App, io: CliIo, nextRun: Date | null, served?: stri
   const { config } = app;
   const active = (await app.store.countActive('daily')) + (await app.store.countActive('weekly'));
   const page = subscribePage(config, served);
-  io.stdout(`Scheduler: next digest ${nextRun ? whenIn(nextRun, config.TZ) : 'never'} (SCHEDULE "${config.SCHEDULE}"); ${active} active subscribers\n`);
+  io.stdout(`Scheduler: next digest ${nextRun ? whenIn(nextRun, config.TZ) : 'never'} (SCHEDULE "${config.SCHEDULE}"); ${active} active subscriber${active === 1 ? '' : 's'}\n`);
   io.stdout(`Mail goes to: ${mailTarget(config)}\n`);
   io.stdout(`Subscribe page: ${page}\n`);
   if (active === 0) io.stdout(`Add a subscriber: open ${page} or run npx paperboy subscribers add you@example.org\n`);
