@@ -32,7 +32,7 @@ const known = new Map<string, string | undefined>();
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 /** Milliseconds to add to UTC to get the wall clock of `zone` at instant `t`. */
-function offsetAt(t: number, zone: string): number {
+export function offsetAt(t: number, zone: string): number {
   let f = formats.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {

@@ -6,6 +6,7 @@
  * month and week, `L`, `#`, names, and node-cron's AND of day-of-month and day-of-week).
  */
 import cron from 'node-cron';
+import { instantOfWallTime, offsetAt } from '../issue/local-time.js';
 
 /** How far back to look: the rarest schedule (29 February, a given weekday) fits in it. */
 const MAX_DAYS = 8 * 366;
@@ -63,40 +64,15 @@ interface Local {
   s: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The wall-clock time of `ts` in `tz`. */
 function partsIn(ts: number, tz: string): Local {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(tz, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(ts)).map((x) => [x.type, Number(x.value)]));
-  return { y: p.year!, mo: p.month!, d: p.day!, h: p.hour!, mi: p.minute!, s: p.second! };
-}
-
-/** The offset of `tz` from UTC at `ts`, in milliseconds. */
-function offsetAt(ts: number, tz: string): number {
-  const l = partsIn(ts, tz);
-  return Date.UTC(l.y, l.mo - 1, l.d, l.h, l.mi, l.s) - Math.floor(ts / 1000) * 1000;
+  const w = new Date(Math.floor(ts / 1000) * 1000 + offsetAt(ts, tz));
+  return { y: w.getUTCFullYear(), mo: w.getUTCMonth() + 1, d: w.getUTCDate(), h: w.getUTCHours(), mi: w.getUTCMinutes(), s: w.getUTCSeconds() };
 }
 
 /** The instant of wall-clock time `l` in `tz` (in a DST gap: shifted by the gap, as clocks do). */
 function localToUtc(l: Local, tz: string): number {
-  const guess = Date.UTC(l.y, l.mo - 1, l.d, l.h, l.mi, l.s);
-  const first = guess - offsetAt(guess, tz);
-  const second = guess - offsetAt(first, tz);
-  return second === first || !sameLocal(second, l, tz) ? first : second;
+  return instantOfWallTime(Date.UTC(l.y, l.mo - 1, l.d, l.h, l.mi, l.s), tz);
 }
 
 function sameLocal(ts: number, l: Local, tz: string): boolean {
