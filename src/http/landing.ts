@@ -30,6 +30,9 @@ interface FormState {
   error?: { field: 'email' | 'topics' | 'timezone'; message: string };
 }
 
+/** Papers of the latest issue listed on the landing page; the issue's page has them all. */
+const LATEST_SHOWN = 10;
+
 /** The honeypot: hidden from people, filled in by naive bots. */
 const HONEYPOT = 'website';
 
@@ -65,9 +68,9 @@ ${csrfField(c, app)}
     const issueUrl = latest ? archiveUrl(config.PUBLIC_URL, latest.id) : '';
     const latestSection = latest
       ? html`<section class="card" aria-labelledby="latest"><h2 id="latest">Latest issue · ${displayDate(latest.issueDate)}</h2>
-<ol class="papers">${papers.map(
+<ol class="papers">${papers.slice(0, LATEST_SHOWN).map(
           (p) => html`<li><a href="${issueUrl}">${p.title}</a>${p.authors.length ? html`<span class="meta">${authorsShort(p.authors)}</span>` : ''}</li>`,
-        )}</ol></section>`
+        )}</ol>${papers.length > LATEST_SHOWN ? html`<p><a href="${issueUrl}">Read the whole issue: ${papers.length} papers</a></p>` : ''}</section>`
       : html`<section class="card" aria-labelledby="latest"><h2 id="latest">Latest issue</h2><p>The first issue has not gone out yet.</p></section>`;
     return page(
       name,

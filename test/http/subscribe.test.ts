@@ -96,6 +96,9 @@ describe('the landing page', () => {
     const page = await (await http.request('/', {}, fromIp('203.0.113.7'))).text();
     expect(page).toContain('Latest issue');
     expect(page).toMatch(/<a href="https:\/\/news.example.org\/archive\/1">[^<]+<\/a>/);
+    // The top ten of the issue's 30 papers, and a link to the rest.
+    expect(page.match(/<li><a href="https:\/\/news.example.org\/archive\/1">/g)).toHaveLength(10);
+    expect(page).toContain('Read the whole issue: 30 papers</a>');
   });
 });
 
