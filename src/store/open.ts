@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, Kysely, Migrator, SqliteDialect, SqliteDriver } from 'kysely';
 import { AppError } from '../errors.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations/index.js';
@@ -36,7 +36,7 @@ export async function openSqlite(file: string): Promise<Store> {
   } catch (err) {
     throw new AppError('STORE', `cannot open the database ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   await migrate(db, 'sqlite');
   return new KyselyStore(db, 'sqlite');
 }
@@ -51,5 +51,27 @@ async function migrate(db: Kysely<Schema>, dialect: Dialect): Promise<void> {
     await db.destroy();
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new AppError('STORE', `database migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * SQLite transactions that take the write lock at BEGIN (`begin immediate`). A deferred
+ * transaction that reads and then writes (ingest, subscribe) fails at once with "database is
+ * locked" when another process wrote in between (two schedulers ingesting the same digest);
+ * taking the lock first makes it wait (busy_timeout) instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(settings);
+  }
+
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.settings);
   }
 }
