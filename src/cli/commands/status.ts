@@ -29,7 +29,7 @@ export function registerStatus(program: Command, io: CliIo): void {
           next.push(
             isNoIssue(planned)
               ? { frequency, papers: 0, recipients: 0, note: describeNoIssue(frequency, planned) }
-              : { frequency, papers: planned.variants.get(0)!.length, recipients: planned.recipients, note: `${frequency}: ${planned.variants.get(0)!.length} papers for ${planned.recipients} recipients` },
+              : { frequency, papers: planned.variants.get(0)!.length, recipients: planned.recipients, note: `${frequency}: ${planned.variants.get(0)!.length} papers for ${planned.recipients} recipient${planned.recipients === 1 ? '' : 's'}` },
           );
         }
         const delivery = app.config.SMTP_URL ? redactUrl(app.config.SMTP_URL)! : `outbox ${app.config.OUTBOX_DIR}`;
