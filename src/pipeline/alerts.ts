@@ -10,6 +10,7 @@
 import type { Issue } from '../domain.js';
 import { toAppError } from '../errors.js';
 import type { Log } from '../log.js';
+import { utcTime } from './report.js';
 import type { Alert, SourceHealth } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 
@@ -59,7 +60,7 @@ interface Condition {
   todo: string;
 }
 
-const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+const minute = (at: string) => utcTime(at);
 const safeName = (key: string) => key.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60);
 
 /** Opens, emails and clears alerts for what the run saw. Never throws. */

@@ -123,7 +123,7 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
       t = variants.then((v) => {
         const papers = v.get(variant) ?? [];
         // Each variant's subject names its own top paper (variant 0: the issue's subject).
-        const subject = variant === 0 ? issue.subject : variantSubject(issue, v.get(0) ?? [], papers);
+        const subject = variantSubject(issue, v.get(0) ?? [], papers);
         return deps.compose({ subject, issueDate: issue.issueDate, frequency: issue.frequency, papers, issueId: issue.id });
       });
       templates.set(variant, t);

@@ -9,11 +9,13 @@
  * The write of the issue is fenced: it renews the lease in the same transaction, and writes
  * nothing if the lock was lost meanwhile.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Frequency } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { LockHolder, LockState } from '../store/locks.js';
 import type { Store } from '../store/store.js';
+import { utcTime } from './report.js';
 import type { Stop } from './stop.js';
 
 /** How long a lease lasts without a heartbeat. */
@@ -47,7 +49,7 @@ export interface LockOptions {
 /** "host:pid (send) since 2026-03-18 08:00:01 UTC". */
 export function describeHolder(lock: LockState): string {
   const who = lock.holder ? `${lock.holder.worker} (${lock.holder.role})` : 'nobody';
-  return lock.since ? `${who} since ${lock.since.slice(0, 19).replace('T', ' ')} UTC` : who;
+  return lock.since ? `${who} since ${utcTime(lock.since, { seconds: true })}` : who;
 }
 
 /** True when `lock` is held by a live process other than `worker` (what `send` checks first). */
@@ -116,8 +118,6 @@ export async function takeIssueLock(deps: LockDeps, frequency: Frequency, opts: 
       deps.log.info(`waiting for the ${frequency} issue lock held by ${describeHolder(lock)}`);
       announced = true;
     }
-    const retry = opts.retryMs ?? 500;
-    if (deps.stop) await deps.stop.sleep(retry);
-    else await new Promise((r) => setTimeout(r, retry));
+    await sleep(opts.retryMs ?? 500, undefined, deps.stop ? { signal: deps.stop.signal } : {}).catch(() => {});
   }
 }

@@ -8,7 +8,13 @@ import type { Alert, RunIssue, RunRecord, RunSource, SourceHealth } from '../sto
 import type { DeliveryReport } from './deliver.js';
 import type { SendOutcome } from './run.js';
 
-const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+/** "2026-03-18 08:00 UTC" (with `seconds`: "2026-03-18 08:00:01 UTC"), from an ISO timestamp or a Date. */
+export function utcTime(at: Date | string, opts: { seconds?: boolean } = {}): string {
+  const iso = typeof at === 'string' ? at : at.toISOString();
+  return `${iso.slice(0, opts.seconds ? 19 : 16).replace('T', ' ')} UTC`;
+}
+
+const minute = (at: Date | string) => utcTime(at);
 
 /** Why a cadence has no issue: the builder's reasons, "not due", or any reason added later. */
 export type NoIssueWhy = NoIssue | { reason: 'not-due'; last: { id: number; createdAt: string } } | { reason: string };

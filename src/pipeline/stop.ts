@@ -4,6 +4,7 @@
  * lock is waited for. What is in flight may finish for `graceMs`; after that the run gives up on
  * it and leaves those rows `sending`, for the next run to send again, flagged.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How long messages in flight may take to finish once a stop is requested. */
 export const STOP_GRACE_MS = 20_000;
@@ -39,16 +40,7 @@ export class Stop {
 
   /** Waits `ms`, or less when a stop is requested. */
   async sleep(ms: number): Promise<void> {
-    if (this.requested) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.signal.addEventListener('abort', done, { once: true });
-    });
+    await sleep(ms, undefined, { signal: this.signal }).catch(() => {});
   }
 
   /**

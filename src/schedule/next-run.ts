@@ -3,6 +3,7 @@
  * show), and times written in the configured zone for people.
  */
 import cron from 'node-cron';
+import { utcTime } from '../pipeline/report.js';
 
 /** The cron matcher node-cron keeps on a task (not in its typings): the next match after a date. */
 interface Matcher {
@@ -45,12 +46,6 @@ export function localTime(date: Date, tz: string): string {
       .map((p) => [p.type, p.value]),
   );
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
-
-/** "2026-03-18 08:00 UTC" (an ISO timestamp or a Date, in UTC). */
-export function utcTime(at: Date | string): string {
-  const iso = typeof at === 'string' ? at : at.toISOString();
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** "2026-03-18 09:00 Europe/Paris (08:00 UTC)", or "2026-03-18 08:00 UTC" when `tz` is UTC. */

@@ -9,7 +9,7 @@ import { type App, WORKER, fetchOptions } from '../app.js';
 import { FREQUENCIES } from '../domain.js';
 import { toAppError } from '../errors.js';
 import { loadAndIngest } from '../pipeline/ingest.js';
-import { describeOutcomes } from '../pipeline/report.js';
+import { describeOutcomes, utcTime } from '../pipeline/report.js';
 import { sendNext } from '../pipeline/run.js';
 import type { Stop } from '../pipeline/stop.js';
 import { Lock } from '../pipeline/worker.js';
@@ -140,4 +140,4 @@ export async function claimMissedTick(app: App, now: Date = app.flow.now()): Pro
 }
 
 const CATCH_UP = '(catch-up)';
-const utc = (iso: string) => `${iso.slice(0, 19).replace('T', ' ')} UTC`;
+const utc = (iso: string) => utcTime(iso, { seconds: true });

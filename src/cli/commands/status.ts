@@ -10,7 +10,7 @@ import { redactUrl } from '../../config.js';
 import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { type CliIo, printJson, withApp } from '../io.js';
-import { describeAlert, describeHealth, describeNoIssue, describeRun } from '../../pipeline/report.js';
+import { describeAlert, describeHealth, describeNoIssue, describeRun, utcTime } from '../../pipeline/report.js';
 import { localTime, nextRunOf, whenIn } from '../../schedule/next-run.js';
 import { splitSources } from '../../sources/index.js';
 
@@ -59,7 +59,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         io.stdout(`Next issue: ${next.map((n) => n.note).join('; ')}\n`);
         io.stdout(`Deliveries: ${counts(s.deliveries)}${s.possibleDuplicates ? `; ${s.possibleDuplicates} sent again after an interrupted run (possible duplicates)` : ''}\n`);
         if (s.waitingForLocalTime.count) {
-          io.stdout(`  ${s.waitingForLocalTime.count} waiting for their local time, the next at ${s.waitingForLocalTime.next!.slice(0, 16).replace('T', ' ')} UTC\n`);
+          io.stdout(`  ${s.waitingForLocalTime.count} waiting for their local time, the next at ${utcTime(s.waitingForLocalTime.next!)}\n`);
         }
         io.stdout(`Delivery: ${delivery}; schedule ${app.config.SCHEDULE} (${app.config.TZ})\n`);
         for (const i of s.lastIssues) {
