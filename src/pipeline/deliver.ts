@@ -191,7 +191,7 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
       await tx.releaseDeliveries(settled.unsent);
       const at = deps.now().toISOString();
       for (const id of suppress) await tx.setSubscriberStatus(id, 'suppressed', at);
-    });
+    }, { concurrent: true });
     remaining -= settled.results.filter((r) => r.status !== 'pending').length;
     deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining, elapsedMs: Date.now() - started });
   }

@@ -1,11 +1,13 @@
 /**
  * Opens the store named by DATABASE_URL and brings its schema up to date.
- * `file:PATH` is SQLite (WAL, busy timeout, foreign keys on).
+ * `file:PATH` is SQLite (WAL, busy timeout, foreign keys on); `postgres://…` is PostgreSQL
+ * through the `pg` driver's pool (Kysely's PostgresDialect).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, Kysely, Migrator, SqliteDialect, SqliteDriver } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
+import pg from 'pg';
 import { AppError } from '../errors.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations/index.js';
@@ -18,7 +20,46 @@ export type Dialect = 'sqlite' | 'postgres';
 /** Opens the store for `databaseUrl`; relative `file:` paths resolve against `cwd`. */
 export async function openStore(databaseUrl: string, cwd = process.cwd()): Promise<Store> {
   if (databaseUrl.startsWith('file:')) return openSqlite(path.resolve(cwd, databaseUrl.slice('file:'.length)));
-  throw new AppError('CONFIG_INVALID', 'config: DATABASE_URL postgres:// is not supported yet; use file:PATH');
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgres(databaseUrl);
+  throw new AppError('CONFIG_INVALID', 'config: DATABASE_URL must be file:PATH or postgres://…');
+}
+
+/** Connections per process: a worker uses one at a time; the HTTP server a few. */
+const PG_POOL_SIZE = 5;
+
+/** 64-bit integers (bigserial keys, count(*)) as numbers: every key and count here is far below 2^53. */
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Connects to PostgreSQL and migrates; a server that cannot be reached is one clear error. */
+export async function openPostgres(url: string): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: PG_POOL_SIZE, types: pgTypes, connectionTimeoutMillis: 10_000 });
+  // A connection the server dropped while idle (a restart, pg_terminate_backend) must not crash the process.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new AppError('STORE', `cannot connect to PostgreSQL at ${redact(url)}: ${(err as Error).message}`, { cause: err });
+  }
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  await migrate(db, 'postgres');
+  return new KyselyStore(db, 'postgres');
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
 }
 
 /** Opens (creating if needed) a SQLite database file and migrates it. */
@@ -46,7 +87,10 @@ async function migrate(db: Kysely<Schema>, dialect: Dialect): Promise<void> {
     db,
     provider: { getMigrations: async () => migrations(dialect) },
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Processes starting together on a new PostgreSQL database race to create Kysely's own
+  // migration tables (its advisory lock comes after): the loser tries once more.
+  if (error && dialect === 'postgres') ({ error, results } = await migrator.migrateToLatest());
   if (error) {
     await db.destroy();
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -74,6 +74,11 @@ export interface DeliveryResult {
 }
 
 /** Who claims deliveries, and for how long. */
+/** How a transaction runs. */
+export interface TransactionOptions {
+  concurrent?: boolean;
+}
+
 export interface ClaimOptions {
   limit: number;
   now: string;
@@ -104,8 +109,14 @@ export interface LaterDeliveries {
 
 /** Persistence for papers, subscribers, issues and the delivery ledger (and, in `RunStore`, runs and alerts; in `LockStore`, issue locks and ticks). */
 export interface Store extends RunStore, LockStore {
-  /** Runs `fn` in one transaction: all of it is written, or none of it. */
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction: all of it is written, or none of it. Transactions are
+   * serialised, as SQLite's one writer does (on PostgreSQL by a transaction-level advisory
+   * lock), so that read-then-write logic (ingest, subscribe) holds across processes;
+   * `concurrent` opts out for work built to run side by side (the delivery ledger's claims and
+   * results, which lock rows, not the store).
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 
   // Papers

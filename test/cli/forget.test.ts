@@ -4,7 +4,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -12,7 +11,7 @@ let ws: Workspace;
 afterEach(() => ws?.cleanup());
 
 /** Every text value in the database file, as SQLite stores it (pages of free space included). */
-const dbText = (w: Workspace) => readFileSync(w.dbFile).toString('latin1');
+const dbText = (w: Workspace) => w.dbBytes().toString('latin1');
 
 describe('paperboy subscribers forget', () => {
   it('erases the row, the topics and every ledger row, and says what it erased', async () => {
@@ -26,20 +25,16 @@ describe('paperboy subscribers forget', () => {
     expect(r.stdout).toBe(
       'Forgot ada.lovelace@example.org: erased the subscriber row (active, topics diffusion) and 1 ledger row; nothing about the address is kept\n',
     );
-    const db = new Database(ws.dbFile, { readonly: true });
-    expect(db.prepare('select count(*) n from subscribers').get()).toEqual({ n: 1 });
-    expect(db.prepare('select count(*) n from deliveries').get()).toEqual({ n: 1 });
-    expect(db.prepare('select count(*) n from suppressions').get()).toEqual({ n: 0 });
-    db.close();
+    expect(ws.rows('select count(*) n from subscribers')).toEqual([{ n: 1 }]);
+    expect(ws.rows('select count(*) n from deliveries')).toEqual([{ n: 1 }]);
+    expect(ws.rows('select count(*) n from suppressions')).toEqual([{ n: 0 }]);
     expect((await ws.cli(['subscribers', 'forget', 'ada.lovelace@example.org'])).code).toBe(67);
   });
 
   it('keeps a suppressed address suppressed through a keyed hash, not the address', async () => {
     ws = workspace();
     await ws.cli(['subscribers', 'add', 'bounced@example.org']);
-    const db = new Database(ws.dbFile);
-    db.prepare("update subscribers set status = 'suppressed'").run();
-    db.close();
+    ws.exec("update subscribers set status = 'suppressed'");
     const r = await ws.cli(['subscribers', 'forget', 'bounced@example.org']);
     expect(r.stdout).toMatch(/erased the subscriber row \(suppressed, no topics\) and 0 ledger rows; kept a keyed hash/);
     await ws.cli(['subscribers', 'list']); // checkpoint: every write reaches the main file

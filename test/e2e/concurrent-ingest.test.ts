@@ -6,7 +6,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT, paperboy } from '../helpers/child.js';
 import { SEED, type Workspace, workspace } from '../helpers/workspace.js';
@@ -28,8 +27,6 @@ describe.runIf(BUILT)('concurrent ingest', () => {
       const added = children.map((c) => Number(/\((\d+) new/.exec(c.stdout())?.[1]));
       expect(added.sort((a, b) => b - a)).toEqual([20, 0, 0, 0, 0, 0]);
     }
-    const db = new Database(ws.dbFile, { readonly: true });
-    expect(db.prepare('select count(*) n from papers').get()).toEqual({ n: 77 + 60 });
-    db.close();
+    expect(ws.rows('select count(*) n from papers')).toEqual([{ n: 77 + 60 }]);
   });
 });

@@ -6,7 +6,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
@@ -69,13 +68,10 @@ describe.runIf(existsSync(BIN))('kill -9 during a send', () => {
     const duplicated = [...counts].filter(([, n]) => n > 1).map(([a]) => a);
     expect(duplicated.length).toBeLessThanOrEqual(IN_FLIGHT);
 
-    const db = new Database(ws.dbFile, { readonly: true });
-    const flagged = db
-      .prepare(`select s.email from deliveries d join subscribers s on s.id = d.subscriber_id where d.maybe_duplicate = 1`)
-      .all()
-      .map((r) => (r as { email: string }).email);
-    const states = db.prepare(`select status, count(*) n from deliveries group by status`).all();
-    db.close();
+    const flagged = ws
+      .rows<{ email: string }>(`select s.email from deliveries d join subscribers s on s.id = d.subscriber_id where d.maybe_duplicate = 1`)
+      .map((r) => r.email);
+    const states = ws.rows(`select status, count(*) n from deliveries group by status`);
     for (const a of duplicated) expect(flagged).toContain(a);
     expect(flagged.length).toBeLessThanOrEqual(IN_FLIGHT);
     expect(states).toEqual([{ status: 'sent', n: SUBSCRIBERS }]);

@@ -7,7 +7,6 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT, type Child, paperboy, sleep, until } from '../helpers/child.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
@@ -56,14 +55,10 @@ function expectExactlyOnce(issues: number): void {
 
 /** The issues in the store: id and its (main) papers. */
 function issues(): { id: number; papers: string[] }[] {
-  const db = new Database(ws.dbFile, { readonly: true });
-  try {
-    const rows = db.prepare(`select id from issues order by id`).all() as { id: number }[];
-    const papers = db.prepare(`select p.title from issue_papers ip join papers p on p.id = ip.paper_id where ip.issue_id = ? and ip.variant = 0 order by ip.position`);
-    return rows.map((r) => ({ id: r.id, papers: (papers.all(r.id) as { title: string }[]).map((p) => p.title.slice(0, 15)) }));
-  } finally {
-    db.close();
-  }
+  const rows = ws.rows<{ id: number }>(`select id from issues order by id`);
+  const papers = (id: number) =>
+    ws.rows<{ title: string }>(`select p.title from issue_papers ip join papers p on p.id = ip.paper_id where ip.issue_id = ? and ip.variant = 0 order by ip.position`, id);
+  return rows.map((r) => ({ id: r.id, papers: papers(r.id).map((p) => p.title.slice(0, 15)) }));
 }
 
 /** An SMTP server, a workspace with the readers, and the path of its digest file. */
@@ -157,9 +152,7 @@ describe.runIf(BUILT)('catching up a missed tick', () => {
     expect((await ws.cli(['ingest'])).code).toBe(0);
     expect((await ws.cli(['send'])).code).toBe(0);
     // Issue #1 went out long before the last SCHEDULE time, and nobody ran since.
-    const db = new Database(ws.dbFile);
-    db.prepare(`update issues set created_at = '2000-01-01T00:00:00.000Z'`).run();
-    db.close();
+    ws.exec(`update issues set created_at = '2000-01-01T00:00:00.000Z'`);
     writeDigest(digest, [1, 2]);
 
     const a = start(['schedule']);

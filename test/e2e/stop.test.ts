@@ -10,7 +10,6 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -50,15 +49,10 @@ function perRecipient(): Map<string, number> {
 
 /** The ledger: rows by state, the addresses marked sent, and those flagged as possible duplicates. */
 function ledger(): { states: Record<string, number>; sent: string[]; flagged: string[] } {
-  const db = new Database(ws.dbFile, { readonly: true });
-  try {
-    const rows = db.prepare(`select status, count(*) n from deliveries group by status`).all() as { status: string; n: number }[];
-    const emails = (where: string) =>
-      (db.prepare(`select s.email from deliveries d join subscribers s on s.id = d.subscriber_id where ${where}`).all() as { email: string }[]).map((r) => r.email);
-    return { states: Object.fromEntries(rows.map((r) => [r.status, r.n])), sent: emails(`d.status = 'sent'`), flagged: emails('d.maybe_duplicate = 1') };
-  } finally {
-    db.close();
-  }
+  const rows = ws.rows<{ status: string; n: number }>(`select status, count(*) n from deliveries group by status`);
+  const emails = (where: string) =>
+    ws.rows<{ email: string }>(`select s.email from deliveries d join subscribers s on s.id = d.subscriber_id where ${where}`).map((r) => r.email);
+  return { states: Object.fromEntries(rows.map((r) => [r.status, r.n])), sent: emails(`d.status = 'sent'`), flagged: emails('d.maybe_duplicate = 1') };
 }
 
 describe.runIf(BUILT)('SIGTERM during a 3,000-message send', () => {

@@ -1,27 +1,42 @@
 /**
- * A real SQLite store in a temporary directory, for tests of the core against the adapter.
+ * A real store for tests of the core against the adapter: a SQLite file in a temporary
+ * directory, or a fresh PostgreSQL database in the PostgreSQL pass (helpers/database.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Digest, PaperInput } from '../../src/domain.js';
-import { openSqlite } from '../../src/store/open.js';
+import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
+import { createDatabase, dropDatabase, ON_POSTGRES, snapshotPostgres } from './database.js';
 
-export async function tempStore(): Promise<{ store: Store; file: string; reopen(): Promise<Store>; cleanup(): Promise<void> }> {
+export interface TempStore {
+  store: Store;
+  /** Its DATABASE_URL. */
+  url: string;
+  /** The whole store's contents, to compare before and after. */
+  snapshot(): Buffer;
+  reopen(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+export async function tempStore(): Promise<TempStore> {
   const dir = mkdtempSync(path.join(tmpdir(), 'paperboy-store-'));
   const file = path.join(dir, 'test.db');
-  const handle = {
-    store: await openSqlite(file),
-    file,
+  const url = ON_POSTGRES ? createDatabase() : `file:${file}`;
+  const handle: TempStore = {
+    store: await openStore(url),
+    url,
+    snapshot: () => (ON_POSTGRES ? snapshotPostgres(url) : readFileSync(file)),
     async reopen() {
       await handle.store.close();
-      handle.store = await openSqlite(file);
+      handle.store = await openStore(url);
       return handle.store;
     },
     async cleanup() {
       await handle.store.close();
       rmSync(dir, { recursive: true, force: true });
+      if (ON_POSTGRES) dropDatabase(url);
     },
   };
   return handle;

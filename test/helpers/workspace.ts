@@ -1,12 +1,14 @@
 /**
- * A throwaway working directory with its own SQLite file, outbox and key, and a way to run
- * `paperboy` in-process against it.
+ * A throwaway working directory with its own store (a SQLite file, or a fresh PostgreSQL
+ * database in the PostgreSQL pass), outbox and key, and a way to run `paperboy` in-process
+ * against it.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/program.js';
+import { createDatabase, dropDatabase, execute, ON_POSTGRES, queryRows, snapshotPostgres } from './database.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const FIXTURES = path.join(ROOT, 'fixtures');
@@ -21,12 +23,19 @@ export interface CliResult {
 
 export interface Workspace {
   dir: string;
+  /** The SQLite file (unused in the PostgreSQL pass). */
   dbFile: string;
+  /** The store's DATABASE_URL. */
+  databaseUrl: string;
   env: Record<string, string>;
   /** Runs `paperboy ARGS` in-process with this workspace's environment (plus `extra`). */
   cli(args: string[], extra?: Record<string, string>): Promise<CliResult>;
-  /** The database file's bytes (after every command closed it). */
+  /** The whole store: the SQLite file's bytes (after every command closed it), or every row on PostgreSQL. */
   dbBytes(): Buffer;
+  /** The rows of a SELECT on the store (`?` parameters). */
+  rows<T = Record<string, unknown>>(select: string, ...params: unknown[]): T[];
+  /** Runs a statement on the store behind the CLI's back. */
+  exec(statement: string, ...params: unknown[]): void;
   cleanup(): void;
 }
 
@@ -34,8 +43,9 @@ export interface Workspace {
 export function workspace(env: Record<string, string> = {}, now?: () => Date): Workspace {
   const dir = mkdtempSync(path.join(tmpdir(), 'paperboy-test-'));
   const dbFile = path.join(dir, 'subscribers', 'paperboy.db');
+  const databaseUrl = env.DATABASE_URL ?? (ON_POSTGRES ? createDatabase() : `file:${dbFile}`);
   const base: Record<string, string> = {
-    DATABASE_URL: `file:${dbFile}`,
+    DATABASE_URL: databaseUrl,
     OUTBOX_DIR: path.join(dir, 'outbox'),
     SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789',
     DIGEST_SOURCE: SEED,
@@ -47,6 +57,7 @@ export function workspace(env: Record<string, string> = {}, now?: () => Date): W
   return {
     dir,
     dbFile,
+    databaseUrl,
     env: base,
     async cli(args, extra = {}) {
       let stdout = '';
@@ -60,7 +71,10 @@ export function workspace(env: Record<string, string> = {}, now?: () => Date): W
       });
       return { code, stdout, stderr };
     },
+    rows: (select, ...params) => queryRows(databaseUrl, select, params),
+    exec: (statement, ...params) => execute(databaseUrl, statement, params),
     dbBytes() {
+      if (databaseUrl.startsWith('postgres')) return snapshotPostgres(databaseUrl);
       if (existsSync(`${dbFile}-wal`) && readFileSync(`${dbFile}-wal`).length > 0) {
         throw new Error('the WAL file is not empty: a connection was left open');
       }
@@ -68,6 +82,7 @@ export function workspace(env: Record<string, string> = {}, now?: () => Date): W
     },
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
+      if (ON_POSTGRES && !env.DATABASE_URL) dropDatabase(databaseUrl);
     },
   };
 }

@@ -4,10 +4,9 @@
  * unsubscribe mid-run. Only the clock is fake: retries are due when the ledger says so.
  */
 import { hostname } from 'node:os';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isNoIssue, planNextIssue } from '../../src/issue/builder.js';
-import { openSqlite } from '../../src/store/open.js';
+import { openStore } from '../../src/store/open.js';
 import { type SmtpFaults, type TestSmtp, reply, startSmtp } from '../helpers/smtp.js';
 import { NEXT_DAY, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -174,9 +173,7 @@ describe('unsubscribes during a run', () => {
         onMessage: () => {
           if (unsubscribed || smtp!.received.length < 40) return;
           unsubscribed = true;
-          const db = new Database(ws.dbFile);
-          db.prepare(`update subscribers set status = 'unsubscribed' where email in (${[...late].map(() => '?').join(',')})`).run(...late);
-          db.close();
+          ws.exec(`update subscribers set status = 'unsubscribed' where email in (${[...late].map(() => '?').join(',')})`, ...late);
         },
       },
       list,
@@ -190,7 +187,7 @@ describe('unsubscribes during a run', () => {
 
 /** Builds the issue and claims one delivery for `worker` with a lease of `leaseMs`, as a run would just before stopping. */
 async function claimOneAs(worker: string, leaseMs: number): Promise<void> {
-  const store = await openSqlite(ws.dbFile);
+  const store = await openStore(ws.databaseUrl);
   const planned = await planNextIssue(store, { frequency: 'daily', cap: 30, now: new Date(T0), issueDate: '2026-01-05', newsletterName: 'Paperboy' });
   if (isNoIssue(planned)) throw new Error('expected an issue');
   const issue = await store.createIssue(planned.plan);

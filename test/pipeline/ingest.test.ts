@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestDigests } from '../../src/pipeline/ingest.js';
 import { digestOf, tempStore, titles } from '../helpers/store.js';
@@ -14,11 +13,11 @@ describe('ingest', () => {
     const d = digestOf(titles(50));
     expect(await ingestDigests(handle.store, [d], t0)).toMatchObject({ papers: 50, added: 50, updated: 0, unchanged: 0 });
     await handle.reopen();
-    const before = readFileSync(handle.file);
+    const before = handle.snapshot();
     const store = await handle.reopen();
     expect(await ingestDigests(store, [d], t1)).toMatchObject({ added: 0, updated: 0, unchanged: 50 });
     await handle.reopen();
-    expect(readFileSync(handle.file).equals(before)).toBe(true);
+    expect(handle.snapshot().equals(before)).toBe(true);
   });
 
   it('keeps first_seen_at and seq of a paper seen again, and takes its new metadata', async () => {

@@ -5,7 +5,6 @@
  * the worker run at successive fake times against a real SQLite file and a real SMTP server;
  * `status` counts who is still waiting; a greylisted delivery is retried as before.
  */
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -31,20 +30,13 @@ const READERS: [string, string[]][] = [
   ['newyork@example.org', []], // no zone: TZ
 ];
 
-/** Each reader's ledger row of issue 1, read straight from the SQLite file. */
-function ledger(file: string): Record<string, { status: string; due: string | null; attempts: number }> {
-  const db = new Database(file, { readonly: true });
-  try {
-    const rows = db
-      .prepare(
-        `select s.email, d.status, d.next_attempt_at as due, d.attempts from deliveries d
-         join subscribers s on s.id = d.subscriber_id where d.issue_id = 1`,
-      )
-      .all() as { email: string; status: string; due: string | null; attempts: number }[];
-    return Object.fromEntries(rows.map((r) => [r.email.split('@')[0]!, { status: r.status, due: r.due, attempts: r.attempts }]));
-  } finally {
-    db.close();
-  }
+/** Each reader's ledger row of issue 1, read straight from the store. */
+function ledger(w: Workspace): Record<string, { status: string; due: string | null; attempts: number }> {
+  const rows = w.rows<{ email: string; status: string; due: string | null; attempts: number }>(
+    `select s.email, d.status, d.next_attempt_at as due, d.attempts from deliveries d
+     join subscribers s on s.id = d.subscriber_id where d.issue_id = 1 order by d.id`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.email.split('@')[0]!, { status: r.status, due: r.due, attempts: r.attempts }]));
 }
 
 const delivered = () => smtp!.received.map((m) => m.envelope.to[0]!.split('@')[0]!);
@@ -68,7 +60,7 @@ describe('DELIVER_AT: one issue over the day, 08:00 wherever each reader is', ()
       /Sent issue #1 \(daily\) "[^"]+": 1 sent, 0 failed, 4 deliveries wait for their local time, the next at 2026-03-07 23:00 UTC via /,
     );
     expect(delivered()).toEqual(['fiji']);
-    expect(ledger(ws.dbFile)).toEqual({
+    expect(ledger(ws)).toEqual({
       fiji: { status: 'sent', due: null, attempts: 1 },
       tokyo: { status: 'pending', due: '2026-03-07T23:00:00.000Z', attempts: 0 }, // 08:00 JST on Sunday
       paris: { status: 'pending', due: '2026-03-08T07:00:00.000Z', attempts: 0 }, // 08:00 CET
@@ -98,7 +90,7 @@ describe('DELIVER_AT: one issue over the day, 08:00 wherever each reader is', ()
     expect(paris.stdout).toMatch(
       /: 0 sent, 0 failed, 1 deferred \(next attempt 2026-03-08 07:0[56] UTC\), 2 deliveries wait for their local time, the next at 2026-03-08 12:00 UTC via /,
     );
-    expect(ledger(ws.dbFile).paris).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(ledger(ws).paris).toMatchObject({ status: 'pending', attempts: 1 });
     status = JSON.parse((await ws.cli(['status', '--json'])).stdout);
     expect(status.waitingForLocalTime).toEqual({ count: 2, next: '2026-03-08T12:00:00.000Z' });
 
@@ -135,7 +127,7 @@ describe('DELIVER_AT: one issue over the day, 08:00 wherever each reader is', ()
     await app.close();
     expect(delivered()).toEqual(['fiji', 'tokyo', 'paris', 'newyork', 'la']);
     expect(smtp.rcpt.get('paris@example.org')).toBe(2);
-    expect(Object.values(ledger(ws.dbFile)).map((r) => r.status)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
+    expect(Object.values(ledger(ws)).map((r) => r.status)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
   });
 
   it('without DELIVER_AT, everyone gets the issue at once, as before (no due time written)', async () => {
@@ -145,7 +137,7 @@ describe('DELIVER_AT: one issue over the day, 08:00 wherever each reader is', ()
     await ws.cli(['ingest', SEED]);
     for (const [email, opts] of READERS) await ws.cli(['subscribers', 'add', email, ...opts]);
     expect((await ws.cli(['send'])).stdout).toMatch(/: 5 sent, 0 failed via /);
-    expect(Object.values(ledger(ws.dbFile))).toEqual(Array(5).fill({ status: 'sent', due: null, attempts: 1 }));
+    expect(Object.values(ledger(ws))).toEqual(Array(5).fill({ status: 'sent', due: null, attempts: 1 }));
     expect(JSON.parse((await ws.cli(['status', '--json'])).stdout).waitingForLocalTime).toEqual({ count: 0, next: null });
   });
 });

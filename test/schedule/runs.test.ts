@@ -11,7 +11,7 @@ import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLog } from '../../src/log.js';
 import { runTick } from '../../src/schedule/scheduler.js';
-import { openSqlite } from '../../src/store/open.js';
+import { openStore } from '../../src/store/open.js';
 import { KEEP_RUNS } from '../../src/store/runs.js';
 import { type TestHttp, startHttp } from '../helpers/http.js';
 import { reply, startSmtp } from '../helpers/smtp.js';
@@ -60,7 +60,7 @@ describe('a scheduler run is recorded', () => {
     await ws.cli(['subscribers', 'add', 'ada@example.org']);
     await withApp({}, clock.now, (app) => runTick(app));
 
-    const store = await openSqlite(ws.dbFile);
+    const store = await openStore(ws.databaseUrl);
     try {
       const [run] = await store.recentRuns(5);
       expect(run).toMatchObject({ trigger: 'schedule', startedAt: '2026-03-17T08:00:00.000Z', finishedAt: '2026-03-17T08:00:00.000Z' });

@@ -4,13 +4,16 @@
  * deliveries), each a class extending the one before, so that a dialect difference between
  * SQLite and PostgreSQL sits in one small place.
  */
-import { type Kysely, type Selectable, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { Frequency, Issue, IssueStatus, Paper, Subscriber, SubscriberStatus } from '../../domain.js';
 import type { Dialect } from '../open.js';
 import type { Database, IssuesTable, PapersTable, SubscribersTable } from '../schema.js';
-import type { NewPaper } from '../store.js';
+import type { NewPaper, TransactionOptions } from '../store.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
+
+/** The advisory lock key of serialised transactions on PostgreSQL (any constant; 'pb' + 'wr'). */
+const WRITE_LOCK = 0x7062_7772;
 
 /** Rows per INSERT: keeps every statement under SQLite's bound-parameter limit. */
 export const BATCH = 500;
@@ -25,9 +28,13 @@ export abstract class SqlBase {
   /** The same store bound to a transaction. */
   protected abstract withDb(db: Db): this;
 
-  async transaction<T>(fn: (tx: this) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: this) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return (this.db as Kysely<Database>).transaction().execute((trx) => fn(this.withDb(trx)));
+    return (this.db as Kysely<Database>).transaction().execute(async (trx) => {
+      // SQLite's transactions take its one write lock at BEGIN (open.ts); PostgreSQL's take this one.
+      if (this.dialect === 'postgres' && !opts.concurrent) await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
+      return fn(this.withDb(trx));
+    });
   }
 
   async close(): Promise<void> {

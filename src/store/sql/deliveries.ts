@@ -14,28 +14,46 @@ export abstract class DeliveryQueries extends LockQueries {
       const db = tx.db;
       // A batch of nothing but unsubscribed readers is not the end of the issue: take the next one.
       for (;;) {
-        // One UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING: atomic, so concurrent workers never share a row.
+        // WITH picked AS MATERIALIZED (SELECT … LIMIT n) UPDATE … FROM picked RETURNING: one
+        // statement. SQLite has one writer at a time; on PostgreSQL the SELECT locks its rows FOR
+        // UPDATE SKIP LOCKED, so that concurrent workers take disjoint batches without waiting on
+        // each other. Materialised, the SELECT runs once (inlined into a join, PostgreSQL may rescan
+        // it and lock more than n rows); the outer WHERE re-checks the status.
         const claimed = await db
+          .with(
+            (cte) => cte('picked').materialized(),
+            (qc) =>
+              qc
+                .selectFrom('deliveries')
+                .select('id')
+                .where('issue_id', '=', issueId)
+                .where('status', '=', 'pending')
+                .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', opts.now)]))
+                .orderBy('id')
+                .limit(opts.limit)
+                .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
+          )
           .updateTable('deliveries')
+          .from('picked')
           .set((eb) => ({
             status: 'sending',
-            attempts: eb('attempts', '+', 1),
+            attempts: eb('deliveries.attempts', '+', 1),
             claimed_by: opts.worker,
             lease_until: opts.leaseUntil,
-            first_attempt_at: eb.fn.coalesce('first_attempt_at', sql.val(opts.now)),
+            first_attempt_at: eb.fn.coalesce('deliveries.first_attempt_at', sql.val(opts.now)),
             updated_at: opts.now,
           }))
-          .where('id', 'in', (eb) =>
-            eb
-              .selectFrom('deliveries')
-              .select('id')
-              .where('issue_id', '=', issueId)
-              .where('status', '=', 'pending')
-              .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', opts.now)]))
-              .orderBy('id')
-              .limit(opts.limit),
-          )
-          .returning(['id', 'issue_id', 'subscriber_id', 'variant', 'attempts', 'first_attempt_at', 'maybe_duplicate'])
+          .whereRef('deliveries.id', '=', 'picked.id')
+          .where('deliveries.status', '=', 'pending')
+          .returning([
+            'deliveries.id',
+            'deliveries.issue_id',
+            'deliveries.subscriber_id',
+            'deliveries.variant',
+            'deliveries.attempts',
+            'deliveries.first_attempt_at',
+            'deliveries.maybe_duplicate',
+          ])
           .execute();
         if (claimed.length === 0) return [];
         const subscribers = await db
@@ -67,7 +85,7 @@ export abstract class DeliveryQueries extends LockQueries {
             maybeDuplicate: c.maybe_duplicate === 1,
           }));
       }
-    });
+    }, { concurrent: true });
   }
 
   async releaseDeliveries(ids: number[]): Promise<void> {
@@ -110,12 +128,14 @@ export abstract class DeliveryQueries extends LockQueries {
     await this.transaction(async (tx) => {
       const db = tx.db;
       for (const group of chunks(results, 100)) {
+        // The id is cast so that PostgreSQL types the VALUES column (its other columns are text).
         const rows = group.map(
           (r) =>
-            sql`(${r.id}, ${r.status}, ${r.at}, ${r.error ?? null}, ${r.reply ?? null}, ${r.messageId ?? null}, ${
+            sql`(cast(${r.id} as bigint), ${r.status}, ${r.at}, ${r.error ?? null}, ${r.reply ?? null}, ${r.messageId ?? null}, ${
               r.status === 'pending' ? (r.nextAttemptAt ?? r.at) : null
             })`,
         );
+        // VALUES columns are named column1… on both; PostgreSQL 15 wants the inner alias (t).
         await sql`
           update deliveries set
             status = v.status, updated_at = v.at, last_error = v.error, reply = v.reply,
@@ -124,10 +144,10 @@ export abstract class DeliveryQueries extends LockQueries {
             next_attempt_at = v.next_attempt_at, claimed_by = null, lease_until = null
           from (select column1 as id, column2 as status, column3 as at, column4 as error, column5 as reply,
                        column6 as message_id, column7 as next_attempt_at
-                from (values ${sql.join(rows)})) as v
+                from (values ${sql.join(rows)}) as t) as v
           where deliveries.id = v.id`.execute(db);
       }
-    });
+    }, { concurrent: true });
   }
 
   async issuesWithDueDeliveries(now: string): Promise<number[]> {

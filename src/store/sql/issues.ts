@@ -119,7 +119,9 @@ export abstract class IssueQueries extends SubscriberQueries {
             (dueAt ? dueAtCase(dueAt) : sql<string | null>`null`).as('next_attempt_at'),
           ])
           .where('status', '=', 'active')
-          .where('frequency', '=', plan.frequency),
+          .where('frequency', '=', plan.frequency)
+          // Ledger ids follow the readers' ids on both stores (PostgreSQL's scan order is the heap's).
+          .orderBy('id'),
       )
       .execute();
     // Every reader may have an override (topics): one statement per variant and chunk, not per reader.
