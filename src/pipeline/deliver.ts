@@ -10,10 +10,17 @@
  * duplicates. 4xx and dropped connections are retried later on a schedule; a 5xx fails the
  * delivery and suppresses the address; 421, authentication or sender errors pause the run and
  * leave every unsent row as it was.
+ *
+ * Nothing assumes one host: a claim's lease (2 min) is renewed by a heartbeat while its batch is
+ * in flight, so a worker on another machine takes rows back only from a worker that stopped
+ * beating; a pid check speeds that up for dead processes on this host only. A store that goes
+ * away mid-run (a dropped PostgreSQL connection) is waited for with backoff: a claim whose
+ * answer was lost is put back untouched, a batch's results are written when the store returns.
  */
 import type { DeliveryJob, Issue, Paper } from '../domain.js';
 import { variantSubject } from '../issue/builder.js';
 import type { Log } from '../log.js';
+import { withStoreRetry } from '../store/retry.js';
 import type { DeliveryResult, Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
 import { type Composer, type Mailer, type MessageTemplate, type Recipient, SendError } from './ports.js';
@@ -50,6 +57,7 @@ export interface DeliverDeps {
   isDead: (worker: string) => boolean;
   /** Rows per claim; small, so that unsubscribes are honoured up to the last moment. */
   batchSize?: number;
+  /** How long a claim holds without a heartbeat (default 2 min; renewed every third of it). */
   leaseMs?: number;
   onProgress?: (p: Progress) => void;
   /**
@@ -104,6 +112,9 @@ export function recipientFor(tokens: Tokens, issueId: number, s: { id: number; e
   };
 }
 
+/** How long a claim holds unless renewed. */
+export const DEFAULT_LEASE_MS = 2 * 60_000;
+
 /** Sends every delivery of `issue` that is due now; returns what happened. */
 export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<DeliveryReport> {
   const { store, mailer, log } = deps;
@@ -133,16 +144,23 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
 
   const batchSize = deps.batchSize ?? Math.max(10, mailer.concurrency * 4);
   let consecutiveErrors = 0;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseUntil = () => new Date(deps.now().getTime() + leaseMs).toISOString();
   let remaining = Object.values(await store.countDeliveries(issue.id)).reduce((a, b) => a + b, 0);
   while (!report.paused && !deps.stop?.requested) {
-    const now = deps.now();
-    const jobs = await store.claimDeliveries(issue.id, {
-      limit: batchSize,
-      now: now.toISOString(),
-      leaseUntil: new Date(now.getTime() + (deps.leaseMs ?? 10 * 60_000)).toISOString(),
-      worker: deps.worker,
-    });
+    const jobs = await withStoreRetry(
+      () => store.claimDeliveries(issue.id, { limit: batchSize, now: deps.now().toISOString(), leaseUntil: leaseUntil(), worker: deps.worker }),
+      {
+        what: `claiming deliveries of issue #${issue.id}`,
+        warn: (l) => log.warn(l),
+        // The lost answer may have claimed rows: between batches, every row this worker holds is such a row.
+        beforeRetry: async () => void (await store.releaseClaimsOf(deps.worker)),
+        abandon: () => deps.stop?.requested === true,
+      },
+    );
     if (jobs.length === 0) break;
+    const heartbeat = setInterval(() => void store.renewClaims(deps.worker, leaseUntil()).catch(() => {}), leaseMs / 3);
+    heartbeat.unref();
 
     const results: DeliveryResult[] = [];
     const unsent: number[] = [];
@@ -185,13 +203,23 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
         if (deps.stop) deps.stop.inFlight--;
       }
     });
-    const settled = await settleBatch(deps, batch, jobs, begun, results, unsent, report);
-    await store.transaction(async (tx) => {
-      await tx.recordDeliveries(settled.results);
-      await tx.releaseDeliveries(settled.unsent);
-      const at = deps.now().toISOString();
-      for (const id of suppress) await tx.setSubscriberStatus(id, 'suppressed', at);
-    }, { concurrent: true });
+    let settled: Awaited<ReturnType<typeof settleBatch>>;
+    try {
+      settled = await settleBatch(deps, batch, jobs, begun, results, unsent, report);
+      // The sends happened: their results are written whenever the store can take them (the same rows each time).
+      await withStoreRetry(
+        () =>
+          store.transaction(async (tx) => {
+            await tx.recordDeliveries(settled.results);
+            await tx.releaseDeliveries(settled.unsent);
+            const at = deps.now().toISOString();
+            for (const id of suppress) await tx.setSubscriberStatus(id, 'suppressed', at);
+          }, { concurrent: true }),
+        { what: `recording ${settled.results.length} results of issue #${issue.id}`, warn: (l) => log.warn(l), maxMs: 10 * 60_000 },
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
     remaining -= settled.results.filter((r) => r.status !== 'pending').length;
     deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining, elapsedMs: Date.now() - started });
   }

@@ -194,6 +194,13 @@ export interface Store extends RunStore, LockStore {
    */
   releaseDeliveries(ids: number[]): Promise<void>;
   /**
+   * Puts back, untouched, every row `worker` holds in `sending`: called between batches only
+   * (nothing of its own in flight), after a claim whose answer was lost with its connection.
+   */
+  releaseClaimsOf(worker: string): Promise<number>;
+  /** Extends the lease of every row `worker` holds (its heartbeat while a batch is in flight). */
+  renewClaims(worker: string, leaseUntil: string): Promise<number>;
+  /**
    * Takes back `sending` rows whose lease ran out or whose worker is dead: they were in flight
    * when a run stopped, so they go back to `pending` flagged as possible duplicates.
    */

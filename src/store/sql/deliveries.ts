@@ -99,6 +99,26 @@ export abstract class DeliveryQueries extends LockQueries {
     }
   }
 
+  async releaseClaimsOf(worker: string): Promise<number> {
+    const r = await this.db
+      .updateTable('deliveries')
+      .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1), claimed_by: null, lease_until: null }))
+      .where('claimed_by', '=', worker)
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async renewClaims(worker: string, leaseUntil: string): Promise<number> {
+    const r = await this.db
+      .updateTable('deliveries')
+      .set({ lease_until: leaseUntil })
+      .where('claimed_by', '=', worker)
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async reclaimStale(now: string, isDead: (worker: string) => boolean): Promise<number> {
     const holders = await this.db
       .selectFrom('deliveries')
