@@ -1,7 +1,7 @@
 /**
  * The Store interface: everything the core (ingest, issue builder, sender) needs from a
- * database, and nothing about which database it is. The SQLite adapter implements it today;
- * a PostgreSQL adapter implements the same interface without touching the core.
+ * database, and nothing about which database it is. One Kysely implementation (`sql/`) serves
+ * SQLite and PostgreSQL.
  */
 import type {
   DeliveryJob,
