@@ -113,27 +113,18 @@ SqlBase.prototype.transaction = function (fn, opts) {
   const state = { kind: undefined };
   const t0 = performance.now();
   return als.run(state, () => tx.call(this, fn, opts)).finally(() => {
-    const ms = performance.now() - t0;
-    if (state.kind === 'claim') claims.push(ms);
-    else if (state.kind === 'record') records.push(ms);
+    if (state.kind === 'record') records.push(performance.now() - t0);
   });
 };
+// claimDeliveries is one top-level transaction of its own (BEGIN … COMMIT): timed whole.
 const claim = DeliveryQueries.prototype.claimDeliveries;
 DeliveryQueries.prototype.claimDeliveries = async function (...a) {
-  const s = als.getStore();
+  if (this.inTransaction) return claim.apply(this, a);
+  const t0 = performance.now();
   const jobs = await claim.apply(this, a);
+  claims.push(performance.now() - t0);
   sizes.push(jobs.length);
   return jobs;
-};
-// claimDeliveries opens its own transaction: mark it from inside.
-const claimTx = DeliveryQueries.prototype.claimDeliveries;
-DeliveryQueries.prototype.claimDeliveries = function (...a) {
-  const self = this;
-  const orig = self.transaction;
-  return claimTx.apply(new Proxy(self, { get(t, k, r) {
-    if (k === 'transaction') return (fn, o) => orig.call(t, (txs) => { const st = als.getStore(); if (st) st.kind = 'claim'; return fn(txs); }, o);
-    return Reflect.get(t, k, t);
-  } }), a);
 };
 const record = DeliveryQueries.prototype.recordDeliveries;
 DeliveryQueries.prototype.recordDeliveries = function (...a) {
@@ -154,7 +145,7 @@ interface Raw {
 }
 
 function rawPg(url: string): Raw {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
   return {
     exec: async (t) => void (await pool.query(t)),
     one: async (t) => (await pool.query(t)).rows[0],

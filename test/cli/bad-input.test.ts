@@ -1,6 +1,6 @@
 /**
- * Every kind of bad input gets one line on stderr and a non-zero exit, and leaves the SQLite
- * file byte-for-byte as it was.
+ * Every kind of bad input gets one line on stderr and a non-zero exit, and leaves the store
+ * as it was (the SQLite file byte for byte; on PostgreSQL every row).
  */
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -68,12 +68,15 @@ describe('bad input changes nothing', () => {
     ['bad configuration value', () => ['status'], /config: PORT must be a whole number \(got "abc"\)/, { PORT: 'abc' }],
     ['dead SMTP server', () => ['send'], /cannot reach the SMTP server smtp:\/\/127\.0\.0\.1:\d+/, {}],
     ['wrong SMTP password', () => ['send'], /SMTP authentication failed/, {}],
+    ['dead PostgreSQL server', () => ['status'], /cannot connect to PostgreSQL at postgres:\/\/paperboy:\*\*\*@127\.0\.0\.1:\d+\/news: /, {}],
+    ['unknown database URL', () => ['status'], /config: DATABASE_URL must be file:PATH or postgres:\/\/…/, { DATABASE_URL: 'mysql://127.0.0.1/news' }],
   ];
 
   it.each(cases)('%s', async (name, args, message, env) => {
     const extra = { ...env };
     if (name === 'dead SMTP server') extra.SMTP_URL = `smtp://127.0.0.1:${dead}`;
     if (name === 'wrong SMTP password') extra.SMTP_URL = authSmtp.url.replace('right-password', 'wrong-password');
+    if (name === 'dead PostgreSQL server') extra.DATABASE_URL = `postgres://paperboy:wrong-password@127.0.0.1:${dead}/news`;
     const before = ws.dbBytes();
     const r = await ws.cli(args(), extra);
     expect(r.code).not.toBe(0);
