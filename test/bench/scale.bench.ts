@@ -223,7 +223,7 @@ async function seeded(kind: Kind, n: number): Promise<Store> {
     );
     await tx(
       `insert into issue_papers (issue_id, variant, position, paper_id)
-       select ${k}, 0, i - 1, ${cat("'old-'", `${(k - 1) * 30} + i`)} from ${series(30)}`,
+       select ${k}, 0, i - 1, ${cat("'old-'", `(${(k - 1) * 30} + i)`)} from ${series(30)}`,
     );
     await tx(
       `insert into deliveries (issue_id, subscriber_id, variant, status, attempts, message_id, sent_at, updated_at, first_attempt_at, reply)
@@ -364,7 +364,7 @@ async function send(s: Store, issueId: number, workers: number): Promise<SendFig
     if (children.some((c) => c.child.exitCode !== null)) {
       throw new Error(`a worker exited early:\n${children.map((c) => c.stdout + c.stderr).join('\n')}`);
     }
-    const left = await s.raw.one<{ n: number | string }>(
+    const left = await s.raw.one<{ n: number | string | boolean }>(
       `select exists(select 1 from deliveries where issue_id = ${issueId} and status in ('pending', 'sending')) as n`,
     );
     if (!Number(left.n) || left.n === false) break;

@@ -171,12 +171,19 @@ export abstract class DeliveryQueries extends LockQueries {
   }
 
   async issuesWithDueDeliveries(now: string): Promise<number[]> {
+    // Rows in flight count too: their holder may be gone (a lease that ran out, a dead process on
+    // this host), and when they are the last rows of an issue nothing else would bring a worker
+    // to it; deliverIssue's reclaimStale decides, and leaves a live holder's rows alone.
     const rows = await this.db
       .selectFrom('deliveries')
       .select('issue_id')
       .distinct()
-      .where('status', '=', 'pending')
-      .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', now)]))
+      .where((w) =>
+        w.or([
+          w.and([w('status', '=', 'pending'), w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', now)])]),
+          w('status', '=', 'sending'),
+        ]),
+      )
       .orderBy('issue_id')
       .execute();
     return rows.map((r) => r.issue_id);
@@ -220,6 +227,13 @@ export abstract class DeliveryQueries extends LockQueries {
       .updateTable('issues')
       .set({ status, finished_at: status === 'sent' ? at : null })
       .where('id', '=', issueId)
+      // A worker that counted another worker's last rows in flight must not turn the issue back
+      // to `sending` after that worker recorded them and marked it `sent` (checked in the UPDATE).
+      .$if(status === 'sending', (q) =>
+        q.where(({ exists, selectFrom }) =>
+          exists(selectFrom('deliveries').select('id').where('issue_id', '=', issueId).where('status', 'in', ['pending', 'sending'])),
+        ),
+      )
       .execute();
   }
 
