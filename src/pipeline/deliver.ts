@@ -279,9 +279,10 @@ async function settleBatch(
 function settleFailure(job: DeliveryJob, e: SendError, now: Date): DeliveryResult {
   const at = now.toISOString();
   const reply = e.message;
-  if (e.kind === 'permanent') return { id: job.id, status: 'failed', error: reply, reply, at };
-  if (givesUp(job.firstAttemptAt, now)) return { id: job.id, status: 'failed', error: `gave up after 48 h: ${reply}`, reply, at };
-  return { id: job.id, status: 'pending', error: reply, reply, nextAttemptAt: nextAttempt(job.attempts, now, job.firstAttemptAt, e.retryAfterMs).toISOString(), at };
+  const flag = e.maybeDelivered ? { maybeDuplicate: true } : {};
+  if (e.kind === 'permanent') return { id: job.id, status: 'failed', error: reply, reply, at, ...flag };
+  if (givesUp(job.firstAttemptAt, now)) return { id: job.id, status: 'failed', error: `gave up after 48 h: ${reply}`, reply, at, ...flag };
+  return { id: job.id, status: 'pending', error: reply, reply, nextAttemptAt: nextAttempt(job.attempts, now, job.firstAttemptAt, e.retryAfterMs).toISOString(), at, ...flag };
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight. */

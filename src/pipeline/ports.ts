@@ -68,6 +68,11 @@ export class SendError extends Error {
     readonly responseCode?: number,
     /** The server said when to try again. */
     readonly retryAfterMs?: number,
+    /**
+     * The whole message, final dot included, was written before the connection was lost
+     * without a reply: it may have been delivered, and a retry may make a duplicate.
+     */
+    readonly maybeDelivered = false,
   ) {
     super(message);
   }

@@ -13,7 +13,7 @@ import DKIM from 'nodemailer/lib/dkim';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { redactUrl } from '../config.js';
 import { AppError } from '../errors.js';
-import type { Mailer, OutgoingMessage } from '../pipeline/ports.js';
+import { type Mailer, type OutgoingMessage, SendError } from '../pipeline/ports.js';
 import { RateLimiter } from './rate.js';
 import { classifySmtpError } from './transport.js';
 
@@ -89,6 +89,8 @@ const NO_BYTES = Buffer.alloc(0);
 /** SMTPConnection with `sendStuffed`, which skips the DataStream scan for pre-stuffed messages. */
 class Connection extends SMTPConnection {
   private stuffed: Buffer[] | undefined;
+  /** The current message's data, final dot included, went to the socket. */
+  dataWritten = false;
 
   /**
    * Sends a message that is already dot-stuffed with CRLF line ends, given as parts: they are
@@ -109,8 +111,14 @@ class Connection extends SMTPConnection {
 
   _createSendStream(callback: (err: Error | null, str: string) => void): Transform {
     const self = this as unknown as ConnectionInternals;
-    if (!this.stuffed) return (SMTPConnection.prototype as unknown as ConnectionInternals)._createSendStream.call(this, callback);
+    this.dataWritten = false;
+    if (!this.stuffed) {
+      const plain = (SMTPConnection.prototype as unknown as ConnectionInternals)._createSendStream.call(this, callback);
+      plain.once('end', () => (this.dataWritten = true));
+      return plain;
+    }
     const stream = new StuffedDataStream();
+    stream.once('end', () => (this.dataWritten = true));
     self._responseActions.push((str) => self._actionSMTPStream(str, callback));
     self._currentDataStream = stream;
     stream.pipe(self._socket, { end: false });
@@ -175,7 +183,13 @@ export class SmtpPool implements Mailer {
       this.release(connection);
       return reply;
     } catch (err) {
-      const e = err as { code?: string; responseCode?: number };
+      const e = err as { code?: string; responseCode?: number; message?: string };
+      // Lost after the final dot, before any reply: the message may have arrived (RFC 5321 §6.1: a retry can duplicate it).
+      if (connection.dataWritten && !e.responseCode) {
+        this.discard(connection);
+        const lost = classifySmtpError(err);
+        throw new SendError(lost.kind, `${lost.message} (after the whole message was sent: it may have arrived)`, undefined, lost.retryAfterMs, true);
+      }
       // The server refused this message and the session goes on: RSET, then reuse. Anything else: drop it.
       if ((e.code === 'EENVELOPE' || e.code === 'EMESSAGE') && e.responseCode !== 421) {
         await new Promise<void>((resolve) => connection.reset((resetErr) => (resetErr ? this.discard(connection) : this.release(connection), resolve())));

@@ -39,6 +39,9 @@ export async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: PG_POOL_SIZE, types: pgTypes, connectionTimeoutMillis: 10_000 });
   // A connection the server dropped while idle (a restart, pg_terminate_backend) must not crash the process.
   pool.on('error', () => {});
+  // Nor one terminated while checked out: its query fails (and is retried where that is safe),
+  // but the client's own 'error' event would otherwise be unhandled and end the process.
+  pool.on('connect', (client) => void client.on('error', () => {}));
   try {
     const client = await pool.connect();
     client.release();

@@ -70,15 +70,17 @@ export interface DeliveryResult {
   /** What the SMTP server answered. */
   reply?: string;
   nextAttemptAt?: string;
+  /** The attempt may have delivered the message anyway (flag the row as a possible duplicate). */
+  maybeDuplicate?: boolean;
   at: string;
 }
 
-/** Who claims deliveries, and for how long. */
 /** How a transaction runs. */
 export interface TransactionOptions {
   concurrent?: boolean;
 }
 
+/** Who claims deliveries, and for how long. */
 export interface ClaimOptions {
   limit: number;
   now: string;

@@ -8,11 +8,15 @@
  *
  * Measured (setup is never timed):
  * - plan: `planNextIssue` (builder.ts) and `store.createIssue` of its plan, in this process,
- *   against the seeded store; timed once before every send (each send gets a fresh issue: the
- *   previous one is deleted and the table vacuumed first).
+ *   against the seeded store, once per store and size. The PostgreSQL runs with 1, 2, 4 workers
+ *   send that same issue: between them its ledger rows are put back to pending and the table
+ *   vacuumed (not timed). On PostgreSQL the claim statement is also EXPLAIN ANALYZEd (rolled back)
+ *   on the fresh issue and its plan printed.
  * - msg/s: messages sent / (last `updated_at` − first `first_attempt_at` of the issue's sent
  *   rows): from the first claim to the last result, as the ledger records them. Also the wall
- *   time from spawning the workers to the ledger holding nothing pending or sending.
+ *   time from spawning the workers to the ledger holding nothing pending or sending. A send still
+ *   going after SCALE_SEND_SECONDS (default 60) is stopped with SIGTERM (graceful) and marked *:
+ *   its figures are over what it sent in that time.
  * - peak RSS: VmHWM of each worker process (/proc/PID/status) read just before its SIGTERM.
  * - CPU: seconds of CPU (utime+stime from /proc) over the send of the workers, of the PostgreSQL
  *   server processes and of smtp-sink, and the machine's busy share (/proc/stat).
@@ -22,11 +26,11 @@
  *   and the record (deliver.ts's transaction around recordDeliveries + releaseDeliveries,
  *   COMMIT included). "per batch" = claim + record of one batch of SMTP_POOL × 4 = 20 messages;
  *   printed as medians and p95s, and as the share of the workers' send time spent waiting on them.
- * - smtp-source: Postfix's smtp-source sending 100,000 messages of the same size to the same sink
+ * - smtp-source: Postfix's smtp-source sending 20,000 messages of the same size to the same sink
  *   over 5 and over 20 sessions (what 1 and 4 workers open), once, for reference.
  *
  * `SCALE_SIZES=100000` (comma-separated) runs a subset; `SCALE_STORES=postgres,sqlite` and
- * `SCALE_WORKERS=1,2,4` likewise. Skips (visibly) without smtp-sink, the build, or PostgreSQL.
+ * `SCALE_WORKERS=1,2,4` likewise; `SCALE_EARLIER=10` seeds a shorter sent-log (default 30). Skips (visibly) without smtp-sink, the build, or PostgreSQL.
  * `npm run bench:scale` builds first.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -49,7 +53,10 @@ import { SMTP_SINK, SMTP_SOURCE, type Sink, run, startSink } from './sink.js';
 
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const POOL = 5;
-const EARLIER = 30;
+const EARLIER = Number(process.env.SCALE_EARLIER || 30);
+/** A send still going after this long is stopped (SIGTERM) and its rate taken over what it sent. */
+const CAP_S = Number(process.env.SCALE_SEND_SECONDS || 60);
+const BASELINE = 20_000;
 const list = (v: string | undefined, dflt: string) => (v || dflt).split(',').map((s) => s.trim()).filter(Boolean);
 const SIZES = list(process.env.SCALE_SIZES, '100000,1000000').map(Number);
 const STORES = list(process.env.SCALE_STORES, 'postgres,sqlite');
@@ -141,6 +148,7 @@ process.on('exit', () => writeFileSync(process.env.SCALE_PROBE_OUT + '.' + proce
 interface Raw {
   exec(text: string): Promise<void>;
   one<T = Record<string, unknown>>(text: string): Promise<T>;
+  all<T = Record<string, unknown>>(text: string): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -149,6 +157,7 @@ function rawPg(url: string): Raw {
   return {
     exec: async (t) => void (await pool.query(t)),
     one: async (t) => (await pool.query(t)).rows[0],
+    all: async (t) => (await pool.query(t)).rows,
     close: () => pool.end(),
   };
 }
@@ -159,6 +168,7 @@ function rawSqlite(file: string): Raw {
   return {
     exec: async (t) => void db.exec(t),
     one: async (t) => db.prepare(t).get() as never,
+    all: async (t) => db.prepare(t).all() as never,
     close: async () => void db.close(),
   };
 }
@@ -197,7 +207,8 @@ async function seeded(kind: Kind, n: number): Promise<Store> {
   const raw = kind === 'postgres' ? rawPg(ws.databaseUrl) : rawSqlite(ws.dbFile);
   const t0 = Date.now();
   if (kind === 'sqlite') await raw.exec('pragma synchronous = off; pragma journal_mode = wal; pragma cache_size = -262144');
-  else await raw.exec('set synchronous_commit = off');
+  // Rows valid by construction: no per-row foreign-key triggers while seeding (reset below).
+  else await raw.exec("set synchronous_commit = off; set session_replication_role = replica");
   const seq = kind === 'postgres' ? 'generate_series(1, N) as g(i)' : '(with recursive c(i) as (select 1 union all select i + 1 from c where i < N) select i from c) as g';
   const series = (count: number) => seq.replace('N', String(count));
   const tx = async (body: string) => raw.exec(kind === 'postgres' ? body : `begin; ${body}; commit`);
@@ -214,6 +225,15 @@ async function seeded(kind: Kind, n: number): Promise<Store> {
      select ${cat("'reader'", pad7, "'@example.org'")}, ${cat("'reader'", pad7, "'@example.org'")}, 'active', '[]', 'daily', 'bench', '${day(60)}', '${day(60)}', '${day(60)}'
      from ${series(n)}`,
   );
+  // The sent-log goes in without the ledger's secondary indexes, which are built again after it
+  // (the same schema in the end, minutes faster at 30 million rows).
+  const INDEXES = [
+    ['deliveries_issue_status', 'deliveries (issue_id, status)'],
+    ['deliveries_subscriber', 'deliveries (subscriber_id, status)'],
+    ['deliveries_claimable', 'deliveries (status, next_attempt_at, id)'],
+  ];
+  for (const [name] of INDEXES) await raw.exec(`drop index ${name}`);
+  if (kind === 'postgres') await raw.exec('alter table deliveries drop constraint deliveries_issue_subscriber');
   progress(`${kind} ${group(n)}: ${group(n)} subscribers seeded (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   for (let k = 1; k <= EARLIER; k++) {
     const at = day(EARLIER + 1 - k);
@@ -232,6 +252,14 @@ async function seeded(kind: Kind, n: number): Promise<Store> {
     );
     if (k % 5 === 0 || k === EARLIER) progress(`${kind} ${group(n)}: sent-log ${k}/${EARLIER} issues (${group(k * n)} ledger rows, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
+  const ti = Date.now();
+  if (kind === 'postgres') {
+    await raw.exec('set session_replication_role = origin');
+    await raw.exec("set maintenance_work_mem = '1GB'");
+    await raw.exec('alter table deliveries add constraint deliveries_issue_subscriber unique (issue_id, subscriber_id)');
+  }
+  for (const [name, on] of INDEXES) await raw.exec(`create index ${name} on ${on}`);
+  progress(`${kind} ${group(n)}: ledger indexes rebuilt (${((Date.now() - ti) / 1000).toFixed(0)} s)`);
   await ingestDigests(app.store, [parseDigest(readFileSync(SEED, 'utf8'), 'seed', 'auto', { today: new Date().toISOString().slice(0, 10) })], NOW());
   await raw.exec(kind === 'postgres' ? 'vacuum analyze' : 'analyze');
   if (kind === 'sqlite') await raw.exec('pragma synchronous = normal; pragma wal_checkpoint(truncate)');
@@ -247,16 +275,39 @@ interface Plan {
   recipients: number;
 }
 
-/** Plans and writes the next issue (after deleting one left by an earlier send). */
-async function planIssue(s: Store, previous?: number): Promise<Plan> {
-  if (previous !== undefined) {
-    const t = Date.now();
-    await s.raw.exec(`delete from deliveries where issue_id = ${previous}`);
-    await s.raw.exec(`delete from issue_papers where issue_id = ${previous}`);
-    await s.raw.exec(`delete from issues where id = ${previous}`);
-    await s.raw.exec(s.kind === 'postgres' ? 'vacuum analyze deliveries' : 'analyze');
-    progress(`${s.kind}: issue #${previous} deleted, ledger vacuumed (${((Date.now() - t) / 1000).toFixed(1)} s, not timed)`);
+/** Puts an issue's ledger back as createIssue wrote it, for the next send (not timed). */
+async function resetIssue(s: Store, issueId: number): Promise<void> {
+  const t = Date.now();
+  await s.raw.exec(
+    `update deliveries set status = 'pending', attempts = 0, claimed_by = null, lease_until = null, first_attempt_at = null,
+       sent_at = null, message_id = null, reply = null, last_error = null, next_attempt_at = null, maybe_duplicate = 0
+     where issue_id = ${issueId} and status <> 'pending'`,
+  );
+  await s.raw.exec(`update issues set status = 'sending', finished_at = null where id = ${issueId}`);
+  await s.raw.exec(s.kind === 'postgres' ? 'vacuum analyze deliveries' : 'analyze');
+  progress(`${s.kind}: issue #${issueId} reset to pending, ledger vacuumed (${((Date.now() - t) / 1000).toFixed(1)} s, not timed)`);
+}
+
+/** EXPLAIN ANALYZE of the claim statement (PostgreSQL; rolled back): its plan's first lines and time. */
+async function explainClaim(s: Store, issueId: number): Promise<string[]> {
+  const now = new Date().toISOString();
+  await s.raw.exec('begin');
+  try {
+    const rows = await s.raw.all<{ 'QUERY PLAN': string }>(
+      `explain (analyze, buffers) with picked as materialized (select id from deliveries where issue_id = ${issueId} and status = 'pending'
+         and (next_attempt_at is null or next_attempt_at <= '${now}') order by id limit 20 for update skip locked)
+       update deliveries set status = 'sending', attempts = deliveries.attempts + 1, claimed_by = 'explain', lease_until = '${now}',
+         first_attempt_at = coalesce(deliveries.first_attempt_at, '${now}'), updated_at = '${now}'
+       from picked where deliveries.id = picked.id and deliveries.status = 'pending' returning deliveries.id`,
+    );
+    return rows.map((r) => r['QUERY PLAN']);
+  } finally {
+    await s.raw.exec('rollback');
   }
+}
+
+/** Plans and writes the next issue. */
+async function planIssue(s: Store): Promise<Plan> {
   const opts = s.app.buildOptions('daily', NOW());
   let t = performance.now();
   const planned = await planNextIssue(s.app.store, opts);
@@ -325,6 +376,7 @@ const q = (xs: number[], p: number) => {
 };
 
 interface SendFigures {
+  capped: boolean;
   sent: number;
   other: string;
   rate: number;
@@ -359,6 +411,7 @@ async function send(s: Store, issueId: number, workers: number): Promise<SendFig
   }
   const open = `select count(*) as n from deliveries where issue_id = ${issueId} and status in ('pending', 'sending')`;
   let lastLog = Date.now();
+  let capped = false;
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
     if (children.some((c) => c.child.exitCode !== null)) {
@@ -368,6 +421,11 @@ async function send(s: Store, issueId: number, workers: number): Promise<SendFig
       `select exists(select 1 from deliveries where issue_id = ${issueId} and status in ('pending', 'sending')) as n`,
     );
     if (!Number(left.n) || left.n === false) break;
+    if (performance.now() - t0 > CAP_S * 1000) {
+      capped = true;
+      progress(`${s.kind} × ${workers}: still sending after ${CAP_S} s: stopping the workers (SIGTERM); the rate is taken over what was sent`);
+      break;
+    }
     if (Date.now() - lastLog > 15_000) {
       lastLog = Date.now();
       const n = Number((await s.raw.one<{ n: string }>(open)).n);
@@ -375,6 +433,7 @@ async function send(s: Store, issueId: number, workers: number): Promise<SendFig
     }
   }
   const wallSeconds = (performance.now() - t0) / 1000;
+  // Stopped early: the workers take SIGTERM like any other; rows claimed but not sent go back to pending.
   const rssMb = children.map((c) => procStatus(c.child.pid!, 'VmHWM') ?? NaN);
   const workerCpu = children.reduce((a, c) => a + cpuOf(c.child.pid!), 0);
   const pgCpu = sumDelta(pg0, cpuByComm('postgres'));
@@ -403,6 +462,7 @@ async function send(s: Store, issueId: number, workers: number): Promise<SendFig
     rmSync(path.join(s.ws.dir, f));
   }
   return {
+    capped,
     sent,
     other: String(counts.other ?? 0),
     rate: sent / ledgerSeconds,
@@ -459,7 +519,7 @@ function sendLine(kind: Kind, n: number, w: number, f: SendFigures): string {
       kind,
       group(n),
       String(w),
-      group(f.sent) + (f.other !== '0' ? ` (+${f.other})` : ''),
+      group(f.sent) + (f.capped ? '*' : f.other !== '0' ? ` (+${f.other})` : ''),
       group(f.rate),
       f.wallSeconds.toFixed(1),
       f.rssMb.map((r) => r.toFixed(0)).join(' '),
@@ -484,23 +544,31 @@ bench(
     if (havePg) facts.postgresql = psql(PG_URL, 'show server_version').trim() + ` (shared_buffers ${psql(PG_URL, 'show shared_buffers').trim()})`;
     if (existsSync(SMTP_SOURCE)) {
       const base = [];
-      for (const sessions of [POOL, 4 * POOL]) base.push(`${group(await smtpSource(100_000, sessions, size))} msg/s over ${sessions} sessions`);
-      facts['smtp-source -d'] = `${base.join(', ')} (100,000 messages of that size, same sink)`;
+      for (const sessions of [POOL, 4 * POOL]) base.push(`${group(await smtpSource(BASELINE, sessions, size))} msg/s over ${sessions} sessions`);
+      facts['smtp-source -d'] = `${base.join(', ')} (${group(BASELINE)} messages of that size, same sink)`;
       progress(`baseline: ${facts['smtp-source -d']}`);
     } else facts['smtp-source -d'] = `${SMTP_SOURCE} not found: no baseline`;
 
     const plans: string[] = [];
+    const explains: string[] = [];
     const sends: string[] = [];
     for (const n of SIZES) {
       for (const kind of STORES as Kind[]) {
         if (kind === 'postgres' && !havePg) continue;
         const s = await seeded(kind, n);
         try {
-          let previous: number | undefined;
-          for (const w of kind === 'postgres' ? WORKERS : [1]) {
-            const p = await planIssue(s, previous);
-            previous = p.issueId;
-            plans.push(`${kind.padEnd(8)}  ${group(n).padEnd(11)}  ${`before ${w} worker${w > 1 ? 's' : ''}`.padEnd(15)}  ${ms(p.planMs).padStart(9)}  ${ms(p.createMs).padStart(9)}  ${group(p.recipients)}`);
+          const p = await planIssue(s);
+          plans.push(`${kind.padEnd(8)}  ${group(n).padEnd(11)}  ${ms(p.planMs).padStart(9)}  ${ms(p.createMs).padStart(11)}  ${group(p.recipients)}`);
+          if (kind === 'postgres') {
+            const plan = await explainClaim(s, p.issueId);
+            const time = plan.find((l) => l.startsWith('Execution Time')) ?? '';
+            const removed = plan.find((l) => l.includes('Rows Removed by Filter'))?.trim() ?? '';
+            const scan = plan.find((l) => /Scan using|Seq Scan|Bitmap/.test(l))?.trim().replace(/\s+\(cost.*$/, '') ?? '';
+            explains.push(`${kind} ${group(n)}, fresh issue: claim of 20 ${time.replace('Execution Time: ', 'took ')}; ${scan}; ${removed}`);
+            progress(`EXPLAIN ANALYZE claim:\n${plan.join('\n')}`);
+          }
+          for (const [i, w] of (kind === 'postgres' ? WORKERS : [1]).entries()) {
+            if (i > 0) await resetIssue(s, p.issueId);
             progress(`${kind} ${group(n)}: sending with ${w} worker${w > 1 ? 's' : ''}`);
             const f = await send(s, p.issueId, w);
             sends.push(sendLine(kind, n, w, f));
@@ -518,13 +586,15 @@ bench(
     }
     lines.push(
       `Planning with ${EARLIER} earlier issues sent to every reader (${EARLIER} ledger rows per reader; in-process, wall time):`,
-      `${'store'.padEnd(8)}  ${'subscribers'.padEnd(11)}  ${'when'.padEnd(15)}  ${'plan'.padStart(9)}  ${'createIssue'.padStart(9)}  recipients`,
+      `${'store'.padEnd(8)}  ${'subscribers'.padEnd(11)}  ${'plan'.padStart(9)}  ${'createIssue'.padStart(11)}  recipients`,
       ...plans,
       '',
+      ...(explains.length ? ['The claim statement on PostgreSQL (EXPLAIN ANALYZE, rolled back):', ...explains, ''] : []),
       'Sending (msg/s: sent ÷ first claim → last result in the ledger; wall: spawn → ledger settled; RSS: VmHWM per worker;',
       '  CPU s: workers / PostgreSQL server processes / smtp-sink over the send; busy: whole machine;',
       '  claim, record: wall time of each ledger transaction in the workers; DB/batch: claim + record of one batch of 20;',
       '  DB share: their sum ÷ (workers × send time)):',
+      `  * = still sending after ${CAP_S} s (SCALE_SEND_SECONDS): stopped with SIGTERM, figures over what was sent`,
       row(HEAD, WIDTHS),
       ...sends,
     );

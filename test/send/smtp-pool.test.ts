@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../../src/pipeline/ports.js';
 import { dotStuff } from '../../src/send/compose.js';
 import { RateLimiter } from '../../src/send/rate.js';
+import { SendError } from '../../src/pipeline/ports.js';
 import { SmtpPool, parseSmtpUrl } from '../../src/send/smtp-pool.js';
+import { smtpReply, startFaultySmtp } from '../helpers/faulty-smtp.js';
 import { type TestSmtp, reply, startSmtp } from '../helpers/smtp.js';
 
 let smtp: TestSmtp | undefined;
@@ -48,6 +50,29 @@ describe('the SMTP pool', () => {
       results.push(await pool.send(message(to, 'hi\r\n')).then(() => 'sent', (e: Error & { kind: string }) => e.kind));
     }
     expect(results).toEqual(['sent', 'permanent', 'sent', 'permanent', 'sent']);
+  });
+
+  it.each([true, false])('says a message may have arrived only when the connection was lost after all of it was written (fast path %s)', async (fastPath) => {
+    const faulty = await startFaultySmtp({
+      rcpt: (a) => (a === 'busy@example.org' ? smtpReply(451, '4.7.1 Try later') : undefined),
+      data: (a) => (a === 'after@example.org' ? 'drop-after-dot' : undefined),
+    });
+    try {
+      pool = new SmtpPool(faulty.url, { size: 1, fastPath });
+      const failure = (to: string) => pool!.send(message(to, 'body\r\n')).then(() => undefined, (e: SendError) => e);
+      const after = await failure('after@example.org');
+      expect(after).toBeInstanceOf(SendError);
+      expect(after).toMatchObject({ kind: 'transient', maybeDelivered: true });
+      expect(after!.message).toMatch(/after the whole message was sent: it may have arrived/);
+      expect(faulty.arrived.get('after@example.org')).toBe(1);
+      // Refused before any data: nothing may have arrived.
+      expect(await failure('busy@example.org')).toMatchObject({ kind: 'transient', maybeDelivered: false });
+      await expect(pool.send(message('fine@example.org', 'body\r\n'))).resolves.toMatch(/^250/);
+    } finally {
+      await pool?.close();
+      pool = undefined;
+      await faulty.close();
+    }
   });
 
   it('reads credentials and TLS mode from the URL', () => {

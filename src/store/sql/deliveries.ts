@@ -153,7 +153,7 @@ export abstract class DeliveryQueries extends LockQueries {
           (r) =>
             sql`(cast(${r.id} as bigint), ${r.status}, ${r.at}, ${r.error ?? null}, ${r.reply ?? null}, ${r.messageId ?? null}, ${
               r.status === 'pending' ? (r.nextAttemptAt ?? r.at) : null
-            })`,
+            }, cast(${r.maybeDuplicate ? 1 : 0} as integer))`,
         );
         // VALUES columns are named column1… on both; PostgreSQL 15 wants the inner alias (t).
         await sql`
@@ -161,9 +161,10 @@ export abstract class DeliveryQueries extends LockQueries {
             status = v.status, updated_at = v.at, last_error = v.error, reply = v.reply,
             message_id = coalesce(v.message_id, deliveries.message_id),
             sent_at = case when v.status = 'sent' then v.at else deliveries.sent_at end,
-            next_attempt_at = v.next_attempt_at, claimed_by = null, lease_until = null
+            next_attempt_at = v.next_attempt_at, claimed_by = null, lease_until = null,
+            maybe_duplicate = case when v.maybe_duplicate = 1 then 1 else deliveries.maybe_duplicate end
           from (select column1 as id, column2 as status, column3 as at, column4 as error, column5 as reply,
-                       column6 as message_id, column7 as next_attempt_at
+                       column6 as message_id, column7 as next_attempt_at, column8 as maybe_duplicate
                 from (values ${sql.join(rows)}) as t) as v
           where deliveries.id = v.id`.execute(db);
       }
