@@ -93,7 +93,7 @@ afterAll(async () => {
     const width = Math.max(...Object.keys(facts).map((k) => k.length));
     console.log(
       [
-        `\nScale: one ${EARLIER}-paper issue to N subscribers, SMTP_POOL=${POOL} per worker, smtp-sink on loopback`,
+        `\nScale: one 30-paper issue (MAX_PAPERS_PER_ISSUE=30) to N subscribers, ${EARLIER} earlier issues in the sent-log, SMTP_POOL=${POOL} per worker, smtp-sink on loopback`,
         ...Object.entries({ date: new Date().toISOString().slice(0, 10), cpu: `${c.length} × ${c[0]?.model.trim()}`, node: process.version, ...facts }).map(
           ([k, v]) => `${k.padEnd(Math.max(width, 4))}  ${v}`,
         ),

@@ -11,6 +11,7 @@ import { subscriptions } from './004_subscriptions.js';
 import { issueLocks } from './005_issue_locks.js';
 import { subscriberTimezones } from './006_subscriber_timezones.js';
 import { runs } from './007_runs.js';
+import { pendingIndex } from './008_pending_index.js';
 
 /** All migrations for one dialect, keyed by their numbered names. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -22,5 +23,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '005_issue_locks': issueLocks,
     '006_subscriber_timezones': subscriberTimezones,
     '007_runs': runs(dialect),
+    '008_pending_index': pendingIndex,
   };
 }

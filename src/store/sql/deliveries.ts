@@ -18,7 +18,8 @@ export abstract class DeliveryQueries extends LockQueries {
         // statement. SQLite has one writer at a time; on PostgreSQL the SELECT locks its rows FOR
         // UPDATE SKIP LOCKED, so that concurrent workers take disjoint batches without waiting on
         // each other. Materialised, the SELECT runs once (inlined into a join, PostgreSQL may rescan
-        // it and lock more than n rows); the outer WHERE re-checks the status.
+        // it and lock more than n rows). The SELECT walks the partial index of pending rows
+        // (migration 008) in id order and stops after n.
         const claimed = await db
           .with(
             (cte) => cte('picked').materialized(),
@@ -43,8 +44,10 @@ export abstract class DeliveryQueries extends LockQueries {
             first_attempt_at: eb.fn.coalesce('deliveries.first_attempt_at', sql.val(opts.now)),
             updated_at: opts.now,
           }))
+          // No second status test here: the picked rows are locked (PostgreSQL re-checks the SELECT's
+          // WHERE on a row it locks; SQLite has one writer), and with one the planner may walk every
+          // pending row to join them to the 20 picked (it did, on statistics from before the issue).
           .whereRef('deliveries.id', '=', 'picked.id')
-          .where('deliveries.status', '=', 'pending')
           .returning([
             'deliveries.id',
             'deliveries.issue_id',
@@ -175,19 +178,27 @@ export abstract class DeliveryQueries extends LockQueries {
     // Rows in flight count too: their holder may be gone (a lease that ran out, a dead process on
     // this host), and when they are the last rows of an issue nothing else would bring a worker
     // to it; deliverIssue's reclaimStale decides, and leaves a live holder's rows alone.
+    // Asked of each unfinished issue (a few), each an EXISTS that stops at its first row: an idle
+    // worker asks every few seconds, and the ledger holds every earlier issue.
     const rows = await this.db
-      .selectFrom('deliveries')
-      .select('issue_id')
-      .distinct()
-      .where((w) =>
-        w.or([
-          w.and([w('status', '=', 'pending'), w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', now)])]),
-          w('status', '=', 'sending'),
+      .selectFrom('issues as i')
+      .select('i.id')
+      .where('i.status', '!=', 'sent')
+      .where(({ or, exists, selectFrom }) =>
+        or([
+          exists(
+            selectFrom('deliveries as d')
+              .select('d.id')
+              .whereRef('d.issue_id', '=', 'i.id')
+              .where('d.status', '=', 'pending')
+              .where((w) => w.or([w('d.next_attempt_at', 'is', null), w('d.next_attempt_at', '<=', now)])),
+          ),
+          exists(selectFrom('deliveries as d').select('d.id').whereRef('d.issue_id', '=', 'i.id').where('d.status', '=', 'sending')),
         ]),
       )
-      .orderBy('issue_id')
+      .orderBy('i.id')
       .execute();
-    return rows.map((r) => r.issue_id);
+    return rows.map((r) => r.id);
   }
 
   async nextAttemptAt(issueId: number): Promise<string | undefined> {

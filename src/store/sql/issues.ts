@@ -39,22 +39,34 @@ export abstract class IssueQueries extends SubscriberQueries {
   }
 
   async deliveredAmong(paperIds: string[], frequency: Frequency): Promise<Map<number, Set<string>>> {
-    const out = new Map<number, Set<string>>();
+    // First the (issue, variant)s that carried any of the papers (few; none for new papers), then
+    // each one's readers: the planner never starts from the whole ledger.
+    const carriers = new Map<string, { issueId: number; variant: number; papers: string[] }>();
     for (const chunk of chunks(paperIds, BATCH)) {
-      const rows = await this.db
+      const rows = await this.db.selectFrom('issue_papers').select(['issue_id', 'variant', 'paper_id']).where('paper_id', 'in', chunk).execute();
+      for (const r of rows) {
+        const key = `${r.issue_id}:${r.variant}`;
+        const c = carriers.get(key);
+        if (c) c.papers.push(r.paper_id);
+        else carriers.set(key, { issueId: Number(r.issue_id), variant: r.variant, papers: [r.paper_id] });
+      }
+    }
+    const out = new Map<number, Set<string>>();
+    for (const c of carriers.values()) {
+      const readers = await this.db
         .selectFrom('deliveries as d')
-        .innerJoin('issue_papers as ip', (j) => j.onRef('ip.issue_id', '=', 'd.issue_id').onRef('ip.variant', '=', 'd.variant'))
         .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
-        .select(['d.subscriber_id', 'ip.paper_id'])
+        .select('d.subscriber_id')
+        .where('d.issue_id', '=', c.issueId)
+        .where('d.variant', '=', c.variant)
         .where('d.status', 'in', ['sent', 'sending'])
         .where('s.status', '=', 'active')
         .where('s.frequency', '=', frequency)
-        .where('ip.paper_id', 'in', chunk)
         .execute();
-      for (const r of rows) {
+      for (const r of readers) {
         let set = out.get(r.subscriber_id);
         if (!set) out.set(r.subscriber_id, (set = new Set()));
-        set.add(r.paper_id);
+        for (const p of c.papers) set.add(p);
       }
     }
     return out;
