@@ -195,7 +195,7 @@ export function parseMailbox(value: string): { name: string; address: string } |
   return { name: (m[1] ?? '').trim(), address: m[2]! };
 }
 
-/** The SMTP URL with its password replaced, for logs and status. */
+/** A URL (SMTP_URL, DATABASE_URL) with its password replaced, for logs, errors and status. */
 export function redactUrl(url: string | undefined): string | undefined {
   if (!url) return url;
   try {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
 import pg from 'pg';
+import { redactUrl } from '../config.js';
 import { AppError } from '../errors.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations/index.js';
@@ -47,22 +48,11 @@ export async function openPostgres(url: string): Promise<Store> {
     client.release();
   } catch (err) {
     await pool.end().catch(() => {});
-    throw new AppError('STORE', `cannot connect to PostgreSQL at ${redact(url)}: ${(err as Error).message}`, { cause: err });
+    throw new AppError('STORE', `cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   await migrate(db, 'postgres');
   return new KyselyStore(db, 'postgres');
-}
-
-/** The URL without its password, for messages. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'DATABASE_URL';
-  }
 }
 
 /** Opens (creating if needed) a SQLite database file and migrates it. */

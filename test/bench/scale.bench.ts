@@ -275,13 +275,16 @@ interface Plan {
   recipients: number;
 }
 
-/** Puts an issue's ledger back as createIssue wrote it, for the next send (not timed). */
+/**
+ * Puts an issue's ledger back as createIssue wrote it, for the next send (not timed): rows a
+ * stopped run released are pending again but keep their first attempt time, so they are reset too.
+ */
 async function resetIssue(s: Store, issueId: number): Promise<void> {
   const t = Date.now();
   await s.raw.exec(
     `update deliveries set status = 'pending', attempts = 0, claimed_by = null, lease_until = null, first_attempt_at = null,
        sent_at = null, message_id = null, reply = null, last_error = null, next_attempt_at = null, maybe_duplicate = 0
-     where issue_id = ${issueId} and status <> 'pending'`,
+     where issue_id = ${issueId} and (status <> 'pending' or first_attempt_at is not null)`,
   );
   await s.raw.exec(`update issues set status = 'sending', finished_at = null where id = ${issueId}`);
   await s.raw.exec(s.kind === 'postgres' ? 'vacuum analyze deliveries' : 'analyze');
@@ -298,7 +301,7 @@ async function explainClaim(s: Store, issueId: number): Promise<string[]> {
          and (next_attempt_at is null or next_attempt_at <= '${now}') order by id limit 20 for update skip locked)
        update deliveries set status = 'sending', attempts = deliveries.attempts + 1, claimed_by = 'explain', lease_until = '${now}',
          first_attempt_at = coalesce(deliveries.first_attempt_at, '${now}'), updated_at = '${now}'
-       from picked where deliveries.id = picked.id and deliveries.status = 'pending' returning deliveries.id`,
+       from picked where deliveries.id = picked.id returning deliveries.id`,
     );
     return rows.map((r) => r['QUERY PLAN']);
   } finally {

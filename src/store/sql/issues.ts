@@ -92,7 +92,8 @@ export abstract class IssueQueries extends SubscriberQueries {
   }
 
   async createIssue(plan: IssuePlan): Promise<Issue> {
-    return this.transaction(async (tx) => tx.createIssueInTx(plan));
+    // Kept single by the issue lock (pipeline/issue-lock.ts), not by the store's write lock.
+    return this.transaction(async (tx) => tx.createIssueInTx(plan), { concurrent: true });
   }
 
   private async createIssueInTx(plan: IssuePlan): Promise<Issue> {
