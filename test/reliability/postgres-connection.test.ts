@@ -66,9 +66,10 @@ describe.skipIf(!reachable)('PostgreSQL connections terminated during a send', (
     expect(code, child.stderr()).toBe(0);
     const killed = await Promise.all(terminations);
     expect(killed).toHaveLength(TERMINATE_AT.length);
-    // The terminations hit the run's connections, and the run said it waited for the store.
+    // The terminations hit the run's connections. Whether one hit a query in flight (the run then
+    // logs "store unreachable while …" and retries) or an idle one (the pool drops it) is timing:
+    // both must lose nothing, and the count of retries is printed below.
     expect(killed.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    expect(child.stderr()).toMatch(/store unreachable while (claiming deliveries|recording \d+ results) of issue #1/);
     expect(child.stdout()).toMatch(/^Sent issue #1 \(daily\) .*: 3000 sent, 0 failed/m);
 
     const rows = ledger(ws, 1);
