@@ -1,20 +1,20 @@
 /**
  * Migration 001: papers, subscribers, issues, issue_papers, deliveries.
  * Written with Kysely's schema builder so that SQLite and PostgreSQL share it; the only
- * difference is how an auto-incrementing key is spelled.
+ * difference is how an auto-incrementing key is spelled (keys.ts).
  */
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../open.js';
+import { autoKey } from './keys.js';
 
 /** Builds the migration for one dialect. */
 export function init(dialect: Dialect) {
-  const serial = dialect === 'postgres' ? 'bigserial' : 'integer';
-  const autoKey = dialect === 'postgres' ? (c: any) => c.primaryKey() : (c: any) => c.primaryKey().autoIncrement();
+  const key = autoKey(dialect);
   return {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema
         .createTable('papers')
-        .addColumn('seq', serial, autoKey)
+        .addColumn('seq', key.type, key.build)
         .addColumn('id', 'text', (c) => c.notNull().unique())
         .addColumn('title_key', 'text', (c) => c.notNull())
         .addColumn('arxiv_id', 'text')
@@ -33,7 +33,7 @@ export function init(dialect: Dialect) {
 
       await db.schema
         .createTable('subscribers')
-        .addColumn('id', serial, autoKey)
+        .addColumn('id', key.type, key.build)
         .addColumn('email', 'text', (c) => c.notNull())
         .addColumn('email_key', 'text', (c) => c.notNull().unique())
         .addColumn('status', 'text', (c) =>
@@ -51,7 +51,7 @@ export function init(dialect: Dialect) {
 
       await db.schema
         .createTable('issues')
-        .addColumn('id', serial, autoKey)
+        .addColumn('id', key.type, key.build)
         .addColumn('frequency', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('sending', 'paused', 'sent')`))
         .addColumn('created_at', 'text', (c) => c.notNull())
@@ -74,7 +74,7 @@ export function init(dialect: Dialect) {
 
       await db.schema
         .createTable('deliveries')
-        .addColumn('id', serial, autoKey)
+        .addColumn('id', key.type, key.build)
         .addColumn('issue_id', 'integer', (c) => c.notNull().references('issues.id').onDelete('cascade'))
         .addColumn('subscriber_id', 'integer', (c) => c.notNull().references('subscribers.id').onDelete('cascade'))
         .addColumn('variant', 'integer', (c) => c.notNull())

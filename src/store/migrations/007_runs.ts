@@ -8,16 +8,16 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Dialect } from '../open.js';
+import { autoKey } from './keys.js';
 
 /** Builds the migration for one dialect (only the auto-incrementing key differs). */
 export function runs(dialect: Dialect) {
-  const serial = dialect === 'postgres' ? 'bigserial' : 'integer';
-  const autoKey = dialect === 'postgres' ? (c: any) => c.primaryKey() : (c: any) => c.primaryKey().autoIncrement();
+  const key = autoKey(dialect);
   return {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema
         .createTable('runs')
-        .addColumn('id', serial, autoKey)
+        .addColumn('id', key.type, key.build)
         .addColumn('trigger', 'text', (c) => c.notNull())
         .addColumn('started_at', 'text', (c) => c.notNull())
         .addColumn('finished_at', 'text')
@@ -36,7 +36,7 @@ export function runs(dialect: Dialect) {
         .execute();
       await db.schema
         .createTable('alerts')
-        .addColumn('id', serial, autoKey)
+        .addColumn('id', key.type, key.build)
         .addColumn('key', 'text', (c) => c.notNull())
         .addColumn('subject', 'text', (c) => c.notNull())
         .addColumn('detail', 'text', (c) => c.notNull())

@@ -1,12 +1,17 @@
 /**
  * The SQL store, the delivery ledger: claims with leases, results, crash reclaim, and status counts.
  */
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { Database } from '../schema.js';
 import type { DeliveryJob, DeliveryStatus, IssueStatus } from '../../domain.js';
 import { DELIVERY_STATUSES, SUBSCRIBER_STATUSES } from '../../domain.js';
 import type { ClaimOptions, DeliveryResult, LaterDeliveries, StoreStatus } from '../store.js';
 import { BATCH, chunks, countsOf, toIssue } from './base.js';
 import { LockQueries } from './locks.js';
+
+/** A claimed row put back as if never claimed: pending, the attempt not counted. */
+const unclaimed = (eb: ExpressionBuilder<Database, 'deliveries'>) =>
+  ({ status: 'pending', attempts: eb('attempts', '-', 1), claimed_by: null, lease_until: null }) as const;
 
 export abstract class DeliveryQueries extends LockQueries {
   async claimDeliveries(issueId: number, opts: ClaimOptions): Promise<DeliveryJob[]> {
@@ -95,7 +100,7 @@ export abstract class DeliveryQueries extends LockQueries {
     for (const chunk of chunks(ids, BATCH)) {
       await this.db
         .updateTable('deliveries')
-        .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1), claimed_by: null, lease_until: null }))
+        .set(unclaimed)
         .where('id', 'in', chunk)
         .where('status', '=', 'sending')
         .execute();
@@ -105,7 +110,7 @@ export abstract class DeliveryQueries extends LockQueries {
   async releaseClaimsOf(worker: string): Promise<number> {
     const r = await this.db
       .updateTable('deliveries')
-      .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1), claimed_by: null, lease_until: null }))
+      .set(unclaimed)
       .where('claimed_by', '=', worker)
       .where('status', '=', 'sending')
       .executeTakeFirst();
