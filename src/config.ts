@@ -123,6 +123,52 @@ export const configSchema = z.object({
     .optional(),
   DKIM_PRIVATE_KEY: z.string().optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().trim().optional(),
+  /** A second DKIM signature with Ed25519 (RFC 8463), beside the RSA one: its selector and key. */
+  DKIM_ED25519_SELECTOR: z
+    .string()
+    .trim()
+    .refine((v) => /^[A-Za-z0-9._-]+$/.test(v), 'must be a DNS label such as paperboy-ed')
+    .optional(),
+  DKIM_ED25519_PRIVATE_KEY: z.string().optional(),
+  DKIM_ED25519_PRIVATE_KEY_FILE: z.string().trim().optional(),
+  /** Feedback-ID header (Gmail's feedback loop): a short stable sender id; default from the newsletter name. */
+  FEEDBACK_ID: z
+    .string()
+    .trim()
+    .refine((v) => /^[A-Za-z0-9._:-]{1,100}$/.test(v), 'must be letters, digits and . _ : - (at most 100)')
+    .optional(),
+  /** VERP return path: MAIL FROM is bounces+TOKEN@BOUNCE_DOMAIN (its MX must reach BOUNCE_IMAP_URL's mailbox). */
+  BOUNCE_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => /^[a-z0-9.-]+\.[a-z]{2,}$/.test(v), 'must be a domain name such as bounces.example.org')
+    .optional(),
+  /** The bounce mailbox: imap://user:pass@host:143/INBOX or imaps://…:993/INBOX. */
+  BOUNCE_IMAP_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^imaps?:\/\/[^/\s]+/.test(v), 'must be imap://user:pass@host[:port][/MAILBOX] or imaps://…')
+    .optional(),
+  BOUNCE_POLL_SECONDS: positiveInt(86_400).default(300),
+  /** Provider webhooks: Amazon SES through SNS (the topic ARN to accept), Postmark (basic-auth user:password), Resend (Svix whsec_ secret). */
+  SES_TOPIC_ARN: z.string().trim().optional(),
+  POSTMARK_WEBHOOK_AUTH: z
+    .string()
+    .trim()
+    .refine((v) => /^[^:\s]+:\S{12,}$/.test(v), 'must be user:password, the password at least 12 characters')
+    .optional(),
+  RESEND_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .refine((v) => /^whsec_[A-Za-z0-9+/=]+$/.test(v), 'must be the whsec_… signing secret from Resend')
+    .optional(),
+  /** DNS servers for `paperboy doctor` (comma-separated ip or ip:port); default: the system's. */
+  DNS_SERVERS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined)),
   DEFAULT_FREQUENCY: z.enum(FREQUENCIES, { error: 'must be daily or weekly' }).default('daily'),
   WEEKLY_DAY: z
     .string()
@@ -142,7 +188,19 @@ export type Config = z.infer<typeof configSchema> & {
 };
 
 /** Keys whose values must never be echoed, even in a validation error (secrets, and an address). */
-const SECRET_KEYS = new Set(['SECRET_KEY', 'SMTP_URL', 'DATABASE_URL', 'DKIM_PRIVATE_KEY', 'DKIM_PRIVATE_KEY_FILE', 'OPERATOR_EMAIL']);
+const SECRET_KEYS = new Set([
+  'SECRET_KEY',
+  'SMTP_URL',
+  'DATABASE_URL',
+  'DKIM_PRIVATE_KEY',
+  'DKIM_PRIVATE_KEY_FILE',
+  'DKIM_ED25519_PRIVATE_KEY',
+  'DKIM_ED25519_PRIVATE_KEY_FILE',
+  'OPERATOR_EMAIL',
+  'BOUNCE_IMAP_URL',
+  'POSTMARK_WEBHOOK_AUTH',
+  'RESEND_WEBHOOK_SECRET',
+]);
 
 /**
  * Reads `.env` from `cwd` (the environment wins over the file) and validates it.
