@@ -132,6 +132,33 @@ export interface IssueLocksTable {
   tick_by: string | null;
 }
 
+/** One report about a delivery (migration 009): append-only, unique by `external_id`. */
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  source: string;
+  external_id: string;
+  occurred_at: string;
+  received_at: string;
+  delivery_id: number | null;
+  issue_id: number | null;
+  subscriber_id: number | null;
+  domain: string | null;
+  status: string | null;
+  diagnostic: string | null;
+  feedback_type: string | null;
+  /** What the policy did: suppressed, counted, paused-domain, none. */
+  action: string | null;
+}
+
+/** Recipient domains that refused the sender, paused until `until`. */
+export interface DomainPausesTable {
+  domain: string;
+  until: string;
+  reason: string;
+  paused_at: string;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   papers: PapersTable;
@@ -145,4 +172,6 @@ export interface Database {
   runs: RunsTable;
   source_health: SourceHealthTable;
   alerts: AlertsTable;
+  events: EventsTable;
+  domain_pauses: DomainPausesTable;
 }

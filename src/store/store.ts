@@ -13,6 +13,7 @@ import type {
   Subscriber,
   SubscriberStatus,
 } from '../domain.js';
+import type { EventStore } from './events.js';
 import type { LockStore } from './locks.js';
 import type { RunStore } from './runs.js';
 
@@ -110,7 +111,7 @@ export interface LaterDeliveries {
 }
 
 /** Persistence for papers, subscribers, issues and the delivery ledger (and, in `RunStore`, runs and alerts; in `LockStore`, issue locks and ticks). */
-export interface Store extends RunStore, LockStore {
+export interface Store extends RunStore, LockStore, EventStore {
   /**
    * Runs `fn` in one transaction: all of it is written, or none of it. Transactions are
    * serialised, as SQLite's one writer does (on PostgreSQL by a transaction-level advisory

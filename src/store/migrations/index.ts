@@ -12,6 +12,7 @@ import { issueLocks } from './005_issue_locks.js';
 import { subscriberTimezones } from './006_subscriber_timezones.js';
 import { runs } from './007_runs.js';
 import { pendingIndex } from './008_pending_index.js';
+import { events } from './009_events.js';
 
 /** All migrations for one dialect, keyed by their numbered names. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -24,5 +25,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '006_subscriber_timezones': subscriberTimezones,
     '007_runs': runs(dialect),
     '008_pending_index': pendingIndex,
+    '009_events': events(dialect),
   };
 }

@@ -153,6 +153,8 @@ export abstract class SubscriberQueries extends PaperQueries {
   }
 
   async eraseSubscriber(id: number): Promise<{ deliveries: number }> {
+    // Erasure wins over the events table's append-only rule: a forgotten reader's reports go too.
+    await this.db.deleteFrom('events').where('subscriber_id', '=', id).execute();
     const deleted = await this.db.deleteFrom('deliveries').where('subscriber_id', '=', id).executeTakeFirst();
     await this.db.deleteFrom('subscribers').where('id', '=', id).execute();
     return { deliveries: Number(deleted.numDeletedRows) };

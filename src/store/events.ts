@@ -1,0 +1,81 @@
+/**
+ * What the store keeps for the bounce processor: the append-only events table (bounces,
+ * complaints, refusals of the sender), the recipient domains paused after refusing the sender,
+ * and the rates `paperboy status` shows. The `Store` interface extends `EventStore`.
+ */
+import type { EventSource, EventType } from '../bounces/types.js';
+
+/** An event to append, matched to its delivery where that was possible. */
+export interface NewEvent {
+  type: EventType;
+  source: EventSource;
+  externalId: string;
+  occurredAt: string;
+  receivedAt: string;
+  deliveryId: number | null;
+  issueId: number | null;
+  subscriberId: number | null;
+  /** The recipient's domain (lower-cased), for per-domain rates; never the address. */
+  domain: string | null;
+  status: string | null;
+  diagnostic: string | null;
+  feedbackType: string | null;
+  /** What the policy did about it (`suppressed`, `counted 2 of 5`, `ignored: …`). */
+  action: string;
+}
+
+/** A delivery an event was matched to. */
+export interface EventDelivery {
+  id: number;
+  issueId: number;
+  subscriberId: number;
+  email: string;
+  subscriberStatus: string;
+}
+
+/** One day's or one domain's sending and what came back. */
+export interface RateRow {
+  /** `YYYY-MM-DD`, or the recipient domain. */
+  key: string;
+  sent: number;
+  hardBounces: number;
+  softBounces: number;
+  complaints: number;
+  senderRefusals: number;
+}
+
+/** Bounce and complaint rates over a window. */
+export interface EventRates {
+  since: string;
+  byDay: RateRow[];
+  byDomain: RateRow[];
+}
+
+/** Persistence for the bounce processor. */
+export interface EventStore {
+  /** Appends an event; null (and nothing written) when an event with its external id exists. */
+  appendEvent(e: NewEvent): Promise<number | null>;
+  /** Whether an event with this external id is stored. */
+  hasEvent(externalId: string): Promise<boolean>;
+  /** The delivery with this id, with its reader. */
+  deliveryById(id: number): Promise<EventDelivery | undefined>;
+  /** The delivery of `issueId` to `subscriberId` (a Message-ID names both). */
+  deliveryOf(issueId: number, subscriberId: number): Promise<EventDelivery | undefined>;
+  /** The last delivery sent to a subscriber with this address (a report that names only the address). */
+  lastDeliveryTo(email: string): Promise<EventDelivery | undefined>;
+  /**
+   * Of the reader's last `n` attempted deliveries (sent or failed), how many drew a soft bounce.
+   */
+  softBouncesInLast(subscriberId: number, n: number): Promise<number>;
+  /** Pauses sending to a recipient domain until `until` (a later pause extends it). */
+  pauseDomain(domain: string, until: string, reason: string, at: string): Promise<void>;
+  /** Domains paused at `now`, with when the pause ends and why. */
+  pausedDomains(now: string): Promise<Map<string, { until: string; reason: string }>>;
+  /**
+   * Puts claimed rows back to pending, due at `until`, the attempt not counted (a paused
+   * recipient domain is nobody's fault).
+   */
+  deferDeliveries(ids: number[], until: string): Promise<void>;
+  /** Sent messages and events per day and per recipient domain since `since`. */
+  eventRates(since: string, domains: number): Promise<EventRates>;
+}
