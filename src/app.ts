@@ -2,12 +2,8 @@
  * The composition root: builds every part from the config and hands back the whole with one
  * `close()`. The CLI, the scheduler and the HTTP server are thin shells around this.
  */
-import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import path from 'node:path';
 import { type Config, parseMailbox } from './config.js';
-import { AppError } from './errors.js';
 import type { Frequency } from './domain.js';
 import type { Log } from './log.js';
 import type { BuildOptions } from './issue/builder.js';
@@ -16,7 +12,8 @@ import type { Composer, Mailer } from './pipeline/ports.js';
 import type { SendDeps } from './pipeline/run.js';
 import { type Masthead, digestProps, renderDigest } from './render/digest.js';
 import { composeTemplate, recipientUrls } from './send/compose.js';
-import { type DkimSettings, SmtpPool } from './send/smtp-pool.js';
+import { dkimSettings, dkimSigner } from './send/dkim-config.js';
+import { SmtpPool } from './send/smtp-pool.js';
 import { OutboxMailer } from './send/transport.js';
 import type { FetchOptions } from './sources/fetch.js';
 import { openStore } from './store/open.js';
@@ -24,6 +21,8 @@ import type { Store } from './store/store.js';
 import type { FlowDeps } from './subscriptions/flow.js';
 import { subscriptionMail } from './send/subscription-mail.js';
 import { resolveSecretKey } from './subscriptions/secret.js';
+
+export { dkimSettings, dkimSigner };
 import { Tokens } from './subscriptions/tokens.js';
 
 /** Everything a running Paperboy holds. */
@@ -59,6 +58,7 @@ export interface AppOptions {
 export async function createApp(config: Config, log: Log, opts: AppOptions = {}): Promise<App> {
   const now = opts.now ?? (() => new Date());
   const dkim = dkimSettings(config);
+  const signer = dkimSigner(config, now);
   const store = await openStore(config.DATABASE_URL, config.cwd);
   let tokens: Tokens;
   try {
@@ -89,7 +89,9 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
       text: rendered.text,
       unsubscribeUrl: urls.unsubscribeUrl,
       messageIdDomain,
+      feedbackId: feedbackId(config, issueId),
       date: now(),
+      ...(signer ? { dkim: signer } : {}),
     });
   };
 
@@ -105,6 +107,7 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
       compose,
       tokens,
       envelopeFrom: from.address,
+      ...(config.BOUNCE_DOMAIN ? { bounceDomain: config.BOUNCE_DOMAIN } : {}),
       messageIdDomain,
       maxErrors: config.MAX_SEND_ERRORS,
       now,
@@ -180,26 +183,13 @@ export function isDeadWorker(worker: string): boolean {
   }
 }
 
-/** DKIM settings from the config, the key read from DKIM_PRIVATE_KEY_FILE when given. */
-export function dkimSettings(config: Config): DkimSettings | undefined {
-  if (!config.DKIM_DOMAIN || !config.DKIM_SELECTOR) return undefined;
-  let privateKey = config.DKIM_PRIVATE_KEY?.replace(/\\n/g, '\n');
-  if (!privateKey && config.DKIM_PRIVATE_KEY_FILE) {
-    try {
-      privateKey = readFileSync(path.resolve(config.cwd, config.DKIM_PRIVATE_KEY_FILE), 'utf8');
-    } catch {
-      throw new AppError('CONFIG_INVALID', 'config: DKIM_PRIVATE_KEY_FILE cannot be read');
-    }
-  }
-  // nodemailer signs rsa-sha256 and sends a message unsigned if signing fails: check the key now.
-  let type: string | undefined;
-  try {
-    type = createPrivateKey(privateKey ?? '').asymmetricKeyType;
-  } catch {
-    throw new AppError('CONFIG_INVALID', 'config: DKIM private key is not a readable PEM private key');
-  }
-  if (type !== 'rsa') throw new AppError('CONFIG_INVALID', `config: DKIM private key must be an RSA key (got ${type ?? 'unknown'})`);
-  return { domainName: config.DKIM_DOMAIN, keySelector: config.DKIM_SELECTOR, privateKey: privateKey! };
+/**
+ * The Feedback-ID header (Gmail's feedback loop, `CampaignID:CustomerID:MailTypeID:SenderId`):
+ * the issue, the list, the mail type and the sender id (FEEDBACK_ID, else the newsletter's name).
+ */
+export function feedbackId(config: Config, issueId: number | undefined): string {
+  const sender = config.FEEDBACK_ID ?? (config.NEWSLETTER_NAME.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'paperboy');
+  return `issue-${issueId ?? 'preview'}:paperboy:digest:${sender}`;
 }
 
 /** How URL sources are fetched, from the config. */

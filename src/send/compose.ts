@@ -11,11 +11,14 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppError } from '../errors.js';
 import type { MessageTemplate, Recipient } from '../pipeline/ports.js';
 import { tokenLength } from '../subscriptions/tokens.js';
+import type { DkimSigner } from './dkim.js';
 
 const UNSUB_PLACEHOLDER = 'ZZPBUNSUBZZ'.padEnd(tokenLength('unsubscribe'), 'q');
 const PREFS_PLACEHOLDER = 'ZZPBPREFSZZ'.padEnd(tokenLength('preferences'), 'q');
 const RCPT_PLACEHOLDER = 'zzpbrcptzz@paperboy.invalid';
 const MSGID_PLACEHOLDER = 'ZZPBMSGIDZZ';
+/** Signatures asked for ahead and not yet taken, at most (a few batches' worth). */
+const MAX_SIGNED_AHEAD = 1000;
 
 /** What the composer needs to know about the message, beyond the rendered parts. */
 export interface ComposeInput {
@@ -27,7 +30,11 @@ export interface ComposeInput {
   unsubscribeUrl: string;
   /** Domain for Message-IDs. */
   messageIdDomain: string;
+  /** The Feedback-ID header (Gmail's feedback loop: `campaign:…:sender`), signed with the rest. */
+  feedbackId?: string;
   date?: Date;
+  /** Signs each recipient's copy (DKIM), the recipient-independent work done once here. */
+  dkim?: DkimSigner;
 }
 
 type Slot = 'to' | 'messageId' | 'unsubscribe' | 'preferences';
@@ -56,6 +63,7 @@ export async function composeTemplate(input: ComposeInput): Promise<MessageTempl
     headers: {
       'List-Unsubscribe': `<${input.unsubscribeUrl}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      ...(input.feedbackId ? { 'Feedback-ID': input.feedbackId } : {}),
     },
   });
   const raw: Buffer = await mail.compile().build();
@@ -69,12 +77,63 @@ export async function composeTemplate(input: ComposeInput): Promise<MessageTempl
   if (counts.to !== 1 || counts.messageId !== 1 || counts.unsubscribe < 3 || leftover) {
     throw new AppError('INTERNAL', `prebuilt message lost a placeholder (${JSON.stringify(counts)})`);
   }
-  return {
-    size: raw.length,
-    parts: (r: Recipient) => parts(pieces, r),
-    dataParts: (r: Recipient) => parts(stuffed, r),
-    personalise: (r: Recipient) => Buffer.concat(parts(pieces, r)),
+  if (!input.dkim) {
+    return {
+      size: raw.length,
+      signed: false,
+      parts: (r: Recipient) => parts(pieces, r),
+      dataParts: (r: Recipient) => parts(stuffed, r),
+      personalise: (r: Recipient) => Buffer.concat(parts(pieces, r)),
+    };
+  }
+  // The signature covers the message as written (not dot-stuffed) and goes in front of it.
+  const dkim = input.dkim.prepare(pieces.map((p) => (Buffer.isBuffer(p) ? p : null)));
+  const signed = (r: Recipient) => {
+    const own = parts(pieces, r);
+    return [dkim.sign(own), ...own];
   };
+  const template: MessageTemplate = {
+    size: raw.length,
+    signed: true,
+    parts: signed,
+    dataParts: (r: Recipient) => [dkim.sign(parts(pieces, r)), ...parts(stuffed, r)],
+    personalise: (r: Recipient) => Buffer.concat(signed(r)),
+  };
+  if (input.dkim.threads === 0) return template;
+  // Signing threads: `prepare` asks for a batch's signatures in one message, `dataParts` takes its
+  // recipient's (or asks for it alone). Taken entries are forgotten; the cap covers batches abandoned mid-way.
+  const ahead = new Map<string, { r: Recipient; sig: Promise<Buffer> }>();
+  const sameRecipient = (a: Recipient, b: Recipient) =>
+    a === b || (a.email === b.email && a.unsubscribeToken === b.unsubscribeToken && a.preferencesToken === b.preferencesToken);
+  template.prepare = (rs: Recipient[]) => {
+    const todo: Recipient[] = [];
+    const copies: Buffer[][] = [];
+    for (const r of rs) {
+      if (ahead.has(r.messageId)) continue;
+      try {
+        copies.push(parts(pieces, r));
+        todo.push(r);
+      } catch {
+        // A recipient that cannot be filled in fails in dataParts, with the reason.
+      }
+    }
+    dkim.signMany(copies).forEach((sig, i) => {
+      sig.catch(() => {}); // handled by whoever takes it; an entry never taken must not crash the process
+      ahead.set(todo[i]!.messageId, { r: todo[i]!, sig });
+    });
+    for (const key of ahead.keys()) {
+      if (ahead.size <= MAX_SIGNED_AHEAD) break;
+      ahead.delete(key);
+    }
+  };
+  template.dataParts = async (r: Recipient) => {
+    const entry = ahead.get(r.messageId);
+    ahead.delete(r.messageId);
+    const data = parts(stuffed, r);
+    const sig = entry && sameRecipient(entry.r, r) ? entry.sig : dkim.signMany([parts(pieces, r)])[0]!;
+    return [await sig, ...data];
+  };
+  return template;
 }
 
 function parts(pieces: Piece[], r: Recipient): Buffer[] {

@@ -6,7 +6,8 @@
  * The fast path: a message that arrives already dot-stuffed (the prebuilt template is stuffed
  * once per variant) is written to the socket as it is, instead of being scanned byte by byte
  * again by nodemailer's DataStream. That scan was two thirds of the per-message cost here.
- * With DKIM the message goes through nodemailer's signer and the ordinary path.
+ * Digest copies arrive DKIM-signed by the composer (`dkim.ts`); other mails with DKIM go through
+ * nodemailer's signer and the ordinary path.
  */
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import DKIM from 'nodemailer/lib/dkim';
@@ -151,7 +152,7 @@ export class SmtpPool implements Mailer {
     this.conn = parseSmtpUrl(smtpUrl);
     this.limiter = opts.rate ? new RateLimiter(opts.rate) : undefined;
     this.dkim = opts.dkim ? new DKIM(opts.dkim) : undefined;
-    this.fast = (opts.fastPath ?? true) && FAST_PATH_AVAILABLE && !this.dkim;
+    this.fast = (opts.fastPath ?? true) && FAST_PATH_AVAILABLE;
   }
 
   async verify(): Promise<void> {
@@ -175,10 +176,11 @@ export class SmtpPool implements Mailer {
     }
     const envelope = { from: msg.from, to: [msg.to] };
     try {
-      const reply = this.dkim
+      // Digest copies come signed (send/dkim.ts); single mails (confirmation, alerts) go through nodemailer's signer.
+      const reply = this.dkim && !msg.signed
         ? await connection.sendAsync(envelope, this.dkim.sign(Buffer.concat(msg.raw())))
         : this.fast
-          ? await connection.sendStuffed(envelope, msg.data())
+          ? await connection.sendStuffed(envelope, await msg.data())
           : await connection.sendAsync(envelope, Buffer.concat(msg.raw()));
       this.release(connection);
       return reply;
