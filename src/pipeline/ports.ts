@@ -20,10 +20,20 @@ export interface Recipient {
  */
 export interface MessageTemplate {
   size: number;
+  /** Every copy carries its DKIM signature already: the mailer must not sign it again. */
+  signed: boolean;
   personalise(r: Recipient): Buffer;
   parts(r: Recipient): Buffer[];
-  /** The same message dot-stuffed for SMTP DATA (RFC 5321 4.5.2), ready to write as it is. */
-  dataParts(r: Recipient): Buffer[];
+  /**
+   * The same message dot-stuffed for SMTP DATA (RFC 5321 4.5.2), ready to write as it is. A
+   * signed template may answer with a promise (the signature computed off the main thread).
+   */
+  dataParts(r: Recipient): Buffer[] | Promise<Buffer[]>;
+  /**
+   * Optional: the recipients of a batch about to be sent, so that work for them (signatures)
+   * can start ahead of their turn. `dataParts` must work whether or not this was called.
+   */
+  prepare?(rs: Recipient[]): void;
 }
 
 /** Builds the message template of one variant. */
@@ -45,16 +55,28 @@ export interface OutgoingMessage {
   to: string;
   /** The RFC 5322 message. */
   raw(): Buffer[];
-  /** The message dot-stuffed for SMTP DATA. */
-  data(): Buffer[];
+  /** The message dot-stuffed for SMTP DATA (a promise when it is still being signed). */
+  data(): Buffer[] | Promise<Buffer[]>;
   /** A file-system-safe name for outbox files. */
   name: string;
+  /** The bytes carry their DKIM signature already (the mailer must not sign again). */
+  signed?: boolean;
 }
 
 /** Why a send failed, as the ledger needs to know it. */
 export type SendFailure =
-  /** The server refused this recipient for good (5xx): failed, address suppressed. */
+  /** The server refused this recipient for good (5.1.x, 5.2.1, user unknown): failed, address suppressed. */
   | 'permanent'
+  /**
+   * Failed, but not the address's fault for sure (mailbox full, message refused for another
+   * reason): a soft bounce; the third among the reader's last five sends suppresses.
+   */
+  | 'soft'
+  /**
+   * The recipient's server refused the *sender* (5.7.x policy, reputation, DMARC, a blocklist):
+   * failed, the reader is never suppressed; the recipient domain is paused, the operator alerted.
+   */
+  | 'sender'
   /** Try again later (4xx, dropped connection). */
   | 'transient'
   /** The run cannot go on (authentication, sender refused, server unreachable): mark nobody. */
@@ -73,6 +95,8 @@ export class SendError extends Error {
      * without a reply: it may have been delivered, and a retry may make a duplicate.
      */
     readonly maybeDelivered = false,
+    /** The enhanced status code of the reply (RFC 3463), when it had one. */
+    readonly status?: string,
   ) {
     super(message);
   }

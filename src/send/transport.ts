@@ -1,10 +1,13 @@
 /**
  * The outbox mailer (`.eml` files, when no SMTP server is configured), and the one place SMTP
- * errors are classified for the ledger: permanent (5xx for a recipient), transient (4xx, a
- * dropped connection), fatal (authentication, sender refused, 421).
+ * errors are classified for the ledger: a 5xx is read with the refusal table
+ * (`bounces/refusals.ts`) as a refusal of the recipient (permanent), of the sender by the
+ * recipient's server (sender), or neither for sure (soft); transient (4xx, a dropped connection);
+ * fatal (authentication, our relay refusing MAIL FROM, 421).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { classifyRefusal, extractEnhancedStatus } from '../bounces/refusals.js';
 import { AppError } from '../errors.js';
 import { type Mailer, type OutgoingMessage, SendError } from '../pipeline/ports.js';
 
@@ -24,8 +27,13 @@ export function classifySmtpError(err: unknown): SendError {
   if (e.code === 'EAUTH') return new SendError('fatal', `SMTP authentication failed: ${reply}`, code);
   if (code === 421) return new SendError('fatal', `SMTP server closing the connection: ${reply}`, code);
   if (e.command === 'MAIL FROM' && code && code >= 500) return new SendError('fatal', `SMTP server refused the sender: ${reply}`, code);
-  if (code && code >= 500 && code !== 503) return new SendError('permanent', reply, code);
-  return new SendError('transient', reply, code, wait);
+  const status = extractEnhancedStatus(reply);
+  if (code && code >= 500 && code !== 503) {
+    const refusal = classifyRefusal({ code, text: reply, ...(status ? { status } : {}), ...(e.command ? { command: e.command } : {}) });
+    const kind = refusal.class === 'recipient' ? 'permanent' : refusal.class === 'sender' ? 'sender' : 'soft';
+    return new SendError(kind, reply, code, undefined, false, status);
+  }
+  return new SendError('transient', reply, code, wait, false, status);
 }
 
 /** "try again in 30 seconds", "retry after 5 minutes" → milliseconds. */
