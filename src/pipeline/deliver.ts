@@ -3,13 +3,18 @@
  *
  * A worker claims a small batch of due deliveries in one statement (`sending`, leased to it),
  * sends them over the mailer's connections, and records each result with the server's reply in
- * one transaction per batch. Claiming checks that the subscriber is still active, so an
+ * one transaction per batch. The pool stays busy across batches: the next batch is claimed while
+ * the last messages of the current one are in flight, and results are written while the next
+ * batch goes out. Claiming checks that the subscriber is still active, so an
  * unsubscribe that lands mid-run is honoured for every message not yet claimed; batches are
  * small, so that is every message not about to go out. A crash leaves at most the in-flight
  * rows in `sending`; the next run takes them back, sends them again and flags them as possible
  * duplicates. 4xx and dropped connections are retried later on a schedule; a 5xx fails the
- * delivery and suppresses the address; 421, authentication or sender errors pause the run and
- * leave every unsent row as it was.
+ * delivery, and what it does to the reader is the bounce policy's (`bounces/policy.ts`): a
+ * refused recipient is suppressed, a soft failure counts, a refusal of the *sender* suppresses
+ * nobody and pauses that recipient domain (its rows wait, unattempted, until the pause ends);
+ * 421, authentication or our relay refusing MAIL FROM pause the run and leave every unsent row as
+ * it was. With BOUNCE_DOMAIN each message's return path names its delivery (VERP).
  *
  * Nothing assumes one host: a claim's lease (2 min) is renewed by a heartbeat while its batch is
  * in flight, so a worker on another machine takes rows back only from a worker that stopped
@@ -17,14 +22,15 @@
  * away mid-run (a dropped PostgreSQL connection) is waited for with backoff: a claim whose
  * answer was lost is put back untouched, a batch's results are written when the store returns.
  */
+import { DOMAIN_PAUSE_MS, domainOf, recordEvents } from '../bounces/policy.js';
 import type { DeliveryJob, Issue, Paper } from '../domain.js';
 import { variantSubject } from '../issue/builder.js';
 import type { Log } from '../log.js';
 import { withStoreRetry } from '../store/retry.js';
-import type { DeliveryResult, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
+import { Batch, refusalEvent, settleFailure } from './batch.js';
 import { type Composer, type Mailer, type MessageTemplate, type Recipient, SendError } from './ports.js';
-import { givesUp, nextAttempt } from './retry.js';
 import type { Stop } from './stop.js';
 
 /** Where a run stands, for a progress bar or a log line. */
@@ -44,8 +50,10 @@ export interface DeliverDeps {
   mailer: Mailer;
   compose: Composer;
   tokens: Tokens;
-  /** Envelope sender (the address part of MAIL_FROM). */
+  /** Envelope sender (the address part of MAIL_FROM), when there is no BOUNCE_DOMAIN. */
   envelopeFrom: string;
+  /** BOUNCE_DOMAIN: each message's return path is `bounces+TOKEN@` it (VERP), the token naming the delivery. */
+  bounceDomain?: string;
   messageIdDomain: string;
   /** Consecutive failed sends before the run pauses. */
   maxErrors: number;
@@ -143,86 +151,162 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
   };
 
   const batchSize = deps.batchSize ?? Math.max(10, mailer.concurrency * 4);
-  let consecutiveErrors = 0;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const leaseUntil = () => new Date(deps.now().getTime() + leaseMs).toISOString();
   let remaining = Object.values(await store.countDeliveries(issue.id)).reduce((a, b) => a + b, 0);
-  while (!report.paused && !deps.stop?.requested) {
-    const jobs = await withStoreRetry(
-      () => store.claimDeliveries(issue.id, { limit: batchSize, now: deps.now().toISOString(), leaseUntil: leaseUntil(), worker: deps.worker }),
-      {
-        what: `claiming deliveries of issue #${issue.id}`,
-        warn: (l) => log.warn(l),
-        // The lost answer may have claimed rows: between batches, every row this worker holds is such a row.
-        beforeRetry: async () => void (await store.releaseClaimsOf(deps.worker)),
-        abandon: () => deps.stop?.requested === true,
-      },
-    );
-    if (jobs.length === 0) break;
-    const heartbeat = setInterval(() => void store.renewClaims(deps.worker, leaseUntil()).catch(() => {}), leaseMs / 3);
-    heartbeat.unref();
+  let consecutiveErrors = 0;
 
-    const results: DeliveryResult[] = [];
-    const unsent: number[] = [];
-    const suppress: number[] = [];
-    const begun = new Set<number>();
-    const batch = forEachLimit(jobs, mailer.concurrency, async (job) => {
-      if (report.paused || deps.stop?.requested) {
-        unsent.push(job.id);
-        return;
-      }
-      begun.add(job.id);
-      if (deps.stop) deps.stop.inFlight++;
-      const recipient = recipientFor(deps.tokens, issue.id, { id: job.subscriberId, email: job.email }, deps.messageIdDomain);
+  // The pool stays busy across batch boundaries: the next batch is claimed while the last jobs
+  // of this one are in flight, and a batch's results are written while the next one is sent.
+  const queue: { job: DeliveryJob; batch: Batch; recipient: Recipient }[] = [];
+  const open = new Set<Batch>();
+  const records: Promise<void>[] = [];
+  let paused = new Map<string, { until: string }>();
+  let inFlight = 0;
+  let exhausted = false;
+  let failure: unknown;
+  let claiming: Promise<void> | undefined;
+  const halted = () => report.paused !== undefined || deps.stop?.requested === true || failure !== undefined;
+  const drained = async () => {
+    while (queue.length > 0 || inFlight > 0 || open.size > 0) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all(records);
+  };
+
+  const claim = () =>
+    (claiming ??= (async () => {
       try {
-        const template = await templateFor(job.variant);
-        const reply = await mailer.send({
-          from: deps.envelopeFrom,
-          to: job.email,
-          raw: () => template.parts(recipient),
-          data: () => template.dataParts(recipient),
-          name: `issue-${job.issueId}-subscriber-${job.subscriberId}`,
-        });
-        results.push({ id: job.id, status: 'sent', messageId: recipient.messageId, reply, at: deps.now().toISOString() });
-        report.sent++;
-        consecutiveErrors = 0;
-      } catch (err) {
-        const e = err instanceof SendError ? err : new SendError('transient', (err as Error).message);
-        if (e.kind === 'fatal') {
-          report.paused ??= e.message;
-          unsent.push(job.id);
+        const now = deps.now().toISOString();
+        const [jobs, pauses] = await Promise.all([
+          withStoreRetry(() => store.claimDeliveries(issue.id, { limit: batchSize, now, leaseUntil: leaseUntil(), worker: deps.worker }), {
+            what: `claiming deliveries of issue #${issue.id}`,
+            warn: (l) => log.warn(l),
+            // The lost answer may have claimed rows: once nothing of ours is in flight, every row we hold is such a row.
+            beforeRetry: async () => {
+              await drained();
+              await store.releaseClaimsOf(deps.worker);
+            },
+            abandon: () => deps.stop?.requested === true,
+          }),
+          store.pausedDomains(now),
+        ]);
+        for (const [domain, p] of pauses) if (!paused.has(domain)) paused.set(domain, p);
+        if (jobs.length === 0) {
+          exhausted = true;
           return;
         }
-        consecutiveErrors++;
-        results.push(settleFailure(job, e, deps.now()));
-        if (e.kind === 'permanent') suppress.push(job.subscriberId);
-        if (results.at(-1)!.status === 'failed') report.failed++;
-        else report.deferred++;
-        if (consecutiveErrors >= deps.maxErrors) report.paused ??= `${consecutiveErrors} failed sends in a row (last: ${e.message})`;
+        const batch = new Batch(jobs);
+        open.add(batch);
+        const byVariant = new Map<number, Recipient[]>();
+        for (const job of jobs) {
+          const recipient = recipientFor(deps.tokens, issue.id, { id: job.subscriberId, email: job.email }, deps.messageIdDomain);
+          queue.push({ job, batch, recipient });
+          byVariant.set(job.variant, [...(byVariant.get(job.variant) ?? []), recipient]);
+        }
+        // Work for these recipients (their signatures) can start before their turn.
+        for (const [variant, rs] of byVariant) void templateFor(variant).then((t) => t.prepare?.(rs), () => {});
+      } catch (err) {
+        failure ??= err;
       } finally {
-        if (deps.stop) deps.stop.inFlight--;
+        claiming = undefined;
       }
-    });
-    let settled: Awaited<ReturnType<typeof settleBatch>>;
-    try {
-      settled = await settleBatch(deps, batch, jobs, begun, results, unsent, report);
-      // The sends happened: their results are written whenever the store can take them (the same rows each time).
-      await withStoreRetry(
-        () =>
-          store.transaction(async (tx) => {
-            await tx.recordDeliveries(settled.results);
-            await tx.releaseDeliveries(settled.unsent);
-            const at = deps.now().toISOString();
-            for (const id of suppress) await tx.setSubscriberStatus(id, 'suppressed', at);
-          }, { concurrent: true }),
-        { what: `recording ${settled.results.length} results of issue #${issue.id}`, warn: (l) => log.warn(l), maxMs: 10 * 60_000 },
-      );
-    } finally {
-      clearInterval(heartbeat);
+    })());
+
+  const finish = (batch: Batch) => {
+    if (batch.closed) return;
+    batch.close();
+    open.delete(batch);
+    records.push(recordBatch(deps, issue, batch).then(() => {
+      remaining -= batch.results.filter((r) => r.status !== 'pending').length;
+      deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining, elapsedMs: Date.now() - started });
+    }, (err) => void (failure ??= err)));
+  };
+
+  const sendOne = async ({ job, batch, recipient }: (typeof queue)[number]) => {
+    const domain = domainOf(job.email) ?? '';
+    const pause = paused.get(domain);
+    if (pause) {
+      batch.defer(job, pause.until);
+      if (batch.settle()) finish(batch);
+      return;
     }
-    remaining -= settled.results.filter((r) => r.status !== 'pending').length;
-    deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining, elapsedMs: Date.now() - started });
+    batch.begun.add(job.id);
+    inFlight++;
+    if (deps.stop) deps.stop.inFlight++;
+    try {
+      const template = await templateFor(job.variant);
+      const reply = await mailer.send({
+        from: deps.bounceDomain ? `bounces+${deps.tokens.verpToken(job.id)}@${deps.bounceDomain}` : deps.envelopeFrom,
+        to: job.email,
+        raw: () => template.parts(recipient),
+        data: () => template.dataParts(recipient),
+        name: `issue-${job.issueId}-subscriber-${job.subscriberId}`,
+        signed: template.signed,
+      });
+      if (batch.closed) return;
+      batch.results.push({ id: job.id, status: 'sent', messageId: recipient.messageId, reply, at: deps.now().toISOString() });
+      report.sent++;
+      consecutiveErrors = 0;
+    } catch (err) {
+      if (batch.closed) return;
+      const e = err instanceof SendError ? err : new SendError('transient', (err as Error).message);
+      if (e.kind === 'fatal') {
+        report.paused ??= e.message;
+        batch.unsent.push(job.id);
+        return;
+      }
+      consecutiveErrors++;
+      const result = settleFailure(job, e, deps.now());
+      batch.results.push(result);
+      const event = refusalEvent(deps.tokens, job, e, result.at);
+      if (event) batch.events.push(event);
+      if (e.kind === 'sender' && !paused.has(domain)) {
+        paused.set(domain, { until: new Date(deps.now().getTime() + DOMAIN_PAUSE_MS).toISOString() });
+        log.error(`${domain} refused the sender (${e.message}): nothing goes to ${domain} for ${DOMAIN_PAUSE_MS / 60_000} min; its readers keep their subscriptions`);
+      }
+      if (result.status === 'failed') report.failed++;
+      else report.deferred++;
+      // A refusal of the sender is about one domain, not the run: it does not count toward pausing the run.
+      if (e.kind !== 'sender' && consecutiveErrors >= deps.maxErrors) report.paused ??= `${consecutiveErrors} failed sends in a row (last: ${e.message})`;
+    } finally {
+      inFlight--;
+      if (deps.stop) deps.stop.inFlight--;
+      if (batch.settle()) finish(batch);
+    }
+  };
+
+  const sender = async () => {
+    while (!halted()) {
+      // Claim ahead while this batch's last messages are in flight.
+      if (queue.length <= mailer.concurrency && !exhausted) void claim();
+      const item = queue.shift();
+      if (item) await sendOne(item);
+      else if (claiming) await claiming;
+      else if (exhausted) return;
+    }
+  };
+
+  const heartbeat = setInterval(() => void store.renewClaims(deps.worker, leaseUntil()).catch(() => {}), leaseMs / 3);
+  heartbeat.unref();
+  try {
+    const senders = Promise.all(Array.from({ length: Math.max(1, mailer.concurrency) }, sender));
+    const gaveUp = deps.stop ? await deps.stop.within(senders) : (await senders, false);
+    await claiming;
+    // Jobs never begun go back; on a stop that ran out of grace, what is in flight stays `sending`.
+    for (const item of queue.splice(0)) if (!item.batch.closed && item.batch.settle()) finish(item.batch);
+    if (gaveUp) {
+      const abandoned = [...open].reduce((n, b) => n + b.unanswered, 0);
+      report.abandoned = (report.abandoned ?? 0) + abandoned;
+      log.warn(
+        `gave up on ${abandoned} messages still in flight after ${deps.stop!.graceMs / 1000} s: they stay marked in flight, ` +
+          'and the next run sends them again (flagged as possible duplicates)',
+      );
+    }
+    for (const batch of [...open]) finish(batch);
+    await Promise.all(records);
+  } finally {
+    clearInterval(heartbeat);
   }
+  if (failure) throw failure;
 
   if (deps.stop?.requested) report.stopped = true;
   const counts = await store.countDeliveries(issue.id);
@@ -244,52 +328,21 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
 }
 
 /**
- * Waits for a batch's sends. After a stop request, for the stop's grace time only: then the
- * answered results are recorded, the jobs never started go back to pending, and the ones still
- * in flight stay `sending` (they may arrive; the next run sends them again, flagged).
+ * Writes a batch in one transaction: the results, the rows put back, the rows deferred for a
+ * paused domain, and the refusals' reports through the bounce policy (a hard bounce suppresses
+ * the reader with the result that caused it). The sends happened: this is retried whenever the
+ * store is away (the same rows each time).
  */
-async function settleBatch(
-  deps: DeliverDeps,
-  batch: Promise<void>,
-  jobs: DeliveryJob[],
-  started: Set<number>,
-  results: DeliveryResult[],
-  unsent: number[],
-  report: DeliveryReport,
-): Promise<{ results: DeliveryResult[]; unsent: number[] }> {
-  if (!deps.stop) {
-    await batch;
-    return { results, unsent };
-  }
-  if (!(await deps.stop.within(batch))) return { results, unsent };
-  // Gave up: what is settled now is all this run records (late answers are not seen).
-  const answered = results.slice();
-  const released = unsent.slice();
-  const done = new Set([...answered.map((r) => r.id), ...released]);
-  const neverStarted = jobs.filter((j) => !started.has(j.id) && !done.has(j.id)).map((j) => j.id);
-  report.abandoned = (report.abandoned ?? 0) + jobs.filter((j) => started.has(j.id) && !done.has(j.id)).length;
-  deps.log.warn(
-    `gave up on ${report.abandoned} messages still in flight after ${deps.stop.graceMs / 1000} s: they stay marked in flight, ` +
-      'and the next run sends them again (flagged as possible duplicates)',
+async function recordBatch(deps: DeliverDeps, issue: Issue, batch: Batch): Promise<void> {
+  const { store, log } = deps;
+  await withStoreRetry(
+    () =>
+      store.transaction(async (tx) => {
+        await tx.recordDeliveries(batch.results);
+        await tx.releaseDeliveries(batch.unsent);
+        for (const [until, ids] of batch.deferred) await tx.deferDeliveries(ids, until);
+        if (batch.events.length) await recordEvents({ store: tx, tokens: deps.tokens, now: deps.now, log }, batch.events);
+      }, { concurrent: true }),
+    { what: `recording ${batch.results.length} results of issue #${issue.id}`, warn: (l) => log.warn(l), maxMs: 10 * 60_000 },
   );
-  return { results: answered, unsent: [...released, ...neverStarted] };
-}
-
-/** A failed attempt: failed for good (5xx, or 48 h of 4xx), or deferred to its next time. */
-function settleFailure(job: DeliveryJob, e: SendError, now: Date): DeliveryResult {
-  const at = now.toISOString();
-  const reply = e.message;
-  const flag = e.maybeDelivered ? { maybeDuplicate: true } : {};
-  if (e.kind === 'permanent') return { id: job.id, status: 'failed', error: reply, reply, at, ...flag };
-  if (givesUp(job.firstAttemptAt, now)) return { id: job.id, status: 'failed', error: `gave up after 48 h: ${reply}`, reply, at, ...flag };
-  return { id: job.id, status: 'pending', error: reply, reply, nextAttemptAt: nextAttempt(job.attempts, now, job.firstAttemptAt, e.retryAfterMs).toISOString(), at, ...flag };
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight. */
-async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -114,6 +114,28 @@ export class Tokens {
     return { unsubscribe: token('unsubscribe', 0), preferences: token('preferences', 1) };
   }
 
+  /**
+   * The VERP token of a delivery, for the return path `bounces+TOKEN@BOUNCE_DOMAIN`: the ledger
+   * row's id (base 36) and a 64-bit HMAC of it, lower-case only (some servers lower-case local
+   * parts). It names no address; a bounce to a forged token matches nothing.
+   */
+  verpToken(deliveryId: number): string {
+    return `${deliveryId.toString(36)}-${this.verpMac(deliveryId)}`;
+  }
+
+  /** The delivery id in a valid VERP token, or undefined for a forged or garbled one. */
+  verifyVerp(token: string): number | undefined {
+    const m = /^([0-9a-z]{1,12})-([0-9a-f]{16})$/.exec(token.toLowerCase());
+    if (!m) return undefined;
+    const id = Number.parseInt(m[1]!, 36);
+    if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+    return timingSafeEqual(Buffer.from(m[2]!), Buffer.from(this.verpMac(id))) ? id : undefined;
+  }
+
+  private verpMac(deliveryId: number): string {
+    return createHmac('sha256', this.key).update(`paperboy/verp\0${deliveryId}`).digest('hex').slice(0, 16);
+  }
+
   /** A short deterministic tag for `parts` (used in Message-IDs). */
   tag(...parts: (string | number)[]): string {
     return createHmac('sha256', this.key).update(`paperboy/tag\0${parts.join('\0')}`).digest('base64url').slice(0, 12);

@@ -13,7 +13,9 @@ import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 const BIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const SUBSCRIBERS = 300;
 const POOL = 5;
-const IN_FLIGHT = POOL * 4; // one claimed batch: results are committed per batch
+// Claimed rows at any moment: the batch being sent and the next one, claimed while its last messages
+// are in flight (results are committed per batch).
+const IN_FLIGHT = POOL * 4 * 2;
 
 let smtp: TestSmtp;
 let ws: Workspace;

@@ -21,7 +21,8 @@ import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
 const POOL = 5;
-const IN_FLIGHT = POOL * 4; // one claimed batch
+// Claimed rows at any moment: the batch being sent and the next one, claimed while its last messages are in flight.
+const IN_FLIGHT = POOL * 4 * 2;
 
 let smtp: TestSmtp;
 let ws: Workspace;

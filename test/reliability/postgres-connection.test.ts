@@ -18,7 +18,8 @@ import { ledger, newsletter, readers } from './newsletter.js';
 
 const READERS = 3000;
 const POOL = 5;
-const IN_FLIGHT = POOL * 4;
+// The batch being sent and the one claimed ahead.
+const IN_FLIGHT = POOL * 4 * 2;
 const TERMINATE_AT = [150, 600, 1100, 1600, 2100, 2600];
 const TERMINATE = `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
 

@@ -1,0 +1,81 @@
+/**
+ * One claimed batch of deliveries while it is sent: what each job came to (a result, put back
+ * unsent, deferred for a paused domain), the reports the failures make for the bounce policy,
+ * and when the batch is complete and can be recorded in one transaction.
+ */
+import type { BounceEvent } from '../bounces/types.js';
+import type { DeliveryJob } from '../domain.js';
+import type { DeliveryResult } from '../store/store.js';
+import type { Tokens } from '../subscriptions/tokens.js';
+import { SendError } from './ports.js';
+import { givesUp, nextAttempt } from './retry.js';
+
+/** Results, unsent and deferred rows of one batch, recorded together. */
+export class Batch {
+  readonly results: DeliveryResult[] = [];
+  readonly unsent: number[] = [];
+  /** Rows put back for a paused recipient domain, by when the pause ends. */
+  readonly deferred = new Map<string, number[]>();
+  readonly events: BounceEvent[] = [];
+  /** Jobs handed to the mailer. */
+  readonly begun = new Set<number>();
+  /** Given up on (a stop's grace ran out) or recorded: later answers are not seen. */
+  closed = false;
+  private settled = 0;
+
+  constructor(readonly jobs: DeliveryJob[]) {}
+
+  /** Notes that one job came to an end; true when the whole batch has. */
+  settle(): boolean {
+    this.settled++;
+    return this.settled === this.jobs.length;
+  }
+
+  defer(job: DeliveryJob, until: string): void {
+    const ids = this.deferred.get(until) ?? [];
+    ids.push(job.id);
+    this.deferred.set(until, ids);
+  }
+
+  /** Jobs begun whose answer has not come (in flight when the batch was closed). */
+  get unanswered(): number {
+    const answered = new Set([...this.results.map((r) => r.id), ...this.unsent]);
+    return [...this.begun].filter((id) => !answered.has(id)).length;
+  }
+
+  /** Closes the batch as it stands: jobs never begun go back unsent. */
+  close(): void {
+    this.closed = true;
+    const done = new Set([...this.results.map((r) => r.id), ...this.unsent, ...[...this.deferred.values()].flat()]);
+    for (const j of this.jobs) if (!this.begun.has(j.id) && !done.has(j.id)) this.unsent.push(j.id);
+  }
+}
+
+/** A failed attempt: failed for good (5xx, or 48 h of 4xx), or deferred to its next time. */
+export function settleFailure(job: DeliveryJob, e: SendError, now: Date): DeliveryResult {
+  const at = now.toISOString();
+  const reply = e.message;
+  const flag = e.maybeDelivered ? { maybeDuplicate: true } : {};
+  if (e.kind === 'permanent' || e.kind === 'soft' || e.kind === 'sender') return { id: job.id, status: 'failed', error: reply, reply, at, ...flag };
+  if (givesUp(job.firstAttemptAt, now)) return { id: job.id, status: 'failed', error: `gave up after 48 h: ${reply}`, reply, at, ...flag };
+  return { id: job.id, status: 'pending', error: reply, reply, nextAttemptAt: nextAttempt(job.attempts, now, job.firstAttemptAt, e.retryAfterMs).toISOString(), at, ...flag };
+}
+
+const EVENT_OF = { permanent: 'hard-bounce', soft: 'soft-bounce', sender: 'sender-refusal' } as const;
+
+/** The report a refusal during the SMTP session makes for the bounce policy, if it makes one. */
+export function refusalEvent(tokens: Tokens, job: DeliveryJob, e: SendError, at: string): BounceEvent | undefined {
+  const type = EVENT_OF[e.kind as keyof typeof EVENT_OF];
+  if (!type) return undefined;
+  return {
+    type,
+    source: 'smtp',
+    externalId: `${job.id}:${job.attempts}`,
+    occurredAt: at,
+    recipient: job.email,
+    // The delivery is known: its VERP token names it, as a bounce mail's return path would.
+    verpToken: tokens.verpToken(job.id),
+    ...(e.status ? { status: e.status } : {}),
+    diagnostic: e.message,
+  };
+}
