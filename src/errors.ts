@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   LOCKED: { exit: 75, http: 503 }, // EX_TEMPFAIL: another process is building the issue; nothing changed
   SMTP_AUTH: { exit: 77, http: 503 }, // EX_NOPERM: credentials or sender refused
   CONFIG_INVALID: { exit: 78, http: 500 }, // EX_CONFIG
+  DOCTOR_FAILED: { exit: 1, http: 500 }, // `paperboy doctor` found a failing check (1: the set-up, not the tool, is wrong)
 } as const;
 
 /** A code from {@link ERROR_CODES}. */
