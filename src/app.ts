@@ -21,9 +21,10 @@ import type { Store } from './store/store.js';
 import type { FlowDeps } from './subscriptions/flow.js';
 import { subscriptionMail } from './send/subscription-mail.js';
 import { resolveSecretKey } from './subscriptions/secret.js';
+import { Tokens } from './subscriptions/tokens.js';
+import type { PolicyDeps } from './bounces/policy.js';
 
 export { dkimSettings, dkimSigner };
-import { Tokens } from './subscriptions/tokens.js';
 
 /** Everything a running Paperboy holds. */
 export interface App {
@@ -38,6 +39,8 @@ export interface App {
   compose: Composer;
   /** Dependencies for `send`, with the given mailer. */
   sendDeps(mailer: Mailer): SendDeps;
+  /** What the bounce policy needs (the bounce mailbox and the provider webhooks feed it). */
+  bounces: PolicyDeps;
   /** How the next issue of `frequency` is built, as of `now` (preview, status and send share it). */
   buildOptions(frequency: Frequency, now: Date): BuildOptions;
   /** Today's date (YYYY-MM-DD) in the configured time zone. */
@@ -157,7 +160,8 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
     await store.close();
   };
 
-  return { config, store, tokens, log, masthead, mailer, compose, sendDeps, buildOptions, today, flow, idle, close };
+  const bounces: PolicyDeps = { store, tokens, now, log };
+  return { config, store, tokens, log, masthead, mailer, compose, sendDeps, bounces, buildOptions, today, flow, idle, close };
 }
 
 /** The public page of an issue ("view in browser"); the archive index when there is no issue yet. */

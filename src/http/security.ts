@@ -21,6 +21,7 @@ const CSRF_FIELD = 'csrf';
 
 /** Paths whose POST is the RFC 8058 one-click unsubscribe. */
 const isOneClick = (path: string) => path.startsWith('/unsubscribe/');
+const isWebhook = (path: string) => path.startsWith('/webhooks/');
 
 /** Installs headers, body limit and the Origin check on every route of `http`. */
 export function protect(http: Hono, app: App): void {
@@ -55,6 +56,9 @@ export function protect(http: Hono, app: App): void {
   const origin = csrf({ origin: (o, c) => o === publicOrigin || o === new URL(c.req.url).origin });
   http.use('*', async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    // Provider webhooks come from servers, not browsers (no Origin; SNS posts text/plain), and carry
+    // bounce dumps beyond 16 KB: they prove themselves by signature and have their own limit.
+    if (isWebhook(c.req.path)) return next();
     // bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a whole web Request (a
     // stream, an AbortController) for every POST; a Content-Length within the limit needs none of
     // that: Node's parser ends the body there (`npm run bench:http`: one-click unsubscribe ~1.3x).
