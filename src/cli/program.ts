@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, ERROR_CODES, toAppError } from '../errors.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerBounces } from './commands/bounces.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerPreview } from './commands/preview.js';
 import { registerSend } from './commands/send.js';
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIo): Command {
   registerSend(program, io);
   registerStatus(program, io);
   registerServe(program, io);
+  registerBounces(program, io);
   registerDoctor(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} });

@@ -1,7 +1,8 @@
 /**
- * Alerts to the operator, checked at the end of every scheduler run. Two conditions: a source
- * that failed ALERT_AFTER_FAILURES runs in a row (`source:<source>`), and a paused issue
- * (`issue-paused:<id>`). Each condition opens one alert (a row in the store) and one email to
+ * Alerts to the operator, checked at the end of every scheduler run. Three conditions: a source
+ * that failed ALERT_AFTER_FAILURES runs in a row (`source:<source>`), a paused issue
+ * (`issue-paused:<id>`), and a recipient domain paused after refusing the sender
+ * (`domain-paused:<domain>`). Each condition opens one alert (a row in the store) and one email to
  * OPERATOR_EMAIL, and nothing more until it clears: the source succeeds (or leaves
  * DIGEST_SOURCE), the issue is no longer paused. Then one "resolved" email, if the alert was
  * emailed. Without OPERATOR_EMAIL an alert is a warning in the log only. Nothing here throws
@@ -79,6 +80,18 @@ export async function checkAlerts(deps: AlertDeps, facts: AlertFacts): Promise<v
       conditions.set(key, pausedCondition(issue, reason, open.get(key)?.openedAt ?? at));
     }
 
+    // A recipient domain whose servers refused the sender: paused until the pause ends.
+    for (const [domain, p] of await deps.store.pausedDomains(at)) {
+      const key = `domain-paused:${domain}`;
+      conditions.set(key, {
+        subject: `${domain} refused the sender`,
+        what: `The mail servers of ${domain} refused Paperboy as a sender (policy, reputation, authentication or a blocklist). Nothing goes to ${domain} until ${minute(p.until)}; its readers keep their subscriptions and get the issue when the pause ends.`,
+        since: minute(open.get(key)?.openedAt ?? at),
+        lastError: p.reason,
+        todo: 'Run `npx paperboy doctor` (SPF, DKIM and DMARC of the From domain), check the sending IP against the blocklist the reply names, and read the reply above: it usually links to the provider\'s explanation.',
+      });
+    }
+
     for (const [key, c] of conditions) {
       let alert = open.get(key);
       if (!alert) {
@@ -134,9 +147,12 @@ async function email(deps: AlertDeps, alert: Alert, c: Condition): Promise<void>
 
 async function sendResolved(deps: AlertDeps, alert: Alert, at: string, gone: boolean): Promise<void> {
   const source = alert.key.startsWith('source:') ? alert.key.slice('source:'.length) : undefined;
+  const domain = alert.key.startsWith('domain-paused:') ? alert.key.slice('domain-paused:'.length) : undefined;
   const subject = source
     ? `source ${source} ${gone ? 'no longer in DIGEST_SOURCE' : 'works again'}`
-    : `${alert.subject.replace(/ paused$/, '')} no longer paused`;
+    : domain
+      ? `sending to ${domain} resumed (the pause ended)`
+      : `${alert.subject.replace(/ paused$/, '')} no longer paused`;
   try {
     await deps.mail!.send({
       subject,

@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import type { Config } from '../../config.js';
+import { startBouncePoller } from '../../bounces/mailbox.js';
+import { redactUrl } from '../../config.js';
 import { serveHttp } from '../../http/server.js';
 import { Lock, runWorker } from '../../pipeline/worker.js';
 import { claimMissedTick, runTick, startScheduler } from '../../schedule/scheduler.js';
@@ -70,6 +72,7 @@ async function runServers(io: CliIo, opts: { http: boolean; schedule: boolean; w
       await describe(app, io, scheduler.nextRun(), server?.url);
     }
     let worker: Promise<void> | undefined;
+    let bounces: { stop(): Promise<void> } | undefined;
     if (opts.worker) {
       const mailer = app.mailer();
       io.stdout(`Worker: sending due deliveries via ${mailer.description}\n`);
@@ -80,11 +83,14 @@ async function runServers(io: CliIo, opts: { http: boolean; schedule: boolean; w
           if (r.sent + r.failed + r.deferred > 0) app.log.info(`issue #${r.issueId}: ${r.sent} sent, ${r.failed} failed, ${r.deferred} deferred`);
         },
       }).finally(() => mailer.close());
+      bounces = startBouncePoller(app.config, app.bounces, app.log, stop.signal);
+      if (bounces) io.stdout(`Bounces: reading ${redactUrl(app.config.BOUNCE_IMAP_URL)} every ${app.config.BOUNCE_POLL_SECONDS} s\n`);
     }
     io.stdout('Press Ctrl+C to stop.\n');
     await stopped;
     await scheduler?.stop();
     await worker;
+    await bounces?.stop();
     await server?.close();
     io.stdout('Stopped.\n');
   });

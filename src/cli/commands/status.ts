@@ -6,6 +6,7 @@
  * README ("paperboy status --json") and only grows.
  */
 import type { Command } from 'commander';
+import { deliverability, describeDeliverability } from '../../bounces/rates.js';
 import { redactUrl } from '../../config.js';
 import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
@@ -45,8 +46,9 @@ export function registerStatus(program: Command, io: CliIo): void {
           return { source, state, ...streak };
         });
         const alerts = { email: Boolean(config.OPERATOR_EMAIL), afterFailures: config.ALERT_AFTER_FAILURES, open: await app.store.openAlerts() };
+        const rates = await deliverability(app.store, now);
         if (opts.json) {
-          printJson(io, { ...s, next, delivery, schedule: config.SCHEDULE, timezone: config.TZ, lastRun, nextRun, sources, alerts });
+          printJson(io, { ...s, next, delivery, schedule: config.SCHEDULE, timezone: config.TZ, lastRun, nextRun, sources, alerts, deliverability: rates });
           return;
         }
         const counts = (o: Record<string, number | undefined>) =>
@@ -66,6 +68,7 @@ export function registerStatus(program: Command, io: CliIo): void {
           io.stdout(`  #${i.id} ${i.frequency} ${i.createdAt.slice(0, 16).replace('T', ' ')} ${i.status}: ${i.papers} papers; ${counts(i.deliveries)}\n`);
         }
         for (const e of s.lastErrors) io.stdout(`  error for ${e.email} in issue #${e.issueId}: ${e.error}\n`);
+        for (const l of describeDeliverability(rates)) io.stdout(`${l}\n`);
         const runLines = lastRun ? describeRun(lastRun) : ['Last run: none yet (the scheduler records each run: `paperboy start` or `paperboy schedule`)'];
         for (const l of runLines) io.stdout(`${l}\n`);
         io.stdout(`Next run: ${at ? whenIn(at, config.TZ) : 'never'} (SCHEDULE "${config.SCHEDULE}")\n`);
