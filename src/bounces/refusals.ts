@@ -140,7 +140,8 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
   // Permanent, but neither the address nor the sender: message size, loops, protocol.
   { name: 'message-too-big', class: 'other', statuses: ['5.2.3', '5.3.4'], texts: [/too (?:big|large)|size (?:limit|exceed)/i] },
   { name: 'loop', class: 'other', statuses: ['5.4.6', '5.4.14'], texts: [/\bloop/i] },
-  { name: 'protocol', class: 'other', statuses: ['5.5.', '5.6.'] },
+  // Syntax and sequence errors: at SMTP time a bug on our side, never the reader's address.
+  { name: 'protocol', class: 'other', statuses: ['5.5.', '5.6.'], codes: [500, 501, 502, 503, 504, 555] },
 ];
 
 /**
@@ -156,9 +157,9 @@ export function classifyRefusal(r: Refusal): { class: RefusalClass; rule: string
   const code = r.code ?? extractReplyCode(text);
   const command = normaliseCommand(r.command) ?? commandFromText(text);
   const transient = code !== undefined ? code >= 400 && code < 500 : status?.startsWith('4.') === true;
-  // Read a transient reply as if it were permanent, to name the reason; a 4.x.x status says
-  // nothing about the rows' 5.x.x codes, so only its text counts then.
-  const probe = { status: transient ? undefined : status, text, command };
+  // Read a transient reply as if it were permanent, to name the reason; its 4xx codes say
+  // nothing about the rows' 5xx codes, so only its text counts then.
+  const probe = transient ? { text, command } : { status, code, text, command };
   const rule = REFUSAL_RULES.find((row) => matches(row, probe));
   if (transient) return { class: 'transient', rule: rule?.name ?? 'temporary' };
   if (rule) return { class: rule.class, rule: rule.name };
@@ -174,12 +175,13 @@ function withoutRelaySummary(text: string): string {
   return text.replace(/^\s*[45]\.\d{1,3}\.\d{1,3} - [^'"]*?(?=(?<![\w.])[45][0-5]\d[ -])/, '');
 }
 
-function matches(row: RefusalRule, r: { status?: string; text: string; command: Command }): boolean {
+function matches(row: RefusalRule, r: { code?: number; status?: string; text: string; command: Command }): boolean {
   if (row.commands && !row.commands.includes(r.command)) return false;
-  const hasCriteria = row.statuses !== undefined || row.codes !== undefined || row.texts !== undefined;
-  if (!hasCriteria) return true;
-  const byStatus = r.status !== undefined && (row.statuses ?? []).some((s) => (s.endsWith('.') ? r.status!.startsWith(s) : r.status === s));
-  return byStatus || (row.texts ?? []).some((re) => re.test(r.text));
+  if (row.statuses === undefined && row.codes === undefined && row.texts === undefined) return true;
+  const { status, code } = r;
+  const byStatus = status !== undefined && (row.statuses ?? []).some((s) => (s.endsWith('.') ? status.startsWith(s) : status === s));
+  const byCode = code !== undefined && (row.codes ?? []).includes(code);
+  return byStatus || byCode || (row.texts ?? []).some((re) => re.test(r.text));
 }
 
 /**

@@ -1,0 +1,339 @@
+/**
+ * The bounce policy (`recordEvents`) over a real store (a SQLite file, or a fresh PostgreSQL
+ * database in the PostgreSQL pass), with ledgers written the way the sender writes them:
+ * how an event is matched to its delivery (VERP token, then our Message-ID, then the address;
+ * a forged key falls through), what an unmatched event leaves, duplicates, the soft-bounce
+ * rule at exactly 3 of the last 5 sends, complaints, and refusals of the sender, which never
+ * touch the reader.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DOMAIN_PAUSE_MS, recordEvents } from '../../src/bounces/policy.js';
+import type { BounceEvent, EventType } from '../../src/bounces/types.js';
+import { silentLog } from '../../src/log.js';
+import { messageIdFor } from '../../src/pipeline/deliver.js';
+import { ingestDigests } from '../../src/pipeline/ingest.js';
+import type { Store } from '../../src/store/store.js';
+import { Tokens } from '../../src/subscriptions/tokens.js';
+import { queryRows } from '../helpers/database.js';
+import { type TempStore, digestOf, tempStore, titles } from '../helpers/store.js';
+
+const SECRET = 'policy-test-secret-key-0123456789abcdef';
+const tokens = new Tokens(SECRET);
+const T0 = Date.parse('2026-03-02T08:00:00Z');
+const DOMAIN = 'example.org';
+
+let handle: TempStore;
+let store: Store;
+let clock = T0;
+let issues = 0;
+let externalIds = 0;
+
+beforeEach(async () => {
+  clock = T0;
+  issues = 0;
+  handle = await tempStore();
+  store = handle.store;
+  await ingestDigests(store, [digestOf(titles(3))], new Date(T0));
+});
+afterEach(async () => {
+  await handle.cleanup();
+});
+
+const deps = () => ({ store, tokens, now: () => new Date(clock), log: silentLog });
+const record = (...events: BounceEvent[]) => recordEvents(deps(), events);
+
+/** Active daily readers, in this order; their ids. */
+async function readers(...emails: string[]): Promise<number[]> {
+  await store.insertSubscribers(emails.map((email) => ({ email, status: 'active' as const, topics: [], frequency: 'daily' as const, source: 'test' })));
+  return Promise.all(emails.map(async (e) => (await store.findSubscriber(e))!.id));
+}
+
+/**
+ * One issue for every active reader, each delivery settled as `outcome` says (default sent),
+ * as the sender records it; the deliveries' ids by subscriber id.
+ */
+async function issue(outcome: (subscriberId: number) => 'sent' | 'failed' = () => 'sent'): Promise<{ id: number; delivery: Map<number, number> }> {
+  clock += 86_400_000;
+  const now = new Date(clock).toISOString();
+  const paperIds = queryRows<{ id: string }>(handle.url, 'select id from papers order by seq').map((p) => p.id);
+  const created = await store.createIssue({
+    frequency: 'daily',
+    createdAt: now,
+    issueDate: now.slice(0, 10),
+    subject: `Issue ${++issues}`,
+    paperSeqHi: await store.maxPaperSeq(),
+    variants: [{ variant: 0, paperIds }],
+    overrides: new Map(),
+  });
+  const jobs = await store.claimDeliveries(created.id, { limit: 1000, now, leaseUntil: new Date(clock + 60_000).toISOString(), worker: 'test:1' });
+  await store.recordDeliveries(
+    jobs.map((j) => {
+      const status = outcome(j.subscriberId);
+      const messageId = messageIdFor(tokens, created.id, j.subscriberId, DOMAIN);
+      return status === 'sent' ? { id: j.id, status, messageId, reply: '250 OK', at: now } : { id: j.id, status, messageId, error: '552 5.2.2 mailbox full', reply: '552 5.2.2 mailbox full', at: now };
+    }),
+  );
+  await store.setIssueStatus(created.id, 'sent', now);
+  return { id: created.id, delivery: new Map(jobs.map((j) => [j.subscriberId, j.id])) };
+}
+
+/** An event as a parser or webhook would hand it over. */
+function event(type: EventType, keys: Partial<BounceEvent> = {}): BounceEvent {
+  return { type, source: 'imap', externalId: `report-${++externalIds}@mx.example.net`, occurredAt: new Date(clock).toISOString(), ...keys };
+}
+
+interface EventRow {
+  type: string;
+  source: string;
+  external_id: string;
+  delivery_id: number | null;
+  issue_id: number | null;
+  subscriber_id: number | null;
+  domain: string | null;
+  action: string;
+}
+const events = () =>
+  queryRows<EventRow>(handle.url, 'select type, source, external_id, delivery_id, issue_id, subscriber_id, domain, action from events order by id').map((e) => ({
+    ...e,
+    delivery_id: e.delivery_id === null ? null : Number(e.delivery_id),
+    issue_id: e.issue_id === null ? null : Number(e.issue_id),
+    subscriber_id: e.subscriber_id === null ? null : Number(e.subscriber_id),
+  }));
+const statusOf = async (id: number) => (await store.getSubscriber(id))!.status;
+const subscribersRows = () => queryRows(handle.url, 'select * from subscribers order by id');
+
+/** A VERP token that has the right shape and names delivery `id`, under another key. */
+const forgedVerp = (id: number) => new Tokens('someone-elses-secret-key-0123456789abcdef').verpToken(id);
+
+describe('matching an event to its delivery', () => {
+  it('takes the VERP token over the Message-ID and the address, and the Message-ID over the address', async () => {
+    const [a, b, c] = await readers('a@example.org', 'b@example.net', 'c@example.com');
+    const { id: issueId, delivery } = await issue();
+    // Each key names a different reader: which one the event lands on says which key won.
+    const all = { verpToken: tokens.verpToken(delivery.get(a!)!), originalMessageId: messageIdFor(tokens, issueId, b!, DOMAIN), recipient: 'c@example.com' };
+    const out = await record(
+      event('soft-bounce', all),
+      event('soft-bounce', { originalMessageId: all.originalMessageId, recipient: all.recipient }),
+      event('soft-bounce', { recipient: all.recipient }),
+    );
+    expect(out).toMatchObject({ stored: 3, duplicates: 0, unmatched: 0, suppressed: 0 });
+    expect(events().map((e) => [e.delivery_id, e.subscriber_id, e.issue_id, e.domain])).toEqual([
+      [delivery.get(a!), a, issueId, 'example.org'],
+      [delivery.get(b!), b, issueId, 'example.net'],
+      [delivery.get(c!), c, issueId, 'example.com'],
+    ]);
+  });
+
+  it('a forged VERP token matches nothing and falls back to the Message-ID, then to the address', async () => {
+    const [a, b, c] = await readers('a@example.org', 'b@example.net', 'c@example.com');
+    const { id: issueId, delivery } = await issue();
+    const forged = forgedVerp(delivery.get(a!)!);
+    expect(tokens.verifyVerp(forged)).toBeUndefined();
+    // A right MAC on another delivery's id, and garbage, are no better.
+    const tampered = tokens.verpToken(delivery.get(a!)!).replace(/^[0-9a-z]+/, (delivery.get(c!)! + 1000).toString(36));
+    await record(
+      event('hard-bounce', { verpToken: forged, originalMessageId: messageIdFor(tokens, issueId, b!, DOMAIN), recipient: 'c@example.com' }),
+      event('soft-bounce', { verpToken: tampered, recipient: 'c@example.com' }),
+      event('soft-bounce', { verpToken: 'not-a-token', recipient: 'nobody@example.com' }),
+    );
+    expect(events().map((e) => [e.type, e.delivery_id, e.subscriber_id])).toEqual([
+      ['hard-bounce', delivery.get(b!), b],
+      ['soft-bounce', delivery.get(c!), c],
+      ['soft-bounce', null, null],
+    ]);
+    expect(await statusOf(a!)).toBe('active');
+    expect(await statusOf(b!)).toBe('suppressed');
+  });
+
+  it('a Message-ID of another installation (its tag) or of no delivery falls back to the address', async () => {
+    const [a, b] = await readers('a@example.org', 'b@example.net');
+    const { id: issueId, delivery } = await issue();
+    const otherInstall = messageIdFor(new Tokens('another-install-secret-0123456789abcdefgh'), issueId, a!, DOMAIN);
+    await record(
+      event('soft-bounce', { originalMessageId: otherInstall, recipient: 'b@example.net' }),
+      event('soft-bounce', { originalMessageId: messageIdFor(tokens, issueId + 7, a!, DOMAIN), recipient: 'b@example.net' }),
+    );
+    expect(events().map((e) => e.delivery_id)).toEqual([delivery.get(b!), delivery.get(b!)]);
+  });
+
+  it('by address, the reader\'s last attempted delivery; with no delivery at all, the reader alone', async () => {
+    const [a] = await readers('a@example.org');
+    await issue();
+    const second = await issue();
+    const [late] = await readers('late@example.org');
+    await record(event('soft-bounce', { recipient: 'A@Example.org' }), event('hard-bounce', { recipient: 'late@example.org' }));
+    expect(events().map((e) => [e.delivery_id, e.issue_id, e.subscriber_id])).toEqual([
+      [second.delivery.get(a!), second.id, a],
+      [null, null, late],
+    ]);
+    expect(await statusOf(late!)).toBe('suppressed');
+  });
+
+  it('stores an unmatched event with null ids and the reported domain, and touches nobody', async () => {
+    await readers('a@example.org');
+    await issue();
+    const before = subscribersRows();
+    const out = await record(
+      event('hard-bounce', { recipient: 'stranger@elsewhere.example' }),
+      event('complaint', { originalMessageId: 'CAF=abc123@mail.gmail.com' }),
+      event('hard-bounce', { verpToken: forgedVerp(1) }),
+    );
+    expect(out).toMatchObject({ stored: 3, unmatched: 3, suppressed: 0, duplicates: 0 });
+    expect(events().map((e) => [e.delivery_id, e.issue_id, e.subscriber_id, e.domain, e.action])).toEqual([
+      [null, null, null, 'elsewhere.example', 'unmatched'],
+      [null, null, null, null, 'unmatched'],
+      [null, null, null, null, 'unmatched'],
+    ]);
+    expect(subscribersRows()).toEqual(before);
+  });
+});
+
+describe('duplicates', () => {
+  it('the same report twice (same source and external id) is stored once and acted on once', async () => {
+    const [a] = await readers('a@example.org');
+    await issue();
+    const e = event('soft-bounce', { recipient: 'a@example.org', externalId: 'same-dsn@mx.example.net' });
+    expect(await record(e)).toMatchObject({ stored: 1, duplicates: 0 });
+    expect(await record(e, { ...e, occurredAt: new Date(clock + 1000).toISOString() })).toMatchObject({ stored: 0, duplicates: 2 });
+    expect(events()).toHaveLength(1);
+    // A duplicate does not count as a second soft bounce: two more distinct ones are needed.
+    await record(event('soft-bounce', { recipient: 'a@example.org' }));
+    expect(await statusOf(a!)).toBe('active');
+  });
+
+  it('the same external id from two sources is two reports (a provider\'s bare id must not collide)', async () => {
+    await readers('a@example.org');
+    await issue();
+    await record(event('soft-bounce', { source: 'postmark', externalId: '42', recipient: 'a@example.org' }), event('soft-bounce', { source: 'resend', externalId: '42', recipient: 'a@example.org' }));
+    expect(events().map((e) => e.external_id)).toEqual(['postmark:42', 'resend:42']);
+  });
+});
+
+describe('soft bounces: suppressed at 3 of the reader\'s last 5 sends', () => {
+  /** A soft bounce about `deliveryId`, through its VERP token. */
+  const soft = (deliveryId: number) => event('soft-bounce', { verpToken: tokens.verpToken(deliveryId), status: '5.2.2', diagnostic: '552 5.2.2 mailbox full' });
+
+  it('2 soft bounces, 3 clean sends, 1 soft bounce: 2 in the last 5, not suppressed; the window slides until 3 are in it', async () => {
+    const [r, other] = await readers('soft@example.org', 'fine@example.org');
+    for (const bounced of [true, true, false, false, false, true, true]) {
+      const { delivery } = await issue((s) => (s === r && bounced ? 'failed' : 'sent'));
+      if (bounced) await record(soft(delivery.get(r!)!));
+      expect(await statusOf(r!)).toBe('active');
+    }
+    expect(events().map((e) => e.action)).toEqual([
+      'soft bounce 1 of 3 in the last 5 sends',
+      'soft bounce 2 of 3 in the last 5 sends',
+      // The first bounce is the 6th send back: out of the window.
+      'soft bounce 2 of 3 in the last 5 sends',
+      // Sends 3 to 7: clean, clean, clean, soft, soft.
+      'soft bounce 2 of 3 in the last 5 sends',
+    ]);
+    // Sends 4 to 8: clean, clean, soft, soft, soft.
+    const { delivery } = await issue((s) => (s === r ? 'failed' : 'sent'));
+    const out = await record(soft(delivery.get(r!)!));
+    expect(out.suppressed).toBe(1);
+    expect(await statusOf(r!)).toBe('suppressed');
+    expect(events().at(-1)!.action).toBe('suppressed: 3 soft bounces in the last 5 sends');
+    expect(await statusOf(other!)).toBe('active');
+  });
+
+  it('exactly the third of five (soft, clean, soft, clean, soft) suppresses', async () => {
+    const [r] = await readers('soft@example.org');
+    for (const [i, bounced] of [true, false, true, false, true].entries()) {
+      const { delivery } = await issue((s) => (s === r && bounced ? 'failed' : 'sent'));
+      if (bounced) await record(soft(delivery.get(r!)!));
+      expect(await statusOf(r!), `after send ${i + 1}`).toBe(i === 4 ? 'suppressed' : 'active');
+    }
+  });
+
+  it('a soft bounce that arrives late, about a delivery that was sent, counts like one at SMTP time', async () => {
+    const [r] = await readers('soft@example.org');
+    const sent = [(await issue()).delivery.get(r!)!, (await issue()).delivery.get(r!)!, (await issue()).delivery.get(r!)!];
+    for (const id of sent.slice(0, 2)) await record(soft(id));
+    expect(await statusOf(r!)).toBe('active');
+    await record(soft(sent[2]!));
+    expect(await statusOf(r!)).toBe('suppressed');
+  });
+});
+
+describe('complaints and hard bounces', () => {
+  it('a complaint suppresses at once, an unsubscribed reader too', async () => {
+    const [a, b] = await readers('a@example.org', 'b@example.org');
+    const { id: issueId } = await issue();
+    await store.setSubscriberStatus(b!, 'unsubscribed', new Date(clock).toISOString());
+    const out = await record(
+      event('complaint', { originalMessageId: messageIdFor(tokens, issueId, a!, DOMAIN), feedbackType: 'abuse' }),
+      event('complaint', { originalMessageId: messageIdFor(tokens, issueId, b!, DOMAIN), feedbackType: 'abuse' }),
+    );
+    expect(out.suppressed).toBe(2);
+    expect(await statusOf(a!)).toBe('suppressed');
+    expect(await statusOf(b!)).toBe('suppressed');
+    expect(events().map((e) => e.action)).toEqual(['suppressed: complaint', 'suppressed: complaint']);
+  });
+
+  it('a hard bounce of a reader already suppressed is stored and changes nothing', async () => {
+    const [a] = await readers('a@example.org');
+    const { delivery } = await issue();
+    await record(event('hard-bounce', { verpToken: tokens.verpToken(delivery.get(a!)!), status: '5.1.1' }));
+    const before = subscribersRows();
+    const out = await record(event('hard-bounce', { recipient: 'a@example.org', status: '5.1.1' }));
+    expect(out).toMatchObject({ stored: 1, suppressed: 0 });
+    expect(events().map((e) => e.action)).toEqual(['suppressed: hard bounce 5.1.1', 'already suppressed (hard bounce 5.1.1)']);
+    expect(subscribersRows()).toEqual(before);
+  });
+});
+
+describe('refusals of the sender', () => {
+  it('never change the reader (active, unsubscribed or suppressed) and pause the recipient domain for an hour', async () => {
+    const [a, b, c] = await readers('a@strict.example', 'b@strict.example', 'c@other.example');
+    const { delivery } = await issue();
+    await store.setSubscriberStatus(b!, 'unsubscribed', new Date(clock).toISOString());
+    const before = subscribersRows();
+    const refusal = (keys: Partial<BounceEvent>) =>
+      event('sender-refusal', { source: 'smtp', status: '5.7.26', diagnostic: "550 5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy", ...keys });
+    // Three refusals of the sender in a row must not add up to anything for the readers either.
+    const out = await record(
+      refusal({ verpToken: tokens.verpToken(delivery.get(a!)!) }),
+      refusal({ verpToken: tokens.verpToken(delivery.get(a!)!) }),
+      refusal({ recipient: 'b@strict.example' }),
+      refusal({ verpToken: tokens.verpToken(delivery.get(c!)!) }),
+    );
+    expect(out).toMatchObject({ stored: 4, suppressed: 0, pausedDomains: ['strict.example', 'strict.example', 'strict.example', 'other.example'] });
+    expect(subscribersRows()).toEqual(before);
+    expect(events().map((e) => [e.type, e.subscriber_id, e.action])).toEqual([
+      ['sender-refusal', a, 'paused strict.example; the reader keeps the subscription'],
+      ['sender-refusal', a, 'paused strict.example; the reader keeps the subscription'],
+      ['sender-refusal', b, 'paused strict.example; the reader keeps the subscription'],
+      ['sender-refusal', c, 'paused other.example; the reader keeps the subscription'],
+    ]);
+    const paused = await store.pausedDomains(new Date(clock).toISOString());
+    expect([...paused.keys()].sort()).toEqual(['other.example', 'strict.example']);
+    expect(paused.get('strict.example')).toEqual({ until: new Date(clock + DOMAIN_PAUSE_MS).toISOString(), reason: expect.stringContaining('5.7.26') });
+    // An hour later the pause is over.
+    expect((await store.pausedDomains(new Date(clock + DOMAIN_PAUSE_MS).toISOString())).size).toBe(0);
+    // The soft-bounce count is not fed by them either.
+    await record(event('soft-bounce', { verpToken: tokens.verpToken(delivery.get(a!)!) }));
+    expect(events().at(-1)!.action).toBe('soft bounce 1 of 3 in the last 5 sends');
+  });
+
+  it('a later refusal extends the pause; an earlier one never shortens it', async () => {
+    const [a] = await readers('a@strict.example');
+    const { delivery } = await issue();
+    const token = tokens.verpToken(delivery.get(a!)!);
+    await record(event('sender-refusal', { verpToken: token }));
+    const first = clock + DOMAIN_PAUSE_MS;
+    clock += 10 * 60_000;
+    await record(event('sender-refusal', { verpToken: token }));
+    expect((await store.pausedDomains(new Date(clock).toISOString())).get('strict.example')!.until).toBe(new Date(clock + DOMAIN_PAUSE_MS).toISOString());
+    clock -= 5 * 60_000; // a report handled late, by a worker whose clock is behind
+    await record(event('sender-refusal', { verpToken: token }));
+    expect((await store.pausedDomains(new Date(clock).toISOString())).get('strict.example')!.until).toBe(new Date(first + 10 * 60_000).toISOString());
+    expect(await statusOf(a!)).toBe('active');
+  });
+
+  it('an unmatched refusal still pauses the domain it names', async () => {
+    const out = await record(event('sender-refusal', { recipient: 'someone@strict.example' }));
+    expect(out).toMatchObject({ unmatched: 1, pausedDomains: ['strict.example'] });
+    expect([...(await store.pausedDomains(new Date(clock).toISOString())).keys()]).toEqual(['strict.example']);
+  });
+});
