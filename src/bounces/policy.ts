@@ -66,7 +66,7 @@ export async function recordEvents(deps: PolicyDeps, events: BounceEvent[]): Pro
       } else if (event.type === 'hard-bounce' || event.type === 'complaint') {
         action = await suppress(tx, delivery, at, event.type === 'complaint' ? 'complaint' : `hard bounce${event.status ? ` ${event.status}` : ''}`);
       } else if (event.type === 'soft-bounce') {
-        const soft = (await tx.softBouncesInLast(delivery.subscriberId, SOFT_LIMIT.of)) + 1;
+        const soft = await tx.softBouncesInLast(delivery.subscriberId, SOFT_LIMIT.of, delivery.id > 0 ? delivery.id : undefined);
         action = soft >= SOFT_LIMIT.bounces
           ? await suppress(tx, delivery, at, `${soft} soft bounces in the last ${SOFT_LIMIT.of} sends`)
           : `soft bounce ${soft} of ${SOFT_LIMIT.bounces} in the last ${SOFT_LIMIT.of} sends`;

@@ -15,7 +15,7 @@ export class Batch {
   readonly results: DeliveryResult[] = [];
   readonly unsent: number[] = [];
   /** Rows put back for a paused recipient domain, by when the pause ends. */
-  readonly deferred = new Map<string, number[]>();
+  readonly deferred = new Map<string, { ids: number[]; reason: string }>();
   readonly events: BounceEvent[] = [];
   /** Jobs handed to the mailer. */
   readonly begun = new Set<number>();
@@ -31,10 +31,10 @@ export class Batch {
     return this.settled === this.jobs.length;
   }
 
-  defer(job: DeliveryJob, until: string): void {
-    const ids = this.deferred.get(until) ?? [];
-    ids.push(job.id);
-    this.deferred.set(until, ids);
+  defer(job: DeliveryJob, until: string, reason: string): void {
+    const d = this.deferred.get(until) ?? { ids: [], reason };
+    d.ids.push(job.id);
+    this.deferred.set(until, d);
   }
 
   /** Jobs begun whose answer has not come (in flight when the batch was closed). */
@@ -46,7 +46,7 @@ export class Batch {
   /** Closes the batch as it stands: jobs never begun go back unsent. */
   close(): void {
     this.closed = true;
-    const done = new Set([...this.results.map((r) => r.id), ...this.unsent, ...[...this.deferred.values()].flat()]);
+    const done = new Set([...this.results.map((r) => r.id), ...this.unsent, ...[...this.deferred.values()].flatMap((d) => d.ids)]);
     for (const j of this.jobs) if (!this.begun.has(j.id) && !done.has(j.id)) this.unsent.push(j.id);
   }
 }

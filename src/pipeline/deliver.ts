@@ -161,7 +161,7 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
   const queue: { job: DeliveryJob; batch: Batch; recipient: Recipient }[] = [];
   const open = new Set<Batch>();
   const records: Promise<void>[] = [];
-  let paused = new Map<string, { until: string }>();
+  const paused = new Map<string, { until: string; reason: string }>();
   let inFlight = 0;
   let exhausted = false;
   let failure: unknown;
@@ -187,7 +187,7 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
             },
             abandon: () => deps.stop?.requested === true,
           }),
-          store.pausedDomains(now),
+          withStoreRetry(() => store.pausedDomains(now), { what: 'reading the paused domains', warn: (l) => log.warn(l), abandon: () => deps.stop?.requested === true }),
         ]);
         for (const [domain, p] of pauses) if (!paused.has(domain)) paused.set(domain, p);
         if (jobs.length === 0) {
@@ -225,7 +225,7 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
     const domain = domainOf(job.email) ?? '';
     const pause = paused.get(domain);
     if (pause) {
-      batch.defer(job, pause.until);
+      batch.defer(job, pause.until, `${domain} paused: it refused the sender (${pause.reason})`);
       if (batch.settle()) finish(batch);
       return;
     }
@@ -260,7 +260,7 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
       const event = refusalEvent(deps.tokens, job, e, result.at);
       if (event) batch.events.push(event);
       if (e.kind === 'sender' && !paused.has(domain)) {
-        paused.set(domain, { until: new Date(deps.now().getTime() + DOMAIN_PAUSE_MS).toISOString() });
+        paused.set(domain, { until: new Date(deps.now().getTime() + DOMAIN_PAUSE_MS).toISOString(), reason: e.message });
         log.error(`${domain} refused the sender (${e.message}): nothing goes to ${domain} for ${DOMAIN_PAUSE_MS / 60_000} min; its readers keep their subscriptions`);
       }
       if (result.status === 'failed') report.failed++;
@@ -340,7 +340,7 @@ async function recordBatch(deps: DeliverDeps, issue: Issue, batch: Batch): Promi
       store.transaction(async (tx) => {
         await tx.recordDeliveries(batch.results);
         await tx.releaseDeliveries(batch.unsent);
-        for (const [until, ids] of batch.deferred) await tx.deferDeliveries(ids, until);
+        for (const [until, { ids, reason }] of batch.deferred) await tx.deferDeliveries(ids, until, reason, deps.now().toISOString());
         if (batch.events.length) await recordEvents({ store: tx, tokens: deps.tokens, now: deps.now, log }, batch.events);
       }, { concurrent: true }),
     { what: `recording ${batch.results.length} results of issue #${issue.id}`, warn: (l) => log.warn(l), maxMs: 10 * 60_000 },

@@ -141,6 +141,7 @@ export class SmtpPool implements Mailer {
   private readonly idle: Connection[] = [];
   private readonly waiting: ((c: Connection | null) => void)[] = [];
   private open = 0;
+  private closed = false;
   private readonly limiter: RateLimiter | undefined;
   private readonly dkim: DKIM | undefined;
   private readonly fast: boolean;
@@ -193,8 +194,10 @@ export class SmtpPool implements Mailer {
         throw new SendError(lost.kind, `${lost.message} (after the whole message was sent: it may have arrived)`, undefined, lost.retryAfterMs, true);
       }
       // The server refused this message and the session goes on: RSET, then reuse. Anything else: drop it.
+      // The refusal is reported at once (a refusal of the sender pauses its domain before the next
+      // message to it is taken); the connection returns to the pool once RSET is answered.
       if ((e.code === 'EENVELOPE' || e.code === 'EMESSAGE') && e.responseCode !== 421) {
-        await new Promise<void>((resolve) => connection.reset((resetErr) => (resetErr ? this.discard(connection) : this.release(connection), resolve())));
+        connection.reset((resetErr) => (resetErr ? this.discard(connection) : this.release(connection)));
       } else {
         this.discard(connection);
       }
@@ -203,6 +206,7 @@ export class SmtpPool implements Mailer {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const w of this.waiting.splice(0)) w(null);
     for (const c of this.idle.splice(0)) c.quit();
     this.open = 0;
@@ -218,6 +222,8 @@ export class SmtpPool implements Mailer {
   }
 
   private release(c: Connection): void {
+    // A connection whose RSET was answered after the pool closed.
+    if (this.closed) return void c.quit();
     const waiter = this.waiting.shift();
     if (waiter) waiter(c);
     else this.idle.push(c);

@@ -64,18 +64,20 @@ export interface EventStore {
   /** The last delivery sent to a subscriber with this address (a report that names only the address). */
   lastDeliveryTo(email: string): Promise<EventDelivery | undefined>;
   /**
-   * Of the reader's last `n` attempted deliveries (sent or failed), how many drew a soft bounce.
+   * Of the reader's last `n` attempted deliveries (sent or failed), how many drew a soft bounce,
+   * counting `withDelivery` as one that did (the report being recorded) when it is among them.
    */
-  softBouncesInLast(subscriberId: number, n: number): Promise<number>;
+  softBouncesInLast(subscriberId: number, n: number, withDelivery?: number): Promise<number>;
   /** Pauses sending to a recipient domain until `until` (a later pause extends it). */
   pauseDomain(domain: string, until: string, reason: string, at: string): Promise<void>;
   /** Domains paused at `now`, with when the pause ends and why. */
   pausedDomains(now: string): Promise<Map<string, { until: string; reason: string }>>;
   /**
-   * Puts claimed rows back to pending, due at `until`, the attempt not counted (a paused
-   * recipient domain is nobody's fault).
+   * Puts claimed rows back to pending, due at `until` (when a paused recipient domain's pause
+   * ends), the claim's attempt taken back (they were not attempted), with `reason` as their last
+   * error (so that they do not look like rows waiting for DELIVER_AT).
    */
-  deferDeliveries(ids: number[], until: string): Promise<void>;
+  deferDeliveries(ids: number[], until: string, reason: string, at: string): Promise<void>;
   /** Sent messages and events per day and per recipient domain since `since`. */
   eventRates(since: string, domains: number): Promise<EventRates>;
 }

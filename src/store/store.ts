@@ -106,7 +106,7 @@ export interface StoreStatus {
 export interface LaterDeliveries {
   /** Never attempted, due at the reader's local time (`DELIVER_AT`). */
   localTime: { count: number; next?: string };
-  /** Attempted and deferred (4xx, dropped connection), or taken back after a crash. */
+  /** Attempted and deferred (4xx, dropped connection), taken back after a crash, or held back for a paused domain. */
   retries: { count: number; next?: string };
 }
 

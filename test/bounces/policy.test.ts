@@ -254,6 +254,37 @@ describe('soft bounces: suppressed at 3 of the reader\'s last 5 sends', () => {
     await record(soft(sent[2]!));
     expect(await statusOf(r!)).toBe('suppressed');
   });
+  // BUG (src/bounces/policy.ts, recordEvents: `softBouncesInLast(...) + 1`): the event being
+  // recorded always adds one, even when its delivery already has a soft bounce (the same bounce
+  // reported twice, by a provider's webhook and by the DSN in the bounce mailbox, under two
+  // external ids). Two bounced sends then count as three and the reader is suppressed.
+  it('two reports about the same bounced send count as one send (2 of 5 stays active)', async () => {
+    const [r] = await readers('soft@example.org');
+    const first = (await issue((s) => (s === r ? 'failed' : 'sent'))).delivery.get(r!)!;
+    const second = (await issue((s) => (s === r ? 'failed' : 'sent'))).delivery.get(r!)!;
+    await record(soft(first));
+    await record(soft(second));
+    // The same bounce of the second send, now from the provider's webhook.
+    await record(event('soft-bounce', { source: 'resend', externalId: 'msg_same_bounce', recipient: 'soft@example.org', status: '5.2.2' }));
+    expect(events().map((e) => e.delivery_id)).toEqual([first, second, second]);
+    expect(await statusOf(r!)).toBe('active');
+  });
+
+  // BUG (same line): a late report about a send that is no longer among the last five still
+  // adds one, although the rule counts the reader's last five sends only.
+  it('a late soft bounce about a send older than the last five does not count', async () => {
+    const [r] = await readers('soft@example.org');
+    const old = (await issue()).delivery.get(r!)!;
+    for (const bounced of [false, false, false, true, true]) {
+      const { delivery } = await issue((s) => (s === r && bounced ? 'failed' : 'sent'));
+      if (bounced) await record(soft(delivery.get(r!)!));
+    }
+    expect(await statusOf(r!)).toBe('active');
+    // The DSN about the sixth send back arrives only now.
+    await record(soft(old));
+    expect(events().at(-1)!.delivery_id).toBe(old);
+    expect(await statusOf(r!)).toBe('active');
+  });
 });
 
 describe('complaints and hard bounces', () => {

@@ -217,12 +217,13 @@ export abstract class DeliveryQueries extends LockQueries {
   }
 
   async laterDeliveries(issueId?: number): Promise<LaterDeliveries> {
-    // A row never attempted that has a due time was given one by DELIVER_AT (createIssue); a
-    // retry always has attempts > 0, so the two never mix.
+    // A row never attempted and never deferred that has a due time was given one by DELIVER_AT
+    // (createIssue); a retry has attempts > 0, and a row held back for a paused domain (never
+    // attempted) has its reason as last_error, so the groups never mix.
     let q = this.db
       .selectFrom('deliveries')
       .select((eb) => [
-        eb.case().when('attempts', '=', 0).then(1).else(0).end().as('local'),
+        eb.case().when(eb.and([eb('attempts', '=', 0), eb('last_error', 'is', null)])).then(1).else(0).end().as('local'),
         eb.fn.countAll().as('n'),
         eb.fn.min('next_attempt_at').as('next'),
       ])

@@ -65,23 +65,29 @@ export abstract class EventQueries extends RunQueries {
     return toDelivery(row) ?? { id: 0, issueId: 0, subscriberId: subscriber.id, email: subscriber.email, subscriberStatus: subscriber.status };
   }
 
-  async softBouncesInLast(subscriberId: number, n: number): Promise<number> {
-    const last = await this.db
-      .selectFrom('deliveries')
-      .select('id')
-      .where('subscriber_id', '=', subscriberId)
-      .where('status', 'in', ['sent', 'failed'])
-      .orderBy('id', 'desc')
-      .limit(n)
-      .execute();
+  async softBouncesInLast(subscriberId: number, n: number, withDelivery?: number): Promise<number> {
+    const last = (
+      await this.db
+        .selectFrom('deliveries')
+        .select('id')
+        .where('subscriber_id', '=', subscriberId)
+        .where('status', 'in', ['sent', 'failed'])
+        .orderBy('id', 'desc')
+        .limit(n)
+        .execute()
+    ).map((r) => Number(r.id));
     if (last.length === 0) return 0;
-    const row = await this.db
+    const soft = await this.db
       .selectFrom('events')
-      .select((eb) => eb.fn.count<number>('delivery_id').distinct().as('n'))
+      .select('delivery_id')
+      .distinct()
       .where('type', '=', 'soft-bounce')
-      .where('delivery_id', 'in', last.map((r) => Number(r.id)))
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
+      .where('delivery_id', 'in', last)
+      .execute();
+    const ids = new Set(soft.map((r) => Number(r.delivery_id)));
+    // The same send reported twice (a webhook and the mailbox) counts once; a send no longer among the last n, not at all.
+    if (withDelivery !== undefined && last.includes(withDelivery)) ids.add(withDelivery);
+    return ids.size;
   }
 
   async pauseDomain(domain: string, until: string, reason: string, at: string): Promise<void> {
@@ -104,11 +110,12 @@ export abstract class EventQueries extends RunQueries {
     return new Map(rows.map((r) => [r.domain, { until: r.until, reason: r.reason }]));
   }
 
-  async deferDeliveries(ids: number[], until: string): Promise<void> {
+  async deferDeliveries(ids: number[], until: string, reason: string, at: string): Promise<void> {
     for (const part of chunks(ids, 500)) {
       await this.db
         .updateTable('deliveries')
-        .set((eb) => ({ status: 'pending', next_attempt_at: until, attempts: eb('attempts', '-', 1), lease_until: null, claimed_by: null, updated_at: until }))
+        // Not attempted: the claim's attempt is taken back; the reason tells it from a row waiting for DELIVER_AT.
+        .set((eb) => ({ status: 'pending', next_attempt_at: until, attempts: eb('attempts', '-', 1), last_error: reason.slice(0, 500), lease_until: null, claimed_by: null, updated_at: at }))
         .where('id', 'in', part)
         .where('status', '=', 'sending')
         .execute();
