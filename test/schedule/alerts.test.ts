@@ -184,3 +184,37 @@ describe('alerts for a paused issue', () => {
     expect(status.alerts.open).toEqual([]);
   });
 });
+
+describe('alerts for a recipient domain that refused the sender', () => {
+  it('emails once when a domain refuses the sender (the readers stay subscribed), and "resolved" once the pause is over', async () => {
+    let refusing = true;
+    smtp = await startSmtp({
+      onRcpt: (address) =>
+        refusing && address.endsWith('@strict.example')
+          ? reply(550, "5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy")
+          : undefined,
+    });
+    ws = workspace({ SMTP_URL: smtp.url, OPERATOR_EMAIL: OPS, SMTP_POOL: '1' });
+    for (const a of ['ada@example.org', 'bo@strict.example', 'cy@strict.example']) await ws.cli(['subscribers', 'add', a]);
+    const tick = ticker({});
+
+    const first = await tick();
+    expect(first).toMatch(/strict\.example refused the sender .*5\.7\.26/);
+    expect(first).toMatch(/^warning: alert: strict\.example refused the sender: /m);
+    expect(toOps().map((m) => m.parsed.subject)).toEqual(['Paperboy alert: strict.example refused the sender']);
+    expect(toOps()[0]!.parsed.text).toContain('paperboy doctor');
+    const status = JSON.parse((await ws.cli(['status', '--json'])).stdout);
+    expect(status.subscribers).toMatchObject({ active: 3, suppressed: 0 });
+    expect(status.alerts.open.map((a: { key: string }) => a.key)).toEqual(['domain-paused:strict.example']);
+
+    // A day later the pause is over (DMARC fixed): cy, held back unattempted, gets the issue; the alert resolves.
+    refusing = false;
+    const next = await tick();
+    expect(next).toMatch(/^alert cleared: strict\.example refused the sender$/m);
+    expect(smtp.received.filter((m) => m.envelope.to.includes('cy@strict.example'))).toHaveLength(1);
+    expect(toOps().map((m) => m.parsed.subject)).toEqual([
+      'Paperboy alert: strict.example refused the sender',
+      'Paperboy alert resolved: sending to strict.example resumed (the pause ended)',
+    ]);
+  });
+});
