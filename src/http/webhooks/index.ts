@@ -6,6 +6,7 @@
  * retry on: 2xx once stored, 4xx for a request that will never be accepted (forged, replayed,
  * malformed: nothing stored), 5xx when storing failed so that the provider sends it again.
  */
+import { classifyRefusal } from '../../bounces/refusals.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -195,18 +196,17 @@ export function isoTime(v: unknown, fallback: Date): string {
   return new Date(Number.isFinite(t) ? t : fallback.getTime()).toISOString();
 }
 
-const BLOCKLIST_OR_SPAM = /\b(block ?list(ed)?|black ?list(ed)?|deny ?list(ed)?|spamhaus|spamcop|barracuda|dnsbl|rbl|spam)\b/i;
-
 /**
- * A provider's bounce class, corrected by the rules every path shares (DESIGN.md): a 5.7.x status
- * or a reply naming a blocklist or spam is the *sender's* problem and must never suppress the
- * reader; mailbox full (x.2.2) is soft even when a provider calls it permanent. A stopgap until the
- * shared table of refusal codes (issue 11, item 2) exists: these routes should then use it.
+ * A provider's bounce class, corrected by the one refusal table every path shares
+ * (`bounces/refusals.ts`): a refusal of the *sender* (5.7.x policy, reputation, DMARC, a
+ * blocklist) never suppresses the reader, a full mailbox is soft even when the provider calls it
+ * permanent, and a provider's "permanent" that the table reads as neither recipient nor sender
+ * stays the provider's call.
  */
 export function refineBounce(type: EventType, status: string | undefined, diagnostic: string | undefined): EventType {
   if (type === 'complaint' || type === 'sender-refusal') return type;
-  if (status?.startsWith('5.7.')) return 'sender-refusal';
-  if (diagnostic && BLOCKLIST_OR_SPAM.test(diagnostic)) return 'sender-refusal';
-  if (status === '5.2.2' || status === '4.2.2') return 'soft-bounce';
+  const r = classifyRefusal({ text: diagnostic ?? '', ...(status ? { status } : {}) });
+  if (r.class === 'sender') return 'sender-refusal';
+  if (r.class === 'mailbox-full') return 'soft-bounce';
   return type;
 }
