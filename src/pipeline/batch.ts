@@ -3,9 +3,12 @@
  * unsent, deferred for a paused domain), the reports the failures make for the bounce policy,
  * and when the batch is complete and can be recorded in one transaction.
  */
+import { type PolicyDeps, recordEvents } from '../bounces/policy.js';
 import type { BounceEvent } from '../bounces/types.js';
 import type { DeliveryJob } from '../domain.js';
-import type { DeliveryResult } from '../store/store.js';
+import type { Log } from '../log.js';
+import { withStoreRetry } from '../store/retry.js';
+import type { DeliveryResult, Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
 import { SendError } from './ports.js';
 import { givesUp, nextAttempt } from './retry.js';
@@ -78,4 +81,24 @@ export function refusalEvent(tokens: Tokens, job: DeliveryJob, e: SendError, at:
     ...(e.status ? { status: e.status } : {}),
     diagnostic: e.message,
   };
+}
+
+/**
+ * Writes a batch in one transaction: the results, the rows put back, the rows deferred for a
+ * paused domain, and the refusals' reports through the bounce policy (a hard bounce suppresses
+ * the reader with the result that caused it). The sends happened: this is retried whenever the
+ * store is away (the same rows each time).
+ */
+export async function recordBatch(deps: { store: Store; log: Log; policy: PolicyDeps }, issueId: number, batch: Batch): Promise<void> {
+  const { store, log } = deps;
+  await withStoreRetry(
+    () =>
+      store.transaction(async (tx) => {
+        await tx.recordDeliveries(batch.results);
+        await tx.releaseDeliveries(batch.unsent);
+        for (const [until, { ids, reason }] of batch.deferred) await tx.deferDeliveries(ids, until, reason, deps.policy.now().toISOString());
+        if (batch.events.length) await recordEvents({ ...deps.policy, store: tx }, batch.events);
+      }, { concurrent: true }),
+    { what: `recording ${batch.results.length} results of issue #${issueId}`, warn: (l) => log.warn(l), maxMs: 10 * 60_000 },
+  );
 }

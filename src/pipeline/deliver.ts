@@ -22,14 +22,14 @@
  * away mid-run (a dropped PostgreSQL connection) is waited for with backoff: a claim whose
  * answer was lost is put back untouched, a batch's results are written when the store returns.
  */
-import { DOMAIN_PAUSE_MS, domainOf, recordEvents } from '../bounces/policy.js';
+import { DOMAIN_PAUSE_MS, domainOf } from '../bounces/policy.js';
 import type { DeliveryJob, Issue, Paper } from '../domain.js';
 import { variantSubject } from '../issue/builder.js';
 import type { Log } from '../log.js';
 import { withStoreRetry } from '../store/retry.js';
 import type { Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
-import { Batch, refusalEvent, settleFailure } from './batch.js';
+import { Batch, recordBatch, refusalEvent, settleFailure } from './batch.js';
 import { type Composer, type Mailer, type MessageTemplate, type Recipient, SendError } from './ports.js';
 import type { Stop } from './stop.js';
 
@@ -215,7 +215,7 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
     if (batch.closed) return;
     batch.close();
     open.delete(batch);
-    records.push(recordBatch(deps, issue, batch).then(() => {
+    records.push(recordBatch({ ...deps, policy: { store: deps.store, tokens: deps.tokens, now: deps.now, log } }, issue.id, batch).then(() => {
       remaining -= batch.results.filter((r) => r.status !== 'pending').length;
       deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining, elapsedMs: Date.now() - started });
     }, (err) => void (failure ??= err)));
@@ -309,6 +309,13 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
   if (failure) throw failure;
 
   if (deps.stop?.requested) report.stopped = true;
+  await settleReport(deps, issue, report, started);
+  return report;
+}
+
+/** What is left of the issue after a run, and the issue's status from it. */
+async function settleReport(deps: DeliverDeps, issue: Issue, report: DeliveryReport, started: number): Promise<void> {
+  const { store, log } = deps;
   const counts = await store.countDeliveries(issue.id);
   report.pending = (counts.pending ?? 0) + (counts.sending ?? 0);
   report.elapsedMs = Date.now() - started;
@@ -324,25 +331,4 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
   const status = report.paused ? 'paused' : report.pending === 0 ? 'sent' : 'sending';
   await store.setIssueStatus(issue.id, status, deps.now().toISOString());
   if (report.paused) log.error(`issue #${issue.id} paused: ${report.paused}`);
-  return report;
-}
-
-/**
- * Writes a batch in one transaction: the results, the rows put back, the rows deferred for a
- * paused domain, and the refusals' reports through the bounce policy (a hard bounce suppresses
- * the reader with the result that caused it). The sends happened: this is retried whenever the
- * store is away (the same rows each time).
- */
-async function recordBatch(deps: DeliverDeps, issue: Issue, batch: Batch): Promise<void> {
-  const { store, log } = deps;
-  await withStoreRetry(
-    () =>
-      store.transaction(async (tx) => {
-        await tx.recordDeliveries(batch.results);
-        await tx.releaseDeliveries(batch.unsent);
-        for (const [until, { ids, reason }] of batch.deferred) await tx.deferDeliveries(ids, until, reason, deps.now().toISOString());
-        if (batch.events.length) await recordEvents({ store: tx, tokens: deps.tokens, now: deps.now, log }, batch.events);
-      }, { concurrent: true }),
-    { what: `recording ${batch.results.length} results of issue #${issue.id}`, warn: (l) => log.warn(l), maxMs: 10 * 60_000 },
-  );
 }
