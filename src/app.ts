@@ -157,6 +157,7 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
   const close = async () => {
     await idle();
     await transactional?.close();
+    await signer?.close();
     await store.close();
   };
 

@@ -11,7 +11,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppError } from '../errors.js';
 import type { MessageTemplate, Recipient } from '../pipeline/ports.js';
 import { tokenLength } from '../subscriptions/tokens.js';
-import type { DkimSigner } from './dkim.js';
+import type { DkimSigner, PendingSignature } from './dkim.js';
 
 const UNSUB_PLACEHOLDER = 'ZZPBUNSUBZZ'.padEnd(tokenLength('unsubscribe'), 'q');
 const PREFS_PLACEHOLDER = 'ZZPBPREFSZZ'.padEnd(tokenLength('preferences'), 'q');
@@ -102,7 +102,7 @@ export async function composeTemplate(input: ComposeInput): Promise<MessageTempl
   if (input.dkim.threads === 0) return template;
   // Signing threads: `prepare` asks for a batch's signatures in one message, `dataParts` takes its
   // recipient's (or asks for it alone). Taken entries are forgotten; the cap covers batches abandoned mid-way.
-  const ahead = new Map<string, { r: Recipient; sig: Promise<Buffer> }>();
+  const ahead = new Map<string, { r: Recipient; sig: PendingSignature }>();
   const sameRecipient = (a: Recipient, b: Recipient) =>
     a === b || (a.email === b.email && a.unsubscribeToken === b.unsubscribeToken && a.preferencesToken === b.preferencesToken);
   template.prepare = (rs: Recipient[]) => {
@@ -118,7 +118,7 @@ export async function composeTemplate(input: ComposeInput): Promise<MessageTempl
       }
     }
     dkim.signMany(copies).forEach((sig, i) => {
-      sig.catch(() => {}); // handled by whoever takes it; an entry never taken must not crash the process
+      sig.promise.catch(() => {}); // handled by whoever takes it; an entry never taken must not crash the process
       ahead.set(todo[i]!.messageId, { r: todo[i]!, sig });
     });
     for (const key of ahead.keys()) {
@@ -130,8 +130,10 @@ export async function composeTemplate(input: ComposeInput): Promise<MessageTempl
     const entry = ahead.get(r.messageId);
     ahead.delete(r.messageId);
     const data = parts(stuffed, r);
-    const sig = entry && sameRecipient(entry.r, r) ? entry.sig : dkim.signMany([parts(pieces, r)])[0]!;
-    return [await sig, ...data];
+    if (!entry || !sameRecipient(entry.r, r)) return [await dkim.signMany([parts(pieces, r)])[0]!.promise, ...data];
+    // The threads have not started on it: they are behind, so sign it here rather than wait idle.
+    if (entry.sig.takeOver()) return [dkim.sign(parts(pieces, r)), ...data];
+    return [await entry.sig.promise, ...data];
   };
   return template;
 }

@@ -86,6 +86,13 @@ export class DkimSigner {
   }
 }
 
+/** One copy's DKIM-Signature lines on their way (see {@link PreparedDkim.signMany}). */
+export interface PendingSignature {
+  promise: Promise<Buffer>;
+  /** True when no thread had started on the copy: the caller signs it (`sign`), the promise never settles. */
+  takeOver(): boolean;
+}
+
 /** One variant, ready to sign per recipient. */
 export class PreparedDkim {
   /** Index of the static piece holding the blank line between header and body, and the body's offset in it. */
@@ -131,12 +138,14 @@ export class PreparedDkim {
 
   /**
    * The same for several copies, in the signing threads when there are any (one message for all
-   * of them): one promise per copy, rejecting with an Error when that copy cannot be signed.
+   * of them). Each copy's signature either arrives (`promise`, rejecting with an Error when that
+   * copy cannot be signed) or, while no thread has started on it, can be taken back with
+   * `takeOver()` and signed here instead of waiting.
    */
-  signMany(copies: Buffer[][]): Promise<Buffer>[] {
+  signMany(copies: Buffer[][]): PendingSignature[] {
     const pool = this.pool();
-    if (!pool) return copies.map((parts) => new Promise<Buffer>((resolve) => resolve(this.sign(parts))));
-    const out: Promise<Buffer>[] = [];
+    if (!pool) return copies.map((parts) => ({ promise: new Promise<Buffer>((resolve) => resolve(this.sign(parts))), takeOver: () => false }));
+    const out: PendingSignature[] = [];
     const requests: SignRequest[] = [];
     const at: number[] = [];
     copies.forEach((parts, i) => {
@@ -144,10 +153,12 @@ export class PreparedDkim {
         requests.push(this.request(parts));
         at.push(i);
       } catch (err) {
-        out[i] = Promise.reject(err);
+        out[i] = { promise: Promise.reject(err), takeOver: () => false };
       }
     });
-    pool.sign({ id: this.id, spec: this.spec }, requests).forEach((p, k) => (out[at[k]!] = p.then((lines) => Buffer.from(lines, 'latin1'))));
+    pool.sign({ id: this.id, spec: this.spec }, requests).forEach((job, k) => {
+      out[at[k]!] = { promise: job.promise.then((lines) => Buffer.from(lines, 'latin1')), takeOver: job.takeOver };
+    });
     return out;
   }
 

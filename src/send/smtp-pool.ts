@@ -169,6 +169,17 @@ export class SmtpPool implements Mailer {
 
   async send(msg: OutgoingMessage): Promise<string> {
     await this.limiter?.take();
+    // Digest copies come signed (send/dkim.ts), perhaps by a worker thread: wait for the bytes before
+    // taking a connection, so that a connection never idles on a signature, nor is dropped for one.
+    const nodemailerSigns = this.dkim !== undefined && !msg.signed;
+    let stuffed: Buffer[] | undefined;
+    if (this.fast && !nodemailerSigns) {
+      try {
+        stuffed = await msg.data();
+      } catch (err) {
+        throw new SendError('transient', `cannot build the message: ${(err as Error).message}`);
+      }
+    }
     let connection: Connection;
     try {
       connection = await this.acquire();
@@ -177,11 +188,11 @@ export class SmtpPool implements Mailer {
     }
     const envelope = { from: msg.from, to: [msg.to] };
     try {
-      // Digest copies come signed (send/dkim.ts); single mails (confirmation, alerts) go through nodemailer's signer.
-      const reply = this.dkim && !msg.signed
-        ? await connection.sendAsync(envelope, this.dkim.sign(Buffer.concat(msg.raw())))
-        : this.fast
-          ? await connection.sendStuffed(envelope, await msg.data())
+      // Single mails (confirmation, alerts) are signed by nodemailer's signer.
+      const reply = nodemailerSigns
+        ? await connection.sendAsync(envelope, this.dkim!.sign(Buffer.concat(msg.raw())))
+        : stuffed
+          ? await connection.sendStuffed(envelope, stuffed)
           : await connection.sendAsync(envelope, Buffer.concat(msg.raw()));
       this.release(connection);
       return reply;

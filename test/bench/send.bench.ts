@@ -11,9 +11,10 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, it } from 'vitest';
+import { defaultDkimThreads } from '../../src/send/dkim-pool.js';
 import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 import { SMTP_SINK, SMTP_SOURCE, type Sink, TIME, run, startSink } from './sink.js';
 
@@ -164,7 +165,7 @@ async function scenario(n: number, baseline: 'before and after' | 'after' | 'non
   const cpu = cpus();
   const rows: [string, string][] = [
     ['message size', `${group(size)} bytes (${(size / 1024).toFixed(1)} KB, one dry-run .eml)`],
-    ['signing', signing],
+    ['signing', signing === 'unsigned' ? signing : `${signing}, ${defaultDkimThreads()} signing thread(s) (the default on ${availableParallelism()} cores)`],
     ['paperboy send', `${group(pb.sent)} sent, ${pb.failed} failed in ${pb.seconds.toFixed(2)} s: ${group(pb.rate)} msg/s (process ${pb.wallSeconds.toFixed(1)} s wall, start-up and issue build included)`],
   ];
   if (sourceRate !== undefined) {

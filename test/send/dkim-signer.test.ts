@@ -37,8 +37,8 @@ async function resolver(name: string, type: string): Promise<string[][]> {
 const keys = [dkimKey(DOMAIN, 'rsa', rsa.privateKey), dkimKey(DOMAIN, 'ed', ed.privateKey)];
 const clock = () => new Date('2026-11-27T08:00:00Z');
 const signer = new DkimSigner(keys, clock, 0);
-// Two threads even on a small machine, so that a batch is split between them.
-const threaded = new DkimSigner(keys, clock, 2);
+// One thread even on a single core: its answers come in the order asked (see `sent`).
+const threaded = new DkimSigner(keys, clock, 1);
 afterAll(() => threaded.close());
 const tokens = new Tokens('k'.repeat(40));
 const recipient = (id: number, email = `reader${id}@example.net`): Recipient => ({
@@ -67,9 +67,15 @@ async function digest(papers: number, dkim = signer): Promise<MessageTemplate> {
   return compose(r.html, r.text, dkim);
 }
 
-/** The copies as the SMTP pool gets them (a batch announced with `prepare`, then `dataParts`), dot-stuffing undone. */
-async function sent(t: MessageTemplate, rs: Recipient[]): Promise<Buffer[]> {
-  t.prepare?.(rs);
+/**
+ * The copies as the SMTP pool gets them from `dataParts`, dot-stuffing undone. `batch`: announced
+ * with `prepare`, taken once the thread has answered for all of them (it answers in order, and a
+ * copy asked for after the batch comes back after it); `now`: taken at once, so that the main
+ * thread takes back what the thread has not started; `alone`: never announced, one request each.
+ */
+async function sent(t: MessageTemplate, rs: Recipient[], how: 'batch' | 'now' | 'alone' = 'batch'): Promise<Buffer[]> {
+  if (how !== 'alone') t.prepare?.(rs);
+  if (how === 'batch') await t.dataParts(recipient(999_999_999));
   const copies = await Promise.all(rs.map((r) => t.dataParts(r)));
   return copies.map((parts) => Buffer.from(Buffer.concat(parts).toString('latin1').replace(/(^|\r\n)\./g, '$1'), 'latin1'));
 }
@@ -82,10 +88,22 @@ async function expectPass(raw: Buffer): Promise<void> {
 }
 
 describe('DKIM signer (relaxed/relaxed, once per variant)', () => {
-  it.each([30, 5, 1])('signs the %i-paper digest so that both signatures verify, for several recipients', async (n) => {
+  it.each([30, 5, 1])('signs the %i-paper digest so that both signatures verify, for several recipients, on the main thread and in threads alike', async (n) => {
+    const rs = [1, 22, 333_333, 9_007_199].map((id) => recipient(id));
     const t = await digest(n);
-    expect(t.signed).toBe(true);
-    for (const id of [1, 22, 333_333, 9_007_199]) await expectPass(t.personalise(recipient(id)));
+    const inThreads = await digest(n, threaded);
+    expect(t.signed && inThreads.signed).toBe(true);
+    expect(t.prepare).toBeUndefined(); // no threads: dataParts signs in place
+    const ways = await Promise.all((['batch', 'now', 'alone'] as const).map((how) => sent(inThreads, rs, how)));
+    for (const [i, r] of rs.entries()) {
+      const own = t.personalise(r);
+      await expectPass(own);
+      expect(await sent(t, [r])).toEqual([own]);
+      // RSA (PKCS#1 v1.5) and Ed25519 signatures are deterministic: a thread's copy is the bytes the main thread signs.
+      const mainThread = inThreads.personalise(r);
+      await expectPass(mainThread);
+      for (const copies of ways) expect(copies[i]!.equals(mainThread)).toBe(true);
+    }
   });
 
   it('covers From, To, Subject, Date, Message-ID, the MIME headers, List-Unsubscribe(-Post) and Feedback-ID', async () => {
@@ -105,6 +123,12 @@ describe('DKIM signer (relaxed/relaxed, once per variant)', () => {
       const text = `${'x'.repeat(pad)}  \t Preferences:   ${preferencesUrl}   \nUnsubscribe: ${unsubscribeUrl}\t\n.\n..leading dots\n\n\n`;
       const t = await compose(html, text);
       await expectPass(t.personalise(recipient(pad + 1)));
+      // In a thread, asked for alone (no prepare) as well as in a batch.
+      const inThreads = await compose(html, text, threaded);
+      const [alone] = await sent(inThreads, [recipient(pad + 2)], 'alone');
+      const [batched] = await sent(inThreads, [recipient(pad + 3)]);
+      await expectPass(alone!);
+      await expectPass(batched!);
     }
   });
 
@@ -133,5 +157,77 @@ describe('DKIM signer (relaxed/relaxed, once per variant)', () => {
   it('refuses a key that is neither RSA nor Ed25519', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
     expect(() => dkimKey(DOMAIN, 'ec', ec.privateKey)).toThrow(/RSA or Ed25519 \(got ec\)/);
+  });
+});
+
+describe('DKIM signing threads', () => {
+  const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => recipient(from + i));
+  // A small message of pieces as the composer makes them: values in the header and in the body.
+  const pieces = [Buffer.from('From: digest@example.org\r\nTo: '), null, Buffer.from('\r\nSubject: hi\r\n\r\nHello  \t'), null, Buffer.from(' and bye\r\n\r\n')];
+  const copy = (i: number) => pieces.map((p, k) => p ?? Buffer.from(k === 1 ? `reader${i}@example.net` : `token${i}`));
+
+  it('signs a batch in a thread, in one message, each copy as the main thread would', async () => {
+    const prepared = threaded.prepare(pieces);
+    const copies = Array.from({ length: 20 }, (_, i) => copy(i));
+    const sigs = await Promise.all(prepared.signMany(copies).map((job) => job.promise));
+    for (const [i, sig] of sigs.entries()) {
+      expect(sig.equals(prepared.sign(copies[i]!))).toBe(true);
+      await expectPass(Buffer.concat([sig, ...copies[i]!]));
+    }
+  });
+
+  it('rejects what a thread killed mid-batch owed with an Error, and signs the next batch in a new thread', async () => {
+    const one = new DkimSigner(keys, clock, 1);
+    try {
+      const jobs = one.prepare(pieces).signMany(Array.from({ length: 400 }, (_, i) => copy(i)));
+      await jobs[0]!.promise; // the thread is at work on this batch now
+      const [victim] = one.workers;
+      await victim!.terminate();
+      const settled = await Promise.allSettled(jobs.map((j) => j.promise));
+      const rejected = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+      expect(rejected.length).toBeGreaterThan(0);
+      expect(rejected.length).toBeLessThan(jobs.length);
+      for (const err of rejected) expect(err).toBeInstanceOf(Error);
+      expect((rejected[0] as Error).message).toMatch(/DKIM signing thread stopped/);
+      // A copy the dead thread never started can still be taken back and signed here.
+      expect(jobs.at(-1)!.takeOver()).toBe(true);
+      const t = await digest(1, one);
+      for (const c of await sent(t, batch(5000, 3))) await expectPass(c);
+      expect(one.workers).toHaveLength(1);
+      expect(one.workers[0]).not.toBe(victim);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('rejects a copy that cannot be signed with an Error, in a thread or taken back, and the thread goes on', async () => {
+    // A public key where the private one belongs: node:crypto refuses to sign.
+    const bad = new DkimSigner([{ domain: DOMAIN, selector: 'rsa', key: createPublicKey(rsa.privateKey) }], clock, 1);
+    try {
+      const t = await digest(1, bad);
+      for (const r of batch(1, 3)) await expect(Promise.resolve(t.dataParts(r))).rejects.toThrow(/private/);
+      const [thread] = bad.workers;
+      t.prepare!([recipient(9)]);
+      await expect(Promise.resolve(t.dataParts(recipient(9)))).rejects.toBeInstanceOf(Error);
+      expect(thread).toBeDefined();
+      expect(bad.workers).toEqual([thread]);
+    } finally {
+      await bad.close();
+    }
+  });
+
+  it('splits a batch between threads; close() ends them, and signing goes on on the main thread', async () => {
+    const two = new DkimSigner(keys, clock, 2);
+    const t = await digest(1, two);
+    for (const c of await sent(t, batch(100, 20), 'now')) await expectPass(c);
+    const workers = [...two.workers];
+    expect(workers).toHaveLength(2);
+    const exits = workers.map((w) => once(w, 'exit'));
+    await two.close();
+    await Promise.all(exits);
+    expect(two.workers).toHaveLength(0);
+    const [after] = await sent(t, [recipient(200)], 'alone');
+    await expectPass(after!);
+    expect(two.workers).toHaveLength(0);
   });
 });
