@@ -70,7 +70,7 @@ export async function openSqlite(file: string): Promise<Store> {
   } catch (err) {
     throw new AppError('STORE', `cannot open the database ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db, 'sqlite');
   return new KyselyStore(db, 'sqlite');
 }
@@ -101,6 +101,36 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+}
+
+/** Statements kept prepared, by SQL text. */
+const STATEMENT_CACHE = 200;
+
+/**
+ * The database as Kysely's SQLite driver sees it, with `prepare` answered from a cache: the
+ * driver prepares every query anew, and a send runs the same few (claim, record) thousands of
+ * times (`npm run bench:send`: preparing was a third of the store's time). A cached statement
+ * still iterating (a streamed query) is not handed out again: that one gets a fresh statement.
+ */
+function withStatementCache(sqlite: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (source: string): Database.Statement => {
+    const hit = cache.get(source);
+    if (hit && !hit.busy) return hit;
+    const stmt = sqlite.prepare(source);
+    if (!hit) {
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
