@@ -160,16 +160,17 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
   // of this one are in flight, and a batch's results are written while the next one is sent.
   const queue: { job: DeliveryJob; batch: Batch; recipient: Recipient }[] = [];
   const open = new Set<Batch>();
-  const records: Promise<void>[] = [];
+  const records = new Set<Promise<void>>();
   const paused = new Map<string, { until: string; reason: string }>();
   let inFlight = 0;
   let exhausted = false;
   let failure: unknown;
   let claiming: Promise<void> | undefined;
   const halted = () => report.paused !== undefined || deps.stop?.requested === true || failure !== undefined;
+  // Nothing of this worker's in flight or waiting to be recorded (what is queued counts, unless the run halted: it will never go).
   const drained = async () => {
-    while (queue.length > 0 || inFlight > 0 || open.size > 0) await new Promise((r) => setTimeout(r, 20));
-    await Promise.all(records);
+    while (inFlight > 0 || (!halted() && (queue.length > 0 || open.size > 0))) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([...records]);
   };
 
   const claim = () =>
@@ -215,10 +216,12 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
     if (batch.closed) return;
     batch.close();
     open.delete(batch);
-    records.push(recordBatch({ ...deps, policy: { store: deps.store, tokens: deps.tokens, now: deps.now, log } }, issue.id, batch).then(() => {
+    const recorded: Promise<void> = recordBatch({ ...deps, policy: { store: deps.store, tokens: deps.tokens, now: deps.now, log } }, issue.id, batch).then(() => {
       remaining -= batch.results.filter((r) => r.status !== 'pending').length;
       deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining, elapsedMs: Date.now() - started });
-    }, (err) => void (failure ??= err)));
+    }, (err) => void (failure ??= err));
+    records.add(recorded);
+    void recorded.finally(() => records.delete(recorded));
   };
 
   const sendOne = async ({ job, batch, recipient }: (typeof queue)[number]) => {
@@ -302,7 +305,7 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
       );
     }
     for (const batch of [...open]) finish(batch);
-    await Promise.all(records);
+    await Promise.all([...records]);
   } finally {
     clearInterval(heartbeat);
   }
