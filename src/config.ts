@@ -42,6 +42,9 @@ const booleanFlag = (fallback: boolean) =>
     .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be true or false')
     .transform((v) => ['true', '1', 'yes'].includes(v));
 
+/** `scrypt$N$r$p$saltB64$hashB64`: N a power of two, r and p small, a salt and hash of at least 16 bytes. */
+const ADMIN_HASH_RE = /^scrypt\$(?:[2-9]|[1-9]\d{1,6})\$[1-9]\d{0,2}\$[1-9]\d{0,2}\$[A-Za-z0-9+/]{22,}={0,2}\$[A-Za-z0-9+/]{22,}={0,2}$/;
+
 /** The schema of every key in `.env.example`. Defaults make `npm start` work on a fresh machine. */
 export const configSchema = z.object({
   DATABASE_URL: z
@@ -73,6 +76,14 @@ export const configSchema = z.object({
     .optional()
     .refine((v) => v === undefined || v === '' || v.length >= 32, 'must be at least 32 characters (try: openssl rand -hex 32)')
     .transform((v) => (v ? v : undefined)),
+  /** The operator's /admin password as `paperboy admin hash-password` prints it: scrypt$N$r$p$salt$hash (base64). */
+  ADMIN_PASSWORD_HASH: z
+    .string()
+    .trim()
+    .refine((v) => ADMIN_HASH_RE.test(v), 'must be the output of `paperboy admin hash-password` (scrypt$N$r$p$salt$hash)')
+    .optional(),
+  /** The /admin password in plain text, hashed at start-up (ADMIN_PASSWORD_HASH is better: no plain password on disk). */
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   DIGEST_SOURCE: z.string().trim().min(1).default('fixtures/trending-papers.txt'),
   SCHEDULE: z
     .string()
@@ -200,6 +211,8 @@ const SECRET_KEYS = new Set([
   'BOUNCE_IMAP_URL',
   'POSTMARK_WEBHOOK_AUTH',
   'RESEND_WEBHOOK_SECRET',
+  'ADMIN_PASSWORD_HASH',
+  'ADMIN_PASSWORD',
 ]);
 
 /**
@@ -225,6 +238,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dkimSet = [cfg.DKIM_DOMAIN, cfg.DKIM_SELECTOR, cfg.DKIM_PRIVATE_KEY ?? cfg.DKIM_PRIVATE_KEY_FILE].filter(Boolean).length;
   if (dkimSet > 0 && dkimSet < 3) {
     throw new AppError('CONFIG_INVALID', 'config: DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE) together');
+  }
+  if (cfg.ADMIN_PASSWORD_HASH && cfg.ADMIN_PASSWORD) {
+    throw new AppError('CONFIG_INVALID', 'config: set ADMIN_PASSWORD_HASH or ADMIN_PASSWORD, not both');
   }
   const sqlitePath = cfg.DATABASE_URL.startsWith('file:')
     ? path.resolve(cwd, cfg.DATABASE_URL.slice('file:'.length))

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AppError, ERROR_CODES, toAppError } from '../errors.js';
+import { registerAdmin } from './commands/admin.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerBounces } from './commands/bounces.js';
 import { registerIngest } from './commands/ingest.js';
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo): Command {
   registerServe(program, io);
   registerBounces(program, io);
   registerDoctor(program, io);
+  registerAdmin(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} });
     for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} });

@@ -19,6 +19,7 @@ import { preferencesRoutes } from './preferences.js';
 import { WindowLimiter, protect } from './security.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 import { webhookRoutes } from './webhooks/index.js';
+import { adminRoutes } from './admin/routes.js';
 import { recordEvents } from '../bounces/policy.js';
 
 /** The routes, testable in-process with `app.request()`. */
@@ -38,6 +39,7 @@ export function createHttpApp(app: App): Hono {
   feedRoutes(http, app);
   // Bounces and complaints from a provider go through the same policy as the bounce mailbox's.
   webhookRoutes(http, app, { record: async (events) => void (await recordEvents(app.bounces, events)) });
+  adminRoutes(http, app);
   http.notFound((c) => c.html(page(name, html`<p>Not found.</p>`), 404));
   http.onError((err, c) => {
     if (err instanceof HTTPException) return c.html(page(name, html`<p>${err.status === 403 ? 'This request did not come from this site.' : err.message}</p>`), err.status);

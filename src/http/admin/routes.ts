@@ -1,0 +1,101 @@
+/**
+ * The operator's pages under `/admin`, present only when ADMIN_PASSWORD_HASH or ADMIN_PASSWORD
+ * is set (otherwise every /admin path is the site's 404). Everything but the login form needs a
+ * session; every POST needs the session's CSRF token on top of the Origin check `protect()`
+ * applies to all POSTs. A refused request changes nothing.
+ */
+import type { Context, Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { App } from '../../app.js';
+import { deliverability } from '../../bounces/rates.js';
+import { clientIp, csrfField, csrfOk, csrfRefused } from '../security.js';
+import { LoginLimits, SESSION_SECONDS, Sessions, hashPassword, safeEqual, verifyPassword } from './auth.js';
+import { loginPage, messagePage, overviewPage } from './pages.js';
+
+/** The session cookie, sent only to /admin. */
+export const ADMIN_COOKIE = 'pb_admin';
+/** Every failed login answers after this long, however long the check took (no timing signal, slower guessing). */
+const FAILED_LOGIN_MS = 300;
+
+/** Options for tests: the clock sessions and limits read (default: the app's). */
+export interface AdminOptions {
+  now?: () => Date;
+}
+
+const isAdminPath = (path: string) => path === '/admin' || path.startsWith('/admin/');
+const isRead = (method: string) => method === 'GET' || method === 'HEAD';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Installs `/admin` on `http` when a password is configured. */
+export function adminRoutes(http: Hono, app: App, opts: AdminOptions = {}): void {
+  const { ADMIN_PASSWORD_HASH, ADMIN_PASSWORD, NEWSLETTER_NAME: name } = app.config;
+  if (!ADMIN_PASSWORD_HASH && !ADMIN_PASSWORD) return;
+  const now = opts.now ?? app.flow.now;
+  // ADMIN_PASSWORD is hashed once at start-up, so that only the hash stays in use.
+  const passwordHash = ADMIN_PASSWORD_HASH ? Promise.resolve(ADMIN_PASSWORD_HASH) : hashPassword(ADMIN_PASSWORD!);
+  passwordHash.catch((err) => app.log.error(`admin: cannot hash ADMIN_PASSWORD: ${(err as Error).message}`));
+  const sessions = new Sessions(now);
+  const limits = new LoginLimits(now);
+  const secure = app.config.PUBLIC_URL.startsWith('https:');
+  const sessionOf = (c: Context) => sessions.find(getCookie(c, ADMIN_COOKIE));
+  const refused = (c: Context) => c.html(messagePage(name, 'This form has expired or did not come from this site. Go back, reload the page and try again.'), 403);
+
+  // The gate: no session, no page (GET goes to the login form, anything else is refused).
+  http.use('*', async (c, next) => {
+    if (!isAdminPath(c.req.path)) return next();
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Robots-Tag', 'noindex');
+    if (c.req.path === '/admin/login') return next();
+    const session = sessionOf(c);
+    if (!session) return isRead(c.req.method) ? c.redirect('/admin/login', 302) : refused(c);
+    if (!isRead(c.req.method)) {
+      const body = await c.req.parseBody();
+      if (!safeEqual(typeof body.csrf === 'string' ? body.csrf : undefined, session.csrf)) return refused(c);
+    }
+    return next();
+  });
+
+  http.get('/admin/login', (c) => {
+    if (sessionOf(c)) return c.redirect('/admin', 302);
+    return c.html(loginPage(name, csrfField(c, app)));
+  });
+
+  http.post('/admin/login', async (c) => {
+    const started = performance.now();
+    const ip = clientIp(c, app.config.TRUST_PROXY);
+    const blocked = limits.blocked(ip);
+    if (blocked) {
+      const why = blocked === 'address' ? 'Too many failed sign-ins from this address' : 'Too many failed sign-ins';
+      c.header('Retry-After', String(15 * 60));
+      return c.html(loginPage(name, csrfField(c, app), `${why}. Try again in 15 minutes.`), 429);
+    }
+    const body = await c.req.parseBody();
+    if (!csrfOk(c, app, body)) return csrfRefused(c, app);
+    const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
+    // Counted before the check, so that parallel guesses cannot outrun the limit.
+    limits.fail(ip);
+    const ok = password.length > 0 && (await verifyPassword(password, await passwordHash));
+    if (!ok) {
+      await sleep(Math.max(0, FAILED_LOGIN_MS - (performance.now() - started)));
+      return c.html(loginPage(name, csrfField(c, app), 'Wrong password.'), 401);
+    }
+    limits.succeed(ip);
+    const { cookie } = sessions.create();
+    setCookie(c, ADMIN_COOKIE, cookie, { path: '/admin', httpOnly: true, sameSite: 'Strict', secure, maxAge: SESSION_SECONDS });
+    app.log.info(`admin: signed in from ${ip}`);
+    return c.redirect('/admin', 303);
+  });
+
+  http.post('/admin/logout', (c) => {
+    const session = sessionOf(c);
+    if (session) sessions.delete(session.id);
+    deleteCookie(c, ADMIN_COOKIE, { path: '/admin', httpOnly: true, sameSite: 'Strict', secure });
+    return c.redirect('/admin/login', 303);
+  });
+
+  http.get('/admin', async (c) => {
+    const session = sessionOf(c)!;
+    const [status, alerts, rates] = [await app.store.status(5), await app.store.openAlerts(), await deliverability(app.store, now())];
+    return c.html(overviewPage(name, session.csrf, { status, alerts, rates }));
+  });
+}
