@@ -31,6 +31,19 @@ export interface NewSubscriber {
   timezone?: string | null;
 }
 
+/** A filter over the subscriber list (the admin page); absent fields do not filter. */
+export interface SubscriberSearch {
+  /** A case-insensitive substring of the address (`%` and `_` are literal). */
+  query?: string;
+  status?: SubscriberStatus;
+  frequency?: Frequency;
+  /** Subscribers who chose this topic (exactly, not a substring of one). */
+  topic?: string;
+  /** Keyset pagination: only ids above this one. */
+  after?: number;
+  limit: number;
+}
+
 /** What a reader can change; an absent field stays as it is. */
 export interface SubscriberPreferences {
   frequency?: Frequency;
@@ -147,6 +160,11 @@ export interface Store extends RunStore, LockStore, EventStore {
   setSubscriberPreferences(id: number, prefs: SubscriberPreferences, at: string): Promise<void>;
   /** Every subscriber, in id order, a page at a time (lists can be large). */
   iterateSubscribers(): AsyncIterable<Subscriber>;
+  /**
+   * The subscribers matching `opts` with an id above `opts.after`, in id order, at most
+   * `opts.limit` (keyset pagination: pass the last id of a page to get the next).
+   */
+  searchSubscribers(opts: SubscriberSearch): Promise<Subscriber[]>;
   countActive(frequency: Frequency): Promise<number>;
   /** Confirms a pending (or returning, unsubscribed) subscriber; false when it was not waiting. */
   activateSubscriber(id: number, at: string): Promise<boolean>;

@@ -11,6 +11,7 @@ import { deliverability } from '../../bounces/rates.js';
 import { clientIp, csrfField, csrfOk, csrfRefused } from '../security.js';
 import { LoginLimits, SESSION_SECONDS, Sessions, hashPassword, safeEqual, verifyPassword } from './auth.js';
 import { loginPage, messagePage, overviewPage } from './pages.js';
+import { subscriberRoutes } from './subscribers.js';
 
 /** The session cookie, sent only to /admin. */
 export const ADMIN_COOKIE = 'pb_admin';
@@ -98,4 +99,6 @@ export function adminRoutes(http: Hono, app: App, opts: AdminOptions = {}): void
     const [status, alerts, rates] = [await app.store.status(5), await app.store.openAlerts(), await deliverability(app.store, now())];
     return c.html(overviewPage(name, session.csrf, { status, alerts, rates }));
   });
+
+  subscriberRoutes(http, app, { name, now, csrfOf: (c) => sessionOf(c)!.csrf });
 }

@@ -3,11 +3,29 @@
  */
 import type { Frequency, Subscriber, SubscriberStatus } from '../../domain.js';
 import { emailKey } from '../../subscriptions/email.js';
-import type { NewSubscriber, SubscriberPreferences } from '../store.js';
+import { sql } from 'kysely';
+import type { NewSubscriber, SubscriberPreferences, SubscriberSearch } from '../store.js';
 import { BATCH, chunks, toSubscriber } from './base.js';
 import { PaperQueries } from './papers.js';
 
+/** `text` as a literal inside a LIKE pattern whose escape character is `!`. */
+const likeLiteral = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
+
 export abstract class SubscriberQueries extends PaperQueries {
+  async searchSubscribers(opts: SubscriberSearch): Promise<Subscriber[]> {
+    let q = this.db.selectFrom('subscribers').selectAll().where('id', '>', opts.after ?? 0);
+    // lower() on both sides and an explicit ESCAPE: the same answer on SQLite (LIKE ignores ASCII
+    // case) and PostgreSQL (LIKE is case-sensitive, and its default escape is a backslash).
+    if (opts.query) q = q.where(sql<boolean>`lower(email) like ${`%${likeLiteral(opts.query.toLowerCase())}%`} escape '!'`);
+    if (opts.status) q = q.where('status', '=', opts.status);
+    if (opts.frequency) q = q.where('frequency', '=', opts.frequency);
+    // Topics are stored as a JSON array of lower-case strings without quotes or backslashes
+    // (parseTopics), so the quoted topic as a substring matches exactly that element.
+    if (opts.topic) q = q.where(sql<boolean>`topics like ${`%${likeLiteral(JSON.stringify(opts.topic.toLowerCase()))}%`} escape '!'`);
+    const rows = await q.orderBy('id').limit(opts.limit).execute();
+    return rows.map(toSubscriber);
+  }
+
   async findSubscriber(email: string): Promise<Subscriber | undefined> {
     const row = await this.db.selectFrom('subscribers').selectAll().where('email_key', '=', emailKey(email)).executeTakeFirst();
     return row && toSubscriber(row);
