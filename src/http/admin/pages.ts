@@ -27,7 +27,7 @@ ${csrf}
 
 /** The navigation and logout button every signed-in page starts with. */
 export function adminNav(csrf: string) {
-  return html`<nav class="links" aria-label="Admin"><a href="/admin" aria-current="page">Overview</a> <a href="/admin/subscribers">Subscribers</a></nav>
+  return html`<nav class="links" aria-label="Admin"><a href="/admin" aria-current="page">Overview</a> <a href="/admin/subscribers">Subscribers</a> <a href="/admin/issues">Issues</a></nav>
 <form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="secondary">Sign out</button></form>`;
 }
 

@@ -10,6 +10,7 @@ import type { App } from '../../app.js';
 import { deliverability } from '../../bounces/rates.js';
 import { clientIp, csrfField, csrfOk, csrfRefused } from '../security.js';
 import { LoginLimits, SESSION_SECONDS, Sessions, hashPassword, safeEqual, verifyPassword } from './auth.js';
+import { issueRoutes } from './issues.js';
 import { loginPage, messagePage, overviewPage } from './pages.js';
 import { subscriberRoutes } from './subscribers.js';
 
@@ -101,4 +102,5 @@ export function adminRoutes(http: Hono, app: App, opts: AdminOptions = {}): void
   });
 
   subscriberRoutes(http, app, { name, now, csrfOf: (c) => sessionOf(c)!.csrf });
+  issueRoutes(http, app, { name, now, csrfOf: (c) => sessionOf(c)!.csrf });
 }

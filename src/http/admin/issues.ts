@@ -1,0 +1,167 @@
+/**
+ * `/admin/issues`: the next issue of each cadence as it would be sent now (planned, never
+ * written), its rendered email in a sandboxed frame, and the last issues with their deliveries.
+ * Reading only: nothing here sends or stores anything. The gate in `routes.ts` has already
+ * checked the session.
+ *
+ * The site's CSP (`default-src 'none'`, no `frame-src`) would block a frame, and a `srcdoc`
+ * document inherits the page's CSP (no inline styles: the email would render unstyled), so the
+ * email is served on its own URL with a CSP of its own (the archive's, plus `sandbox`), and the
+ * preview page alone allows `frame-src 'self'`.
+ */
+import type { Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import type { App } from '../../app.js';
+import { archiveUrl } from '../../app.js';
+import { DELIVERY_STATUSES, FREQUENCIES, type Frequency, type Issue } from '../../domain.js';
+import { isNoIssue, planNextIssue } from '../../issue/builder.js';
+import { describeNoIssue } from '../../pipeline/report.js';
+import { mainPapers } from '../../pipeline/run.js';
+import { digestProps, renderDigest } from '../../render/digest.js';
+import type { StoreStatus } from '../../store/store.js';
+import { page } from '../page.js';
+import { adminNav, messagePage } from './pages.js';
+
+/** Past issues listed. */
+export const ISSUES_LISTED = 20;
+
+/** What the routes need from `adminRoutes`. */
+export interface IssuePageDeps {
+  name: string;
+  now: () => Date;
+  /** The signed-in session's CSRF token (the gate guarantees a session). */
+  csrfOf: (c: Context) => string;
+}
+
+/** The site's CSP plus frames from this origin (the preview page only). */
+const PREVIEW_PAGE_CSP =
+  "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; frame-src 'self'";
+/** The email itself: its inline styles and remote images, no script, no form, framed only by this site, sandboxed. */
+const EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox";
+
+/** The next issue of one cadence, planned now, or why there is none. */
+type Next = { frequency: Frequency; note: string; subject?: string; papers?: { title: string }[]; recipients?: number };
+
+async function nextOf(app: App, frequency: Frequency, now: Date): Promise<Next> {
+  const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
+  if (isNoIssue(planned)) return { frequency, note: describeNoIssue(frequency, planned) };
+  const papers = mainPapers(planned);
+  return {
+    frequency,
+    subject: planned.plan.subject,
+    papers,
+    recipients: planned.recipients,
+    note: `${papers.length} papers for ${planned.recipients} recipient${planned.recipients === 1 ? '' : 's'}`,
+  };
+}
+
+/** The email of the next issue as most subscribers would get it, as `paperboy preview` renders it; undefined when there is none. */
+async function renderNext(app: App, frequency: Frequency, now: Date): Promise<string | undefined> {
+  const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
+  if (isNoIssue(planned)) return undefined;
+  // Links as a reader would get them (tokens for no real subscriber: they open nothing).
+  const urls = {
+    unsubscribeUrl: `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', 0)}`,
+    preferencesUrl: `${app.config.PUBLIC_URL}/preferences/${app.tokens.sign('preferences', 0)}`,
+    archiveUrl: archiveUrl(app.config.PUBLIC_URL),
+  };
+  const rendered = await renderDigest(digestProps(app.masthead, { issueDate: planned.plan.issueDate, frequency }, mainPapers(planned), urls));
+  return rendered.html;
+}
+
+const counts = (o: Partial<Record<string, number>>) =>
+  DELIVERY_STATUSES.filter((k) => o[k])
+    .map((k) => `${o[k]} ${k}`)
+    .join(', ') || 'no deliveries';
+const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+/** GET /admin/issues: the next issues and the last ones. */
+export function issuesPage(name: string, csrf: string, next: Next[], last: StoreStatus['lastIssues']) {
+  return page(
+    name,
+    html`${adminNav(csrf)}
+<h1>Issues</h1>
+<section class="card" aria-labelledby="next"><h2 id="next">Next issues</h2>
+<ul>${next.map(
+      (n) => html`<li data-frequency="${n.frequency}"><strong>${n.frequency}</strong>${n.subject ? html` ${n.subject}` : ''} <span class="meta">${n.note}</span>${
+        n.subject ? html` <a href="/admin/issues/next/${n.frequency}/preview">Preview</a>` : ''
+      }</li>`,
+    )}</ul></section>
+<section class="card" aria-labelledby="last"><h2 id="last">Last issues</h2>
+${last.length
+  ? html`<ul>${last.map(
+      (i) => html`<li data-issue="${i.id}"><a href="/admin/issues/${i.id}"><strong>#${i.id}</strong> ${i.subject}</a> <span class="meta">${i.frequency}, ${minute(i.createdAt)}, <span data-status>${i.status}</span>; ${i.papers} papers; ${counts(i.deliveries)}</span></li>`,
+    )}</ul>`
+  : html`<p>No issue yet.</p>`}</section>`,
+    { title: 'Issues' },
+  );
+}
+
+/** GET /admin/issues/next/:frequency/preview: the email in a sandboxed frame, and its papers. */
+function previewPage(name: string, csrf: string, n: Next) {
+  return page(
+    name,
+    html`${adminNav(csrf)}
+<h1>Next ${n.frequency} issue</h1>
+${n.subject
+  ? html`<p><strong>${n.subject}</strong> <span class="meta">${n.note}; not sent, nothing stored.</span></p>
+<iframe sandbox="" src="/admin/issues/next/${n.frequency}/preview.html" title="The email of the next ${n.frequency} issue" width="100%" height="900" class="preview"></iframe>
+<section class="card" aria-labelledby="papers"><h2 id="papers">Papers</h2><ol>${(n.papers ?? []).map((p) => html`<li>${p.title}</li>`)}</ol></section>`
+  : html`<p>${n.note}: nothing to preview.</p>`}
+<p><a href="/admin/issues">Back to the issues</a></p>`,
+    { title: `Next ${n.frequency} issue` },
+  );
+}
+
+/** GET /admin/issues/:id: one issue's deliveries and its recent failures. */
+function issuePage(name: string, csrf: string, issue: Issue, deliveries: Partial<Record<string, number>>, errors: StoreStatus['lastErrors']) {
+  return page(
+    name,
+    html`${adminNav(csrf)}
+<h1>Issue #${issue.id}</h1>
+<section class="card" aria-labelledby="about"><h2 id="about">${issue.subject}</h2>
+<p class="meta">${issue.frequency}, dated ${issue.issueDate}, built ${minute(issue.createdAt)}; <span data-status>${issue.status}</span></p>
+<p data-deliveries>${counts(deliveries)}</p></section>
+<section class="card" aria-labelledby="failures"><h2 id="failures">Recent failures and deferrals</h2>
+${errors.length
+  ? html`<ul>${errors.map((e) => html`<li><strong>${e.email}</strong> <span class="meta">${minute(e.at)}</span> <code>${e.error}</code></li>`)}</ul>`
+  : html`<p>None recorded.</p>`}</section>
+<p><a href="/admin/issues">Back to the issues</a></p>`,
+    { title: `Issue #${issue.id}` },
+  );
+}
+
+/** Installs the routes; call after the admin gate is in place. */
+export function issueRoutes(http: Hono, app: App, deps: IssuePageDeps): void {
+  const { name, now, csrfOf } = deps;
+  const frequencyOf = (c: Context) => c.req.param('frequency') as Frequency;
+
+  http.get('/admin/issues', async (c) => {
+    const next: Next[] = [];
+    for (const frequency of FREQUENCIES) next.push(await nextOf(app, frequency, now()));
+    const { lastIssues } = await app.store.status(ISSUES_LISTED);
+    return c.html(issuesPage(name, csrfOf(c), next, lastIssues));
+  });
+
+  http.get('/admin/issues/next/:frequency{daily|weekly}/preview', async (c) => {
+    c.header('Content-Security-Policy', PREVIEW_PAGE_CSP);
+    return c.html(previewPage(name, csrfOf(c), await nextOf(app, frequencyOf(c), now())));
+  });
+
+  http.get('/admin/issues/next/:frequency{daily|weekly}/preview.html', async (c) => {
+    const email = await renderNext(app, frequencyOf(c), now());
+    if (email === undefined) return c.html(messagePage(name, 'There is no next issue to preview.'), 404);
+    c.header('Content-Security-Policy', EMAIL_CSP);
+    c.header('X-Frame-Options', 'SAMEORIGIN');
+    return c.html(email);
+  });
+
+  http.get('/admin/issues/:id{[0-9]+}', async (c) => {
+    const issue = await app.store.getIssue(Number(c.req.param('id')));
+    if (!issue) return c.html(messagePage(name, 'No such issue.'), 404);
+    const deliveries = await app.store.countDeliveries(issue.id);
+    // No store query lists one issue's failures yet: status() keeps the last few of all issues.
+    const errors = (await app.store.status(0)).lastErrors.filter((e) => e.issueId === issue.id);
+    return c.html(issuePage(name, csrfOf(c), issue, deliveries, errors));
+  });
+}
