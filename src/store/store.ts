@@ -238,5 +238,7 @@ export interface Store extends RunStore, LockStore, EventStore {
   laterDeliveries(issueId?: number): Promise<LaterDeliveries>;
   setIssueStatus(issueId: number, status: IssueStatus, at: string): Promise<void>;
   countDeliveries(issueId: number): Promise<Partial<Record<DeliveryStatus, number>>>;
+  /** One issue's latest failed or deferred deliveries (newest first), with the last SMTP reply, for the operator. */
+  issueFailures(issueId: number, limit: number): Promise<{ email: string; status: DeliveryStatus; attempts: number; error: string; at: string }[]>;
   status(lastIssues: number): Promise<StoreStatus>;
 }

@@ -114,7 +114,7 @@ ${n.subject
 }
 
 /** GET /admin/issues/:id: one issue's deliveries and its recent failures. */
-function issuePage(name: string, csrf: string, issue: Issue, deliveries: Partial<Record<string, number>>, errors: StoreStatus['lastErrors']) {
+function issuePage(name: string, csrf: string, issue: Issue, deliveries: Partial<Record<string, number>>, errors: Awaited<ReturnType<App['store']['issueFailures']>>) {
   return page(
     name,
     html`${adminNav(csrf)}
@@ -124,7 +124,7 @@ function issuePage(name: string, csrf: string, issue: Issue, deliveries: Partial
 <p data-deliveries>${counts(deliveries)}</p></section>
 <section class="card" aria-labelledby="failures"><h2 id="failures">Recent failures and deferrals</h2>
 ${errors.length
-  ? html`<ul>${errors.map((e) => html`<li><strong>${e.email}</strong> <span class="meta">${minute(e.at)}</span> <code>${e.error}</code></li>`)}</ul>`
+  ? html`<ul>${errors.map((e) => html`<li><strong>${e.email}</strong> <span class="meta">${e.status}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}, ${minute(e.at)}</span> <code>${e.error}</code></li>`)}</ul>`
   : html`<p>None recorded.</p>`}</section>
 <p><a href="/admin/issues">Back to the issues</a></p>`,
     { title: `Issue #${issue.id}` },
@@ -160,8 +160,7 @@ export function issueRoutes(http: Hono, app: App, deps: IssuePageDeps): void {
     const issue = await app.store.getIssue(Number(c.req.param('id')));
     if (!issue) return c.html(messagePage(name, 'No such issue.'), 404);
     const deliveries = await app.store.countDeliveries(issue.id);
-    // No store query lists one issue's failures yet: status() keeps the last few of all issues.
-    const errors = (await app.store.status(0)).lastErrors.filter((e) => e.issueId === issue.id);
+    const errors = await app.store.issueFailures(issue.id, 20);
     return c.html(issuePage(name, csrfOf(c), issue, deliveries, errors));
   });
 }

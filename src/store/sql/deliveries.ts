@@ -216,6 +216,20 @@ export abstract class DeliveryQueries extends LockQueries {
     return (row?.next as string | null | undefined) ?? undefined;
   }
 
+  async issueFailures(issueId: number, limit: number): Promise<{ email: string; status: DeliveryStatus; attempts: number; error: string; at: string }[]> {
+    const rows = await this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
+      .select(['s.email', 'd.status', 'd.attempts', 'd.last_error', 'd.updated_at'])
+      .where('d.issue_id', '=', issueId)
+      .where('d.last_error', 'is not', null)
+      .where('d.status', 'in', ['failed', 'pending'])
+      .orderBy('d.updated_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ email: r.email, status: r.status as DeliveryStatus, attempts: Number(r.attempts), error: r.last_error!, at: r.updated_at }));
+  }
+
   async laterDeliveries(issueId?: number): Promise<LaterDeliveries> {
     // A row never attempted and never deferred that has a due time was given one by DELIVER_AT
     // (createIssue); a retry has attempts > 0, and a row held back for a paused domain (never

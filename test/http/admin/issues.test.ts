@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isNoIssue, planNextIssue } from '../../../src/issue/builder.js';
+import { reply, startSmtp } from '../../helpers/smtp.js';
 import { SEED } from '../../helpers/workspace.js';
 import { type AdminRig, adminRig } from './helpers.js';
 
@@ -94,5 +95,22 @@ describe('/admin/issues', () => {
     expect(text).toContain('<p data-deliveries>1 sent</p>');
     expect(text).toContain('None recorded.');
     expect((await rig.get('/admin/issues/999', cookie)).status).toBe(404);
+  });
+
+  it('shows an issue\'s failures with the address, attempts and the SMTP server\'s reply', async () => {
+    const smtp = await startSmtp({ onRcpt: (a) => (a === 'bo@example.net' ? reply(550, '5.1.1 <bo@example.net>: Recipient address rejected: User unknown') : undefined) });
+    try {
+      rig = await adminRig({ ADMIN_PASSWORD: 'correct horse battery staple', SMTP_URL: smtp.url }, async (ws) => {
+        await ws.cli(['ingest', SEED]);
+        await ws.cli(['subscribers', 'add', 'bo@example.net']);
+      });
+      const { cookie } = await rig.login();
+      expect((await rig.ws.cli(['send'])).code).toBe(0);
+      const text = await (await rig.get('/admin/issues/1', cookie!)).text();
+      expect(text).toContain('<p data-deliveries>1 sent, 1 failed</p>');
+      expect(text).toMatch(/<strong>bo@example\.net<\/strong> <span class="meta">failed, 1 attempt, [^<]+<\/span> <code>550 5\.1\.1 &lt;bo@example\.net&gt;: Recipient address rejected: User unknown<\/code>/);
+    } finally {
+      await smtp.close();
+    }
   });
 });
