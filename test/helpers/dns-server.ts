@@ -40,7 +40,6 @@ const CLASSIC_UDP_LIMIT = 512;
 /** Starts the server on an ephemeral port of 127.0.0.1. */
 export async function startDns(zone: Zone): Promise<TestDns> {
   const queries: string[] = [];
-  const udp = createSocket('udp4');
   const tcp = createServer((socket) => serveTcp(socket, zone, queries));
   const sockets = new Set<Socket>();
   tcp.on('connection', (s) => {
@@ -48,7 +47,7 @@ export async function startDns(zone: Zone): Promise<TestDns> {
     s.on('close', () => sockets.delete(s));
   });
 
-  udp.on('message', (msg, rinfo) => {
+  const onMessage = (udp: ReturnType<typeof createSocket>) => (msg: Buffer, rinfo: { port: number; address: string }) => {
     let query: DecodedPacket;
     try {
       query = dnsPacket.decode(msg);
@@ -60,22 +59,40 @@ export async function startDns(zone: Zone): Promise<TestDns> {
     let out = dnsPacket.encode(answer(query, zone, queries));
     if (out.length > limit) out = dnsPacket.encode({ ...answer(query, zone, []), answers: [], flags: flagsOf(query, 0) | dnsPacket.TRUNCATED_RESPONSE });
     udp.send(out, rinfo.port, rinfo.address);
-  });
+  };
 
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
-  const port = udp.address().port;
-  // The same port over TCP, for the retry after a truncated UDP answer.
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
+  // One port for both: TCP takes an ephemeral port, UDP binds the same number; when another
+  // process holds that UDP port (tests run side by side), try another.
+  let udp: ReturnType<typeof createSocket> | undefined;
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(0, '127.0.0.1', () => (tcp.off('error', reject), resolve()));
+    });
+    port = (tcp.address() as { port: number }).port;
+    const socket = createSocket('udp4');
+    udp = socket;
+    socket.on('message', onMessage(socket));
+    const bound = await new Promise<boolean>((resolve, reject) => {
+      socket.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' && attempt < 20 ? resolve(false) : reject(err)));
+      socket.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) break;
+    try {
+      socket.close();
+    } catch {
+      // a socket whose bind failed may be closed already
+    }
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+  }
   return {
     server: `127.0.0.1:${port}`,
     port,
     queries,
     close: async () => {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      await new Promise<void>((resolve) => udp!.close(() => resolve()));
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
