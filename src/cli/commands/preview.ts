@@ -2,14 +2,13 @@
  * `paperboy preview [--out FILE.html] [--text]`: the next issue, rendered as it would be sent.
  * Reads the store, writes nothing to it.
  */
+import { renderPreview } from '../../render/preview.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { archiveUrl } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { mainPapers } from '../../pipeline/run.js';
-import { digestProps, renderDigest } from '../../render/digest.js';
 import { parseFrequency } from '../../subscriptions/service.js';
 import { type CliIo, withApp } from '../io.js';
 import { describeNoIssue } from '../../pipeline/report.js';
@@ -31,13 +30,7 @@ export function registerPreview(program: Command, io: CliIo): void {
           return;
         }
         const papers = mainPapers(planned);
-        // Links as a reader would get them (tokens for no real subscriber: they open nothing).
-        const urls = {
-          unsubscribeUrl: `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', 0)}`,
-          preferencesUrl: `${app.config.PUBLIC_URL}/preferences/${app.tokens.sign('preferences', 0)}`,
-          archiveUrl: archiveUrl(app.config.PUBLIC_URL),
-        };
-        const rendered = await renderDigest(digestProps(app.masthead, { issueDate: planned.plan.issueDate, frequency }, papers, urls));
+        const rendered = await renderPreview(app, frequency, planned);
         if (opts.text) {
           io.stdout(rendered.text);
           return;

@@ -9,15 +9,14 @@
  * email is served on its own URL with a CSP of its own (the archive's, plus `sandbox`), and the
  * preview page alone allows `frame-src 'self'`.
  */
+import { renderPreview } from '../../render/preview.js';
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
-import { archiveUrl } from '../../app.js';
 import { DELIVERY_STATUSES, FREQUENCIES, type Frequency, type Issue } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { describeNoIssue } from '../../pipeline/report.js';
 import { mainPapers } from '../../pipeline/run.js';
-import { digestProps, renderDigest } from '../../render/digest.js';
 import type { StoreStatus } from '../../store/store.js';
 import { page } from '../page.js';
 import { adminNav, messagePage } from './pages.js';
@@ -59,13 +58,7 @@ async function nextOf(app: App, frequency: Frequency, now: Date): Promise<Next> 
 async function renderNext(app: App, frequency: Frequency, now: Date): Promise<string | undefined> {
   const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
   if (isNoIssue(planned)) return undefined;
-  // Links as a reader would get them (tokens for no real subscriber: they open nothing).
-  const urls = {
-    unsubscribeUrl: `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', 0)}`,
-    preferencesUrl: `${app.config.PUBLIC_URL}/preferences/${app.tokens.sign('preferences', 0)}`,
-    archiveUrl: archiveUrl(app.config.PUBLIC_URL),
-  };
-  const rendered = await renderDigest(digestProps(app.masthead, { issueDate: planned.plan.issueDate, frequency }, mainPapers(planned), urls));
+  const rendered = await renderPreview(app, frequency, planned);
   return rendered.html;
 }
 

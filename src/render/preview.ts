@@ -1,0 +1,20 @@
+/**
+ * The next issue rendered as most readers would get it, without sending or storing anything:
+ * what `paperboy preview` writes and the admin's issue preview shows. The links carry tokens of
+ * no real subscriber (they open nothing).
+ */
+import { type App, archiveUrl } from '../app.js';
+import type { Frequency } from '../domain.js';
+import type { PlannedIssue } from '../issue/builder.js';
+import { mainPapers } from '../pipeline/run.js';
+import { digestProps, renderDigest } from './digest.js';
+
+/** Renders the main variant of a planned issue. */
+export async function renderPreview(app: App, frequency: Frequency, planned: PlannedIssue): Promise<{ html: string; text: string }> {
+  const urls = {
+    unsubscribeUrl: `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', 0)}`,
+    preferencesUrl: `${app.config.PUBLIC_URL}/preferences/${app.tokens.sign('preferences', 0)}`,
+    archiveUrl: archiveUrl(app.config.PUBLIC_URL),
+  };
+  return renderDigest(digestProps(app.masthead, { issueDate: planned.plan.issueDate, frequency }, mainPapers(planned), urls));
+}
