@@ -72,7 +72,7 @@ const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 export function issuesPage(name: string, csrf: string, next: Next[], last: StoreStatus['lastIssues']) {
   return page(
     name,
-    html`${adminNav(csrf)}
+    html`${adminNav(csrf, 'issues')}
 <h1>Issues</h1>
 <section class="card" aria-labelledby="next"><h2 id="next">Next issues</h2>
 <ul>${next.map(
@@ -94,7 +94,7 @@ ${last.length
 function previewPage(name: string, csrf: string, n: Next) {
   return page(
     name,
-    html`${adminNav(csrf)}
+    html`${adminNav(csrf, 'issues')}
 <h1>Next ${n.frequency} issue</h1>
 ${n.subject
   ? html`<p><strong>${n.subject}</strong> <span class="meta">${n.note}; not sent, nothing stored.</span></p>
@@ -110,7 +110,7 @@ ${n.subject
 function issuePage(name: string, csrf: string, issue: Issue, deliveries: Partial<Record<string, number>>, errors: Awaited<ReturnType<App['store']['issueFailures']>>) {
   return page(
     name,
-    html`${adminNav(csrf)}
+    html`${adminNav(csrf, 'issues')}
 <h1>Issue #${issue.id}</h1>
 <section class="card" aria-labelledby="about"><h2 id="about">${issue.subject}</h2>
 <p class="meta">${issue.frequency}, dated ${issue.issueDate}, built ${minute(issue.createdAt)}; <span data-status>${issue.status}</span></p>

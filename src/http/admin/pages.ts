@@ -4,12 +4,17 @@
  * Every value goes through hono's `html` template, which escapes it.
  */
 import { html } from 'hono/html';
-import { type Deliverability, describeDeliverability } from '../../bounces/rates.js';
-import { DELIVERY_STATUSES, SUBSCRIBER_STATUSES } from '../../domain.js';
-import { describeAlert } from '../../pipeline/report.js';
-import type { Alert } from '../../store/runs.js';
-import type { StoreStatus } from '../../store/store.js';
+import type { Context } from 'hono';
 import { page } from '../page.js';
+
+/** What every admin section's routes get from `adminRoutes`. */
+export interface AdminDeps {
+  /** The newsletter's name (the page shell's brand). */
+  name: string;
+  now: () => Date;
+  /** The signed-in session's CSRF token (the gate guarantees a session). */
+  csrfOf: (c: Context) => string;
+}
 
 /** The login form with its rendered CSRF field; `error` says why the last attempt failed. */
 export function loginPage(name: string, csrf: unknown, error?: string) {
@@ -25,50 +30,21 @@ ${csrf}
   );
 }
 
-/** The navigation and logout button every signed-in page starts with. */
-export function adminNav(csrf: string) {
-  return html`<nav class="links" aria-label="Admin"><a href="/admin" aria-current="page">Overview</a> <a href="/admin/subscribers">Subscribers</a> <a href="/admin/issues">Issues</a></nav>
-<form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="secondary">Sign out</button></form>`;
-}
+/** The sections of the admin, in the navigation's order. */
+export const ADMIN_SECTIONS = [
+  ['overview', '/admin', 'Overview'],
+  ['subscribers', '/admin/subscribers', 'Subscribers'],
+  ['issues', '/admin/issues', 'Issues'],
+  ['sources', '/admin/sources', 'Sources'],
+] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number][0];
 
-/** What the overview shows. */
-export interface Overview {
-  status: StoreStatus;
-  alerts: Alert[];
-  rates: Deliverability;
-}
-
-const counts = (o: Partial<Record<string, number>>, keys: readonly string[]) =>
-  keys
-    .filter((k) => o[k])
-    .map((k) => `${o[k]} ${k}`)
-    .join(', ') || 'none';
-
-/** GET /admin: subscribers by state, the last issues, open alerts and deliverability. */
-export function overviewPage(name: string, csrf: string, o: Overview) {
-  const { status: s, alerts, rates } = o;
-  const [ratesLine, ...rateDetails] = describeDeliverability(rates);
-  return page(
-    name,
-    html`${adminNav(csrf)}
-<h1>Overview</h1>
-<section class="card" aria-labelledby="subscribers"><h2 id="subscribers">Subscribers</h2>
-<ul>${SUBSCRIBER_STATUSES.map((k) => html`<li><span data-state="${k}">${s.subscribers[k] ?? 0}</span> ${k}</li>`)}</ul></section>
-<section class="card" aria-labelledby="issues"><h2 id="issues">Last issues</h2>
-${s.lastIssues.length
-  ? html`<ul>${s.lastIssues.map(
-      (i) => html`<li><strong>#${i.id}</strong> ${i.subject} <span class="meta">${i.frequency}, ${i.createdAt.slice(0, 16).replace('T', ' ')} UTC, ${i.status}; ${i.papers} papers; ${counts(i.deliveries, DELIVERY_STATUSES)}</span></li>`,
-    )}</ul>`
-  : html`<p>No issue yet.</p>`}
-${s.possibleDuplicates ? html`<p class="notice warn">${s.possibleDuplicates} deliveries were sent again after an interrupted run (possible duplicates).</p>` : ''}
-</section>
-<section class="card" aria-labelledby="alerts"><h2 id="alerts">Open alerts</h2>
-${alerts.length ? html`<ul>${alerts.map((a) => html`<li>${describeAlert(a)}</li>`)}</ul>` : html`<p>None.</p>`}</section>
-<section class="card" aria-labelledby="deliverability"><h2 id="deliverability">Bounces and complaints</h2>
-<p>${ratesLine}</p>
-${rateDetails.length ? html`<ul>${rateDetails.map((l) => html`<li>${l.trim()}</li>`)}</ul>` : ''}</section>`,
-    { title: 'Overview' },
-  );
+/** The navigation (the current section marked) and logout button every signed-in page starts with. */
+export function adminNav(csrf: string, current: AdminSection) {
+  return html`<header class="admin-bar"><nav class="links" aria-label="Admin">${ADMIN_SECTIONS.map(
+    ([key, href, label]) => html`<a href="${href}"${key === current ? html` aria-current="page"` : ''}>${label}</a> `,
+  )}</nav>
+<form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="secondary">Sign out</button></form></header>`;
 }
 
 /** A signed-in page with only a message (a refused form, an unknown page). */

@@ -7,11 +7,14 @@
 import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { App } from '../../app.js';
-import { deliverability } from '../../bounces/rates.js';
 import { clientIp, csrfField, csrfOk, csrfRefused } from '../security.js';
 import { LoginLimits, SESSION_SECONDS, Sessions, hashPassword, safeEqual, verifyPassword } from './auth.js';
 import { issueRoutes } from './issues.js';
-import { loginPage, messagePage, overviewPage } from './pages.js';
+import { importRoutes } from './import.js';
+import { overviewRoutes } from './overview.js';
+import { type AdminDeps, loginPage, messagePage } from './pages.js';
+import { sendingRoutes } from './sending.js';
+import { sourceRoutes } from './sources.js';
 import { subscriberRoutes } from './subscribers.js';
 
 /** The session cookie, sent only to /admin. */
@@ -95,12 +98,11 @@ export function adminRoutes(http: Hono, app: App, opts: AdminOptions = {}): void
     return c.redirect('/admin/login', 303);
   });
 
-  http.get('/admin', async (c) => {
-    const session = sessionOf(c)!;
-    const [status, alerts, rates] = [await app.store.status(5), await app.store.openAlerts(), await deliverability(app.store, now())];
-    return c.html(overviewPage(name, session.csrf, { status, alerts, rates }));
-  });
-
-  subscriberRoutes(http, app, { name, now, csrfOf: (c) => sessionOf(c)!.csrf });
-  issueRoutes(http, app, { name, now, csrfOf: (c) => sessionOf(c)!.csrf });
+  const deps: AdminDeps = { name, now, csrfOf: (c) => sessionOf(c)!.csrf };
+  overviewRoutes(http, app, deps);
+  subscriberRoutes(http, app, deps);
+  importRoutes(http, app, deps);
+  issueRoutes(http, app, deps);
+  sendingRoutes(http, app, deps);
+  sourceRoutes(http, app, deps);
 }

@@ -79,7 +79,7 @@ export function subscribersPage(name: string, csrf: string, v: ListView) {
   const add = v.add ?? { email: '', topics: '', frequency: '' };
   return page(
     name,
-    html`${adminNav(csrf)}
+    html`${adminNav(csrf, 'subscribers')}
 <h1>Subscribers</h1>
 ${v.error ? html`<p class="notice warn" role="alert">${v.error}</p>` : ''}
 <form class="card" method="get" action="/admin/subscribers" role="search">
@@ -105,7 +105,7 @@ ${csrfInput(csrf)}<button type="submit">Add</button></form>`,
 function forgetPage(name: string, csrf: string, s: Subscriber) {
   return page(
     name,
-    html`${adminNav(csrf)}
+    html`${adminNav(csrf, 'subscribers')}
 <h1>Forget ${s.email}</h1>
 <form class="card" method="post" action="/admin/subscribers/${s.id}/forget">
 <p>Really erase ${s.email}? Their row, topics and delivery history are deleted for good${s.status === 'suppressed' ? ' (a keyed hash keeps the address suppressed)' : ''}.</p>
