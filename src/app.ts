@@ -49,6 +49,8 @@ export interface App {
   flow: FlowDeps;
   /** Resolves once the emails sent after an HTTP answer (confirmation, welcome) are out. */
   idle(): Promise<void>;
+  /** Aborted when `close()` starts: long background work (a send started from /admin) stops gracefully. */
+  closing: AbortSignal;
   close(): Promise<void>;
 }
 
@@ -154,7 +156,9 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
     confirmationsPerHour: config.CONFIRMATIONS_PER_HOUR,
     background,
   };
+  const closing = new AbortController();
   const close = async () => {
+    closing.abort();
     await idle();
     await transactional?.close();
     await signer?.close();
@@ -162,7 +166,7 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
   };
 
   const bounces: PolicyDeps = { store, tokens, now, log };
-  return { config, store, tokens, log, masthead, mailer, compose, sendDeps, bounces, buildOptions, today, flow, idle, close };
+  return { config, store, tokens, log, masthead, mailer, compose, sendDeps, bounces, buildOptions, today, flow, idle, closing: closing.signal, close };
 }
 
 /** The public page of an issue ("view in browser"); the archive index when there is no issue yet. */

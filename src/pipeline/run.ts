@@ -126,6 +126,17 @@ async function buildIssue(
   }
 }
 
+/**
+ * Builds the next issue of `frequency` now, due or not (the operator's "send now"), under its
+ * issue lock; returns it, or why there is none. Throws AppError('LOCKED'), changing nothing,
+ * while another process holds the lock. Delivering it is the caller's (`deliverIssue`).
+ */
+export async function buildIssueNow(deps: SendDeps, frequency: Frequency): Promise<Issue | NoIssue | LockedOut> {
+  const built = await buildIssue(deps, frequency, { role: 'send', force: true });
+  if (!built) throw new AppError('INTERNAL', `no ${frequency} issue was built and no reason was given`);
+  return 'id' in built ? built : (built.why as NoIssue | LockedOut);
+}
+
 /** Throws AppError('LOCKED') when another live process holds the issue lock of one of `cadences`. */
 async function failIfLocked(deps: SendDeps, cadences: readonly Frequency[]): Promise<void> {
   for (const frequency of cadences) {

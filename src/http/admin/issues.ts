@@ -19,18 +19,11 @@ import { describeNoIssue } from '../../pipeline/report.js';
 import { mainPapers } from '../../pipeline/run.js';
 import type { StoreStatus } from '../../store/store.js';
 import { page } from '../page.js';
-import { adminNav, messagePage } from './pages.js';
+import { type AdminDeps, adminNav, messagePage } from './pages.js';
+import { type AdminSends, PROGRESS_PAGE_CSP, PROGRESS_SCRIPT, type Progress, progressSection } from './sending.js';
 
 /** Past issues listed. */
 export const ISSUES_LISTED = 20;
-
-/** What the routes need from `adminRoutes`. */
-export interface IssuePageDeps {
-  name: string;
-  now: () => Date;
-  /** The signed-in session's CSRF token (the gate guarantees a session). */
-  csrfOf: (c: Context) => string;
-}
 
 /** The site's CSP plus frames from this origin (the preview page only). */
 const PREVIEW_PAGE_CSP =
@@ -77,7 +70,7 @@ export function issuesPage(name: string, csrf: string, next: Next[], last: Store
 <section class="card" aria-labelledby="next"><h2 id="next">Next issues</h2>
 <ul>${next.map(
       (n) => html`<li data-frequency="${n.frequency}"><strong>${n.frequency}</strong>${n.subject ? html` ${n.subject}` : ''} <span class="meta">${n.note}</span>${
-        n.subject ? html` <a href="/admin/issues/next/${n.frequency}/preview">Preview</a>` : ''
+        n.subject ? html` <span class="actions"><a href="/admin/issues/next/${n.frequency}/preview">Preview</a> <a href="/admin/issues/next/${n.frequency}/send">Send now…</a></span>` : ''
       }</li>`,
     )}</ul></section>
 <section class="card" aria-labelledby="last"><h2 id="last">Last issues</h2>
@@ -106,26 +99,29 @@ ${n.subject
   );
 }
 
-/** GET /admin/issues/:id: one issue's deliveries and its recent failures. */
-function issuePage(name: string, csrf: string, issue: Issue, deliveries: Partial<Record<string, number>>, errors: Awaited<ReturnType<App['store']['issueFailures']>>) {
+/** GET /admin/issues/:id: one issue's deliveries (live while it is sent), its recent failures, and Resume when paused. */
+function issuePage(name: string, csrf: string, issue: Issue, progress: Progress, errors: Awaited<ReturnType<App['store']['issueFailures']>>) {
   return page(
     name,
     html`${adminNav(csrf, 'issues')}
 <h1>Issue #${issue.id}</h1>
 <section class="card" aria-labelledby="about"><h2 id="about">${issue.subject}</h2>
-<p class="meta">${issue.frequency}, dated ${issue.issueDate}, built ${minute(issue.createdAt)}; <span data-status>${issue.status}</span></p>
-<p data-deliveries>${counts(deliveries)}</p></section>
+<p class="meta">${issue.frequency}, dated ${issue.issueDate}, built ${minute(issue.createdAt)}; <span class="badge" data-status data-state="${issue.status}">${issue.status}</span></p>
+${issue.status === 'paused'
+  ? html`<form method="post" action="/admin/issues/${issue.id}/resume" class="actions"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Resume</button> <span class="meta">Sends what is left of it now, from this server.</span></form>`
+  : ''}</section>
+${progressSection(progress)}
 <section class="card" aria-labelledby="failures"><h2 id="failures">Recent failures and deferrals</h2>
 ${errors.length
   ? html`<ul>${errors.map((e) => html`<li><strong>${e.email}</strong> <span class="meta">${e.status}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}, ${minute(e.at)}</span> <code>${e.error}</code></li>`)}</ul>`
   : html`<p>None recorded.</p>`}</section>
 <p><a href="/admin/issues">Back to the issues</a></p>`,
-    { title: `Issue #${issue.id}` },
+    { title: `Issue #${issue.id}`, scripts: [PROGRESS_SCRIPT] },
   );
 }
 
 /** Installs the routes; call after the admin gate is in place. */
-export function issueRoutes(http: Hono, app: App, deps: IssuePageDeps): void {
+export function issueRoutes(http: Hono, app: App, deps: AdminDeps, sends: AdminSends): void {
   const { name, now, csrfOf } = deps;
   const frequencyOf = (c: Context) => c.req.param('frequency') as Frequency;
 
@@ -152,8 +148,9 @@ export function issueRoutes(http: Hono, app: App, deps: IssuePageDeps): void {
   http.get('/admin/issues/:id{[0-9]+}', async (c) => {
     const issue = await app.store.getIssue(Number(c.req.param('id')));
     if (!issue) return c.html(messagePage(name, 'No such issue.'), 404);
-    const deliveries = await app.store.countDeliveries(issue.id);
+    const progress = await sends.progress(issue);
     const errors = await app.store.issueFailures(issue.id, 20);
-    return c.html(issuePage(name, csrfOf(c), issue, deliveries, errors));
+    c.header('Content-Security-Policy', PROGRESS_PAGE_CSP);
+    return c.html(issuePage(name, csrfOf(c), issue, progress, errors));
   });
 }

@@ -102,7 +102,7 @@ export function adminRoutes(http: Hono, app: App, opts: AdminOptions = {}): void
   overviewRoutes(http, app, deps);
   subscriberRoutes(http, app, deps);
   importRoutes(http, app, deps);
-  issueRoutes(http, app, deps);
-  sendingRoutes(http, app, deps);
+  const sends = sendingRoutes(http, app, deps);
+  issueRoutes(http, app, deps, sends);
   sourceRoutes(http, app, deps);
 }

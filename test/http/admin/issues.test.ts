@@ -92,7 +92,8 @@ describe('/admin/issues', () => {
     expect(detail.status).toBe(200);
     const text = await detail.text();
     expect(text).toContain('<h1>Issue #1</h1>');
-    expect(text).toContain('<p data-deliveries>1 sent</p>');
+    expect(text).toContain('<dd data-count="sent">1</dd>');
+    expect(text).toContain('<dd data-count="failed">0</dd>');
     expect(text).toContain('None recorded.');
     expect((await rig.get('/admin/issues/999', cookie)).status).toBe(404);
   });
@@ -107,7 +108,8 @@ describe('/admin/issues', () => {
       const { cookie } = await rig.login();
       expect((await rig.ws.cli(['send'])).code).toBe(0);
       const text = await (await rig.get('/admin/issues/1', cookie!)).text();
-      expect(text).toContain('<p data-deliveries>1 sent, 1 failed</p>');
+      expect(text).toContain('<dd data-count="sent">1</dd>');
+      expect(text).toContain('<dd data-count="failed">1</dd>');
       expect(text).toMatch(/<strong>bo@example\.net<\/strong> <span class="meta">failed, 1 attempt, [^<]+<\/span> <code>550 5\.1\.1 &lt;bo@example\.net&gt;: Recipient address rejected: User unknown<\/code>/);
     } finally {
       await smtp.close();
