@@ -4,7 +4,7 @@
  */
 import type { Frequency } from '../domain.js';
 import type { NoIssue } from '../issue/builder.js';
-import type { Alert, RunIssue, RunRecord, RunSource, SourceHealth } from '../store/runs.js';
+import type { Alert, RunIssue, RunRecord, RunSource, RunTrigger, SourceHealth } from '../store/runs.js';
 import type { DeliveryReport } from './deliver.js';
 import type { SendOutcome } from './run.js';
 
@@ -98,8 +98,12 @@ export function describeRunSource(s: RunSource): string {
 /** Reasons that explain nothing on their own when another cadence has a story to tell. */
 const BACKGROUND: readonly string[] = ['no-subscribers', 'not-due'];
 
-/** One line for a run: what went out, or why nothing did. */
-export function runSummary(issues: RunIssue[]): string {
+/**
+ * One line for a run: what went out, or why nothing did. An `ingest` run (given `run`) sends
+ * nothing by design: what its sources gave ("ingest only: 3 new papers from 2 sources, 1 failed").
+ */
+export function runSummary(issues: RunIssue[], run?: { trigger: RunTrigger; sources: RunSource[] }): string {
+  if (run?.trigger === 'ingest') return ingestSummary(run.sources);
   const sent = issues.filter((i) => i.issue && i.issue.sent > 0);
   if (sent.length > 0) {
     const paused = issues.filter((i) => i.issue?.paused).map((i) => `; issue #${i.issue!.id} paused: ${i.issue!.paused}`);
@@ -107,6 +111,22 @@ export function runSummary(issues: RunIssue[]): string {
   }
   const told = issues.filter((i) => !BACKGROUND.includes(i.reason ?? ''));
   return `nothing sent: ${(told.length > 0 ? told : issues).map((i) => i.note).join('; ') || 'no cadence ran'}`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "ingest only: 3 new papers from 2 sources, 1 failed": what an `ingest` run's sources gave. */
+export function ingestSummary(sources: RunSource[]): string {
+  if (sources.length === 0) return 'ingest only: no source configured';
+  const failed = sources.filter((s) => s.status === 'failed').length;
+  const ok = sources.length - failed;
+  if (ok === 0) return `ingest only: ${failed === 1 ? 'the source' : `all ${failed} sources`} failed`;
+  const sum = (k: 'added' | 'updated') => sources.reduce((n, s) => n + s[k], 0);
+  const updated = sum('updated');
+  return (
+    `ingest only: ${plural(sum('added'), 'new paper')}${updated ? `, ${updated} updated` : ''} from ${plural(ok, 'source')}` +
+    `${failed ? `, ${failed} failed` : ''}`
+  );
 }
 
 /** Lines describing a run for `status`: when, the summary, each source, each cadence. */

@@ -2,7 +2,7 @@
  * A scheduler run, as the store records it: what each source gave, and per cadence the issue
  * built (or resumed) or why there was none. The reasons a run adds to the builder's: every
  * source failed, an issue paused (later cadences are not tried), the send could not start, a
- * start-up run (it builds nothing new).
+ * start-up run (it builds nothing new). An `ingest` run (the admin's "ingest now") has no issues.
  */
 import { FREQUENCIES, type Frequency } from '../domain.js';
 import type { RunIssue, RunSource } from '../store/runs.js';
@@ -28,6 +28,8 @@ export interface RunContext {
   sources: RunSource[];
   /** A start-up run: it resumes and builds nothing new. */
   resumeOnly: boolean;
+  /** An `ingest` run: sources only, no send (no cadence was tried: no issues to tell of). */
+  ingestOnly?: boolean;
   /** The send's one-line error when it could not start (a dead SMTP server); outcomes are then absent. */
   sendError?: string;
   /** Where the messages went (for the notes). */
@@ -37,6 +39,7 @@ export interface RunContext {
 
 /** Per cadence: the issue built or resumed, or why none, from what `sendNext` returned. */
 export function runIssues(outcomes: SendOutcome[] | undefined, ctx: RunContext): RunIssue[] {
+  if (ctx.ingestOnly) return [];
   const out: RunIssue[] = [];
   const failed = ctx.sources.filter((s) => s.status === 'failed').length;
   const allFailed = ctx.sources.length > 0 && failed === ctx.sources.length;

@@ -1,7 +1,8 @@
 /**
  * Records a scheduler run (tick) in the store as it goes: started, what each source gave, what
  * the send did; at the end each source's health and the operator's alerts. Recording never
- * breaks a tick: every failure here is logged and the tick goes on.
+ * breaks a tick: every failure here is logged and the tick goes on. An `ingest` run (the admin's
+ * "ingest now") is recorded the same way, without a send: no issues, an "ingest only" summary.
  */
 import type { App } from '../app.js';
 import { toAppError } from '../errors.js';
@@ -25,23 +26,27 @@ export class TickRecord {
     private readonly trigger: RunTrigger,
     private readonly startedAt: string,
     private id: number | undefined,
+    private readonly clock: () => Date,
   ) {}
 
-  /** The app's clock (fixed in tests). */
+  /** The app's clock (fixed in tests), or the one `start` was given. */
   private now(): Date {
-    return this.app.flow.now();
+    return this.clock();
   }
 
-  /** Records the run as started (a run that never finishes shows as such in `status`). */
-  static async start(app: App, trigger: RunTrigger): Promise<TickRecord> {
-    const startedAt = app.flow.now().toISOString();
+  /**
+   * Records the run as started (a run that never finishes shows as such in `status`). Times come
+   * from `now`, by default the app's clock.
+   */
+  static async start(app: App, trigger: RunTrigger, now: () => Date = app.flow.now): Promise<TickRecord> {
+    const startedAt = now().toISOString();
     let id: number | undefined;
     try {
       id = await app.store.startRun(trigger, startedAt);
     } catch (err) {
       app.log.error(`recording the run failed: ${toAppError(err).message}`);
     }
-    return new TickRecord(app, trigger, startedAt, id);
+    return new TickRecord(app, trigger, startedAt, id, now);
   }
 
   /** A source was ingested. */
@@ -74,13 +79,14 @@ export class TickRecord {
       const issues = runIssues(this.outcomes, {
         sources,
         resumeOnly: this.trigger === 'start-up',
+        ingestOnly: this.trigger === 'ingest',
         via: this.via,
         weeklyDay: app.config.WEEKLY_DAY,
         ...(this.sendError ? { sendError: this.sendError } : {}),
       });
       const finishedAt = this.now().toISOString();
       this.id ??= await app.store.startRun(this.trigger, this.startedAt);
-      await app.store.finishRun(this.id, { finishedAt, sources, issues, summary: runSummary(issues) }, KEEP_RUNS);
+      await app.store.finishRun(this.id, { finishedAt, sources, issues, summary: runSummary(issues, { trigger: this.trigger, sources }) }, KEEP_RUNS);
       const health = [];
       for (const s of this.sources) {
         const r = s.result;

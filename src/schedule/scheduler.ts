@@ -5,15 +5,14 @@
  * make one issue per cadence and tick; a tick missed while none ran is caught up at start-up.
  */
 import cron from 'node-cron';
-import { type App, WORKER, fetchOptions } from '../app.js';
+import { type App, WORKER } from '../app.js';
 import { FREQUENCIES } from '../domain.js';
 import { toAppError } from '../errors.js';
-import { loadAndIngest } from '../pipeline/ingest.js';
 import { describeOutcomes, utcTime } from '../pipeline/report.js';
 import { sendNext } from '../pipeline/run.js';
 import type { Stop } from '../pipeline/stop.js';
 import { Lock } from '../pipeline/worker.js';
-import { splitSources } from '../sources/index.js';
+import { ingestSources } from './ingest.js';
 import { previousRun } from './previous-run.js';
 import { TickRecord } from './record.js';
 
@@ -40,28 +39,10 @@ export interface TickOptions {
  * new issues go out at SCHEDULE times only.
  */
 export async function runTick(app: App, opts: TickOptions = {}): Promise<void> {
-  const { config, log } = app;
+  const { log } = app;
   const record = await TickRecord.start(app, opts.resumeOnly ? 'start-up' : 'schedule');
   // Each source on its own: a dead feed does not keep the others out.
-  for (const source of splitSources(config.DIGEST_SOURCE)) {
-    if (opts.stop?.requested) break;
-    try {
-      const r = await loadAndIngest(app.store, [source], {
-        today: app.today(),
-        cwd: config.cwd,
-        includeCross: config.ARXIV_INCLUDE_CROSS,
-        fetch: fetchOptions(config),
-        now: new Date(),
-      });
-      for (const w of r.warnings) log.warn(w);
-      const state = r.notModified.length ? 'not modified' : `${r.added} new, ${r.updated} updated, ${r.unchanged} unchanged`;
-      log.info(`ingested ${source}: ${state}`);
-      record.ingested(source, r);
-    } catch (err) {
-      log.error(`ingest of ${source} failed: ${toAppError(err).message}`);
-      record.failed(source, err);
-    }
-  }
+  await ingestSources(app, record, opts.stop ? { stop: opts.stop } : {});
   const mailer = app.mailer();
   try {
     const deps = { ...app.sendDeps(mailer), ...(opts.stop ? { stop: opts.stop } : {}) };
@@ -118,7 +99,8 @@ export function startScheduler(app: App, lock = new Lock(), opts: { stop?: Stop 
  * store recorded last is older), claims it and returns it, for one tick to run now. Claiming is
  * one atomic statement: of several schedulers starting at once exactly one catches up. A store
  * that never recorded a tick counts from its last issue (an older Paperboy), or from now (a new
- * store owes nothing yet).
+ * store owes nothing yet). The recorded runs play no part: an `ingest` run (the admin's "ingest
+ * now") is no tick, and a start-up run that caught nothing up claims no tick either.
  */
 export async function claimMissedTick(app: App, now: Date = app.flow.now()): Promise<Date | undefined> {
   const { config, store, log } = app;

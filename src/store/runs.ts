@@ -8,8 +8,11 @@ import type { Frequency } from '../domain.js';
 /** How many runs the store keeps (older ones are deleted as new ones finish). */
 export const KEEP_RUNS = 100;
 
-/** What started a run: a SCHEDULE tick, or the catch-up/resume at start-up. */
-export type RunTrigger = 'schedule' | 'start-up';
+/**
+ * What started a run: a SCHEDULE tick, the catch-up/resume at start-up, or "ingest now" on the
+ * admin's Sources page (`ingest`: the sources only, nothing built or sent; not a SCHEDULE tick).
+ */
+export type RunTrigger = 'schedule' | 'start-up' | 'ingest';
 
 /** What one source gave in one run. */
 export interface RunSource {
@@ -61,7 +64,7 @@ export interface RunIssue {
   note: string;
 }
 
-/** One scheduler run. */
+/** One scheduler run (or an `ingest` run: `issues` is then empty). */
 export interface RunRecord {
   id: number;
   trigger: RunTrigger;
