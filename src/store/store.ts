@@ -44,6 +44,15 @@ export interface SubscriberSearch {
   limit: number;
 }
 
+/** One day of `subscriberGrowth`. */
+export interface SubscriberGrowthDay {
+  /** The UTC day, `YYYY-MM-DD`. */
+  day: string;
+  joined: number;
+  left: number;
+  confirmed: number;
+}
+
 /** What a reader can change; an absent field stays as it is. */
 export interface SubscriberPreferences {
   frequency?: Frequency;
@@ -166,6 +175,14 @@ export interface Store extends RunStore, LockStore, EventStore {
    */
   searchSubscribers(opts: SubscriberSearch): Promise<Subscriber[]>;
   countActive(frequency: Frequency): Promise<number>;
+  /**
+   * Subscribers joining and leaving per UTC day from `since` (an ISO date, `YYYY-MM-DD`) on, by
+   * day, only days with some: `joined` counts sign-ups by their creation (whatever their state
+   * now), `confirmed` those who became active that day (by their latest confirmation), `left`
+   * former readers (confirmed once) now unsubscribed or suppressed, by when they left. Erased
+   * subscribers are gone from every count.
+   */
+  subscriberGrowth(since: string): Promise<SubscriberGrowthDay[]>;
   /** Confirms a pending (or returning, unsubscribed) subscriber; false when it was not waiting. */
   activateSubscriber(id: number, at: string): Promise<boolean>;
   /**

@@ -11,9 +11,9 @@ import { redactUrl } from '../../config.js';
 import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { type CliIo, printJson, withApp } from '../io.js';
-import { describeAlert, describeHealth, describeNoIssue, describeRun, utcTime } from '../../pipeline/report.js';
+import { describeAlert, describeNoIssue, describeRun, utcTime } from '../../pipeline/report.js';
+import { configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
 import { localTime, nextRunOf, whenIn } from '../../schedule/next-run.js';
-import { splitSources } from '../../sources/index.js';
 
 export function registerStatus(program: Command, io: CliIo): void {
   program
@@ -38,13 +38,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         const lastRun = (await app.store.recentRuns(1))[0] ?? null;
         const at = nextRunOf(config.SCHEDULE, config.TZ, now);
         const nextRun = at ? { at: at.toISOString(), local: localTime(at, config.TZ), timezone: config.TZ } : null;
-        const health = new Map((await app.store.sourceHealth()).map((h) => [h.source, h]));
-        const sources = splitSources(config.DIGEST_SOURCE).map((source) => {
-          const h = health.get(source);
-          const state = !h ? 'not-run' : h.consecutiveFailures > 0 ? 'failing' : 'ok';
-          const { source: _s, ...streak } = h ?? { source, lastSuccessAt: null, lastFailureAt: null, lastError: null, consecutiveFailures: 0, failingSince: null };
-          return { source, state, ...streak };
-        });
+        const sources = await configuredSourcesHealth(app.store, config.DIGEST_SOURCE);
         const alerts = { email: Boolean(config.OPERATOR_EMAIL), afterFailures: config.ALERT_AFTER_FAILURES, open: await app.store.openAlerts() };
         const rates = await deliverability(app.store, now);
         if (opts.json) {
@@ -73,7 +67,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         for (const l of runLines) io.stdout(`${l}\n`);
         io.stdout(`Next run: ${at ? whenIn(at, config.TZ) : 'never'} (SCHEDULE "${config.SCHEDULE}")\n`);
         io.stdout('Sources:\n');
-        for (const src of sources) io.stdout(`  ${src.source}: ${describeHealth(health.get(src.source))}\n`);
+        for (const src of sources) io.stdout(`  ${src.source}: ${describeSourceHealth(src)}\n`);
         const how = config.OPERATOR_EMAIL ? 'emailed to OPERATOR_EMAIL' : 'log only: OPERATOR_EMAIL is unset';
         io.stdout(`Alerts: ${alerts.open.length ? `${alerts.open.length} open` : 'none open'} (${how}; a source alerts after ${config.ALERT_AFTER_FAILURES} failed runs in a row)\n`);
         for (const a of alerts.open) io.stdout(`  ${describeAlert(a)}\n`);

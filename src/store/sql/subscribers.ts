@@ -3,8 +3,9 @@
  */
 import type { Frequency, Subscriber, SubscriberStatus } from '../../domain.js';
 import { emailKey } from '../../subscriptions/email.js';
-import { sql } from 'kysely';
-import type { NewSubscriber, SubscriberPreferences, SubscriberSearch } from '../store.js';
+import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { Database } from '../schema.js';
+import type { NewSubscriber, SubscriberGrowthDay, SubscriberPreferences, SubscriberSearch } from '../store.js';
 import { BATCH, chunks, toSubscriber } from './base.js';
 import { PaperQueries } from './papers.js';
 
@@ -109,6 +110,28 @@ export abstract class SubscriberQueries extends PaperQueries {
       .where('frequency', '=', frequency)
       .executeTakeFirst();
     return Number(row?.n ?? 0);
+  }
+
+  async subscriberGrowth(since: string): Promise<SubscriberGrowthDay[]> {
+    // Timestamps are ISO text on both dialects, so their first 10 characters are the UTC day
+    // and `>= since` compares as text. The expressions carry no parameter, so that PostgreSQL
+    // sees the GROUP BY expression as the selected one.
+    const perDay = async (at: RawBuilder<string | null>, only: (q: SelectQueryBuilder<Database, 'subscribers', object>) => SelectQueryBuilder<Database, 'subscribers', object>) => {
+      const day = sql<string>`substr(${at}, 1, 10)`;
+      const rows = await only(this.db.selectFrom('subscribers'))
+        .select((eb) => [day.as('day'), eb.fn.countAll().as('n')])
+        .where(at, '>=', since)
+        .groupBy(day)
+        .execute();
+      return new Map(rows.map((r) => [r.day, Number(r.n)]));
+    };
+    // When a former reader left: an unsubscription's own time, else the row's last change (a suppression).
+    const leftAt = sql<string | null>`case when status = 'unsubscribed' then coalesce(unsubscribed_at, updated_at) else updated_at end`;
+    const joined = await perDay(sql`created_at`, (q) => q);
+    const confirmed = await perDay(sql`confirmed_at`, (q) => q.where('confirmed_at', 'is not', null));
+    const left = await perDay(leftAt, (q) => q.where('status', 'in', ['unsubscribed', 'suppressed']).where('confirmed_at', 'is not', null));
+    const days = [...new Set([...joined.keys(), ...confirmed.keys(), ...left.keys()])].sort();
+    return days.map((day) => ({ day, joined: joined.get(day) ?? 0, left: left.get(day) ?? 0, confirmed: confirmed.get(day) ?? 0 }));
   }
 
   async activateSubscriber(id: number, at: string): Promise<boolean> {
