@@ -16,12 +16,18 @@ import { page } from './page.js';
 
 /** Largest request body accepted (a form is a few hundred bytes). */
 export const MAX_BODY_BYTES = 16 * 1024;
+/** Largest CSV the admin's import page accepts (a file or pasted lines). */
+export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+/** The import's body limit: the CSV plus room for the multipart envelope and the CSRF field. */
+const MAX_IMPORT_BODY_BYTES = MAX_IMPORT_BYTES + 64 * 1024;
 const CSRF_COOKIE = 'pb_csrf';
 const CSRF_FIELD = 'csrf';
 
 /** Paths whose POST is the RFC 8058 one-click unsubscribe. */
 const isOneClick = (path: string) => path.startsWith('/unsubscribe/');
 const isWebhook = (path: string) => path.startsWith('/webhooks/');
+/** The admin's CSV upload: exactly this path, nothing under or beside it. */
+const isImport = (path: string) => path === '/admin/subscribers/import';
 
 /** Installs headers, body limit and the Origin check on every route of `http`. */
 export function protect(http: Hono, app: App): void {
@@ -52,6 +58,10 @@ export function protect(http: Hono, app: App): void {
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.html(page(name, html`<p>That request is too large.</p>`), 413),
   });
+  const importLimit = bodyLimit({
+    maxSize: MAX_IMPORT_BODY_BYTES,
+    onError: (c) => c.html(page(name, html`<p>That file is too large: an import takes at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB.</p>`), 413),
+  });
   // Same origin as the request, or PUBLIC_URL's (behind a proxy the two differ).
   const origin = csrf({ origin: (o, c) => o === publicOrigin || o === new URL(c.req.url).origin });
   http.use('*', async (c, next) => {
@@ -66,9 +76,12 @@ export function protect(http: Hono, app: App): void {
       if (isOneClick(c.req.path)) await next();
       else await origin(c, next);
     };
+    // The admin's CSV import (a file upload) alone gets a larger limit; it still needs the Origin
+    // check here, and the admin gate's session and CSRF token.
+    const upload = isImport(c.req.path);
     const length = c.req.header('content-length') ?? '';
     if (/^\d{1,9}$/.test(length) && Number(length) <= MAX_BODY_BYTES && !c.req.header('transfer-encoding')) return checked();
-    return limit(c, checked);
+    return (upload ? importLimit : limit)(c, checked);
   });
 }
 

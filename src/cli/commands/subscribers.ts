@@ -6,10 +6,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Subscriber } from '../../domain.js';
 import { AppError } from '../../errors.js';
+import { importParsedCsv, importSummary } from '../../subscriptions/csv-import.js';
 import { parseSubscriberCsv, subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
 import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
 import { forgetSubscriber } from '../../subscriptions/flow.js';
-import { addSubscriber, importSubscribers, parseFrequency, parseTimeZone, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
+import { addSubscriber, parseFrequency, parseTimeZone, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
 import { type CliIo, configOf, logOf, withApp } from '../io.js';
 
 /** The JSON shape of a subscriber in `list --json` and `export --format json`. */
@@ -113,17 +114,8 @@ export function registerSubscribers(program: Command, io: CliIo): void {
       const parsed = parseSubscriberCsv(text, file, config.DEFAULT_FREQUENCY);
       const log = logOf(io);
       for (const e of parsed.errors) log.warn(`${file}:${e.line}: ${e.message}`);
-      const { added, suppressed } = await withApp(
-        io,
-        (app) => importSubscribers(app.store, parsed.rows, (email) => app.tokens.emailHash(emailKey(email))),
-        config,
-      );
-      const existing = parsed.rows.length - added - suppressed;
-      io.stdout(
-        `Imported ${file}: ${added} added, ${existing} already on the list, ${parsed.errors.length} bad rows skipped` +
-          `${parsed.duplicates ? `, ${parsed.duplicates} duplicates in the file` : ''}` +
-          `${suppressed ? `, ${suppressed} suppressed addresses left out` : ''}\n`,
-      );
+      const report = await withApp(io, (app) => importParsedCsv(app, parsed), config);
+      io.stdout(`Imported ${file}: ${importSummary(report)}\n`);
     });
 
   subs

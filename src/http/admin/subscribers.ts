@@ -87,7 +87,7 @@ ${v.error ? html`<p class="notice warn" role="alert">${v.error}</p>` : ''}
 <p><label for="status">State</label><select id="status" name="status"><option value="">any</option>${SUBSCRIBER_STATUSES.map((s) => html`<option${selected(f.status, s)}>${s}</option>`)}</select></p>
 <p><label for="frequency">Frequency</label><select id="frequency" name="frequency"><option value="">any</option>${FREQUENCIES.map((s) => html`<option${selected(f.frequency, s)}>${s}</option>`)}</select></p>
 <p><label for="topic">Topic</label><input id="topic" name="topic" value="${f.topic ?? ''}" maxlength="40"></p>
-<button type="submit">Filter</button> <a href="/admin/subscribers">Clear</a> · <a href="/admin/subscribers/export.csv">Export CSV</a></form>
+<button type="submit">Filter</button> <a href="/admin/subscribers">Clear</a> · <a href="/admin/subscribers/export.csv">Export CSV</a> · <a href="/admin/subscribers/import">Import CSV</a></form>
 <section class="card" aria-labelledby="list"><h2 id="list">${f.after ? `After #${f.after}` : 'First page'}</h2>
 ${v.rows.length ? html`<ul class="subscribers">${v.rows.map((s) => row(s, csrf))}</ul>` : html`<p>No subscriber matches.</p>`}
 ${v.next ? html`<p><a rel="next" href="/admin/subscribers?${queryOf(f, v.next)}">Next page</a></p>` : ''}</section>

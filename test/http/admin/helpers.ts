@@ -24,6 +24,8 @@ export interface AdminRig {
   get(path: string, cookie?: string): Promise<Response>;
   /** POST a form with the session cookie and a same-origin Origin. */
   post(path: string, fields: Record<string, string>, cookie?: string): Promise<Response>;
+  /** POST multipart/form-data (a file upload) with the session cookie and a same-origin Origin. */
+  postMultipart(path: string, form: FormData, cookie?: string): Promise<Response>;
   /** The CSRF token on a signed-in page. */
   csrfOf(cookie: string): Promise<string>;
   close(): Promise<void>;
@@ -51,6 +53,13 @@ export async function adminRig(env: Record<string, string> = { ADMIN_PASSWORD: P
       },
       fromIp(ip),
     );
+  const postMultipart = async (path: string, form: FormData, cookie?: string) => {
+    // Encoded as a browser would (boundary, Content-Length), so the body limit sees the real size.
+    const req = new Request('http://localhost/', { method: 'POST', body: form });
+    const body = new Uint8Array(await req.arrayBuffer());
+    const headers = { 'content-type': req.headers.get('content-type')!, 'content-length': String(body.byteLength), origin, ...(cookie ? { cookie } : {}) };
+    return http.request(path, { method: 'POST', headers, body }, fromIp(ip));
+  };
   return {
     ws,
     app,
@@ -64,6 +73,7 @@ export async function adminRig(env: Record<string, string> = { ADMIN_PASSWORD: P
     },
     get,
     post,
+    postMultipart,
     async csrfOf(cookie) {
       const page = await (await get('/admin', cookie)).text();
       return /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
