@@ -54,7 +54,9 @@ export function adminRoutes(http: Hono, app: App, opts: AdminOptions = {}): void
     const session = sessionOf(c);
     if (!session) return isRead(c.req.method) ? c.redirect('/admin/login', 302) : refused(c);
     if (!isRead(c.req.method)) {
-      const body = await c.req.parseBody();
+      // A body that is not a form (garbled multipart, a wrong content type) is the client's error.
+      const body = await c.req.parseBody().catch(() => undefined);
+      if (!body) return c.html(messagePage(name, 'This request is not a form this page sent. Go back, reload the page and try again.'), 400);
       if (!safeEqual(typeof body.csrf === 'string' ? body.csrf : undefined, session.csrf)) return refused(c);
     }
     return next();

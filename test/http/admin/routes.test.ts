@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { fromIp } from '../../helpers/forms.js';
 import { SEED } from '../../helpers/workspace.js';
 import { type AdminRig, PASSWORD, adminRig } from './helpers.js';
 
@@ -142,6 +143,19 @@ describe('a session', () => {
     expect((await rig.post('/admin/logout', { csrf: wrong }, cookie)).status).toBe(403);
     expect((await rig.post('/admin/logout', { csrf: 'short' }, cookie)).status).toBe(403);
     expect((await rig.get('/admin', cookie)).status).toBe(200);
+  });
+
+  it('answers a garbled form body with 400, changing nothing', async () => {
+    rig = await adminRig();
+    const { cookie } = await rig.login();
+    const ada = (await rig.app.store.findSubscriber('ada@example.org'))!;
+    const res = await rig.http.request(
+      `/admin/subscribers/${ada.id}/remove`,
+      { method: 'POST', headers: { cookie: cookie!, origin: rig.origin, 'content-type': 'multipart/form-data; boundary=xyz' }, body: '--xyz\r\nContent-Disposition: form-data; name="csrf"\r\n\r\nno end' },
+      fromIp('203.0.113.7'),
+    );
+    expect(res.status).toBe(400);
+    expect((await rig.app.store.findSubscriber('ada@example.org'))!.status).toBe('active');
   });
 
   it("does not accept another session's CSRF token", async () => {
