@@ -14,6 +14,10 @@ export interface PageOptions {
   head?: unknown;
   /** Same-origin scripts, loaded deferred (the CSP allows 'self' and nothing inline). */
   scripts?: string[];
+  /** A wide page (`<main class="wrap wide">`, ~72rem): the operator's admin pages. */
+  wide?: boolean;
+  /** A class for <body> (e.g. `admin`), for page-wide styles. */
+  bodyClass?: string;
 }
 
 /** A page with the newsletter's name as a link home, and `body` under it. */
@@ -22,7 +26,7 @@ export function page(name: string, body: unknown, opts: PageOptions = {}) {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="light dark"><title>${opts.title ? `${opts.title} · ${name}` : name}</title>
 <link rel="stylesheet" href="/assets/paperboy.css">${opts.head ?? ''}${(opts.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}</head>
-<body><main class="wrap"><p class="brand"><a href="/">${name}</a></p>
+<body${opts.bodyClass ? html` class="${opts.bodyClass}"` : ''}><main class="${opts.wide ? 'wrap wide' : 'wrap'}"><p class="brand"><a href="/">${name}</a></p>
 ${body}</main></body></html>`;
 }
 

@@ -12,9 +12,8 @@ import type { App } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { parseSubscriberCsv } from '../../subscriptions/csv.js';
 import { type CsvImportReport, importParsedCsv } from '../../subscriptions/csv-import.js';
-import { page } from '../page.js';
 import { MAX_IMPORT_BYTES } from '../security.js';
-import { type AdminDeps, adminNav } from './pages.js';
+import { type AdminDeps, adminPage  } from './pages.js';
 
 export const IMPORT_PATH = '/admin/subscribers/import';
 /** Bad lines listed on the result page (the count says how many more). */
@@ -25,10 +24,11 @@ const csrfInput = (csrf: string) => html`<input type="hidden" name="csrf" value=
 
 /** GET (and a refused POST): the form, with `error` beside it. */
 export function importPage(name: string, csrf: string, opts: { error?: string; pasted?: string } = {}) {
-  return page(
+  return adminPage(
     name,
-    html`${adminNav(csrf, 'subscribers')}
-<h1>Import subscribers</h1>
+    csrf,
+    'subscribers',
+    html`<h1>Import subscribers</h1>
 ${opts.error ? html`<p class="notice warn" role="alert">${opts.error}</p>` : ''}
 <form class="card" method="post" action="${IMPORT_PATH}" enctype="multipart/form-data">
 ${csrfInput(csrf)}
@@ -45,10 +45,11 @@ ${csrfInput(csrf)}
 export function importResultPage(name: string, csrf: string, source: string, r: CsvImportReport) {
   const listed = r.errors.slice(0, MAX_LISTED_ERRORS);
   const stat = (label: string, n: number) => html`<div><dt>${label}</dt><dd>${n}</dd></div>`;
-  return page(
+  return adminPage(
     name,
-    html`${adminNav(csrf, 'subscribers')}
-<h1>Import done</h1>
+    csrf,
+    'subscribers',
+    html`<h1>Import done</h1>
 <section class="card" aria-labelledby="summary"><h2 id="summary">${source}</h2>
 <dl class="stats">${stat('Rows read', r.read)}${stat('Added', r.added)}${stat('Already on the list (unchanged)', r.existing)}${stat('Bad lines skipped', r.errors.length)}${stat('Duplicates in the file', r.duplicates)}${stat('Suppressed, left out', r.suppressed)}</dl>
 ${r.errors.length ? '' : html`<p class="notice">No bad lines.</p>`}</section>

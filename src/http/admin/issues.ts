@@ -18,8 +18,7 @@ import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { describeNoIssue } from '../../pipeline/report.js';
 import { mainPapers } from '../../pipeline/run.js';
 import type { StoreStatus } from '../../store/store.js';
-import { page } from '../page.js';
-import { type AdminDeps, adminNav, messagePage } from './pages.js';
+import { type AdminDeps, adminPage, messagePage  } from './pages.js';
 import { type AdminSends, PROGRESS_PAGE_CSP, PROGRESS_SCRIPT, type Progress, progressSection } from './sending.js';
 
 /** Past issues listed. */
@@ -63,10 +62,11 @@ const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** GET /admin/issues: the next issues and the last ones. */
 export function issuesPage(name: string, csrf: string, next: Next[], last: StoreStatus['lastIssues']) {
-  return page(
+  return adminPage(
     name,
-    html`${adminNav(csrf, 'issues')}
-<h1>Issues</h1>
+    csrf,
+    'issues',
+    html`<h1>Issues</h1>
 <section class="card" aria-labelledby="next"><h2 id="next">Next issues</h2>
 <ul>${next.map(
       (n) => html`<li data-frequency="${n.frequency}"><strong>${n.frequency}</strong>${n.subject ? html` ${n.subject}` : ''} <span class="meta">${n.note}</span>${
@@ -85,10 +85,11 @@ ${last.length
 
 /** GET /admin/issues/next/:frequency/preview: the email in a sandboxed frame, and its papers. */
 function previewPage(name: string, csrf: string, n: Next) {
-  return page(
+  return adminPage(
     name,
-    html`${adminNav(csrf, 'issues')}
-<h1>Next ${n.frequency} issue</h1>
+    csrf,
+    'issues',
+    html`<h1>Next ${n.frequency} issue</h1>
 ${n.subject
   ? html`<p><strong>${n.subject}</strong> <span class="meta">${n.note}; not sent, nothing stored.</span></p>
 <iframe sandbox="" src="/admin/issues/next/${n.frequency}/preview.html" title="The email of the next ${n.frequency} issue" width="100%" height="900" class="preview"></iframe>
@@ -101,10 +102,11 @@ ${n.subject
 
 /** GET /admin/issues/:id: one issue's deliveries (live while it is sent), its recent failures, and Resume when paused. */
 function issuePage(name: string, csrf: string, issue: Issue, progress: Progress, errors: Awaited<ReturnType<App['store']['issueFailures']>>) {
-  return page(
+  return adminPage(
     name,
-    html`${adminNav(csrf, 'issues')}
-<h1>Issue #${issue.id}</h1>
+    csrf,
+    'issues',
+    html`<h1>Issue #${issue.id}</h1>
 <section class="card" aria-labelledby="about"><h2 id="about">${issue.subject}</h2>
 <p class="meta">${issue.frequency}, dated ${issue.issueDate}, built ${minute(issue.createdAt)}; <span class="badge" data-status data-state="${issue.status}">${issue.status}</span></p>
 ${issue.status === 'paused'

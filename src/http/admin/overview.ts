@@ -15,9 +15,8 @@ import { type ConfiguredSource, configuredSourcesHealth, describeSourceHealth } 
 import { nextRunOf, whenIn } from '../../schedule/next-run.js';
 import type { Alert, RunRecord } from '../../store/runs.js';
 import type { StoreStatus, SubscriberGrowthDay } from '../../store/store.js';
-import { page } from '../page.js';
 import { chart } from './chart.js';
-import { type AdminDeps, adminNav } from './pages.js';
+import { type AdminDeps, adminPage  } from './pages.js';
 
 /** Days the growth chart covers, today included. */
 export const GROWTH_DAYS = 30;
@@ -151,10 +150,11 @@ function runsSection(o: Overview) {
 export function overviewPage(name: string, csrf: string, o: Overview) {
   const { status: s, alerts, rates } = o;
   const [ratesLine, ...rateDetails] = describeDeliverability(rates);
-  return page(
+  return adminPage(
     name,
-    html`${adminNav(csrf, 'overview')}
-<h1>Overview</h1>
+    csrf,
+    'overview',
+    html`<h1>Overview</h1>
 ${pausedSection(o.paused, csrf)}
 <section class="card" aria-labelledby="subscribers"><h2 id="subscribers">Subscribers</h2>
 <ul>${SUBSCRIBER_STATUSES.map((k) => html`<li><span data-state="${k}">${s.subscribers[k] ?? 0}</span> ${k}</li>`)}</ul>
@@ -168,7 +168,7 @@ ${sourcesSection(o.sources)}
 ${runsSection(o)}
 <section class="card" aria-labelledby="alerts"><h2 id="alerts">Open alerts</h2>
 ${alerts.length ? html`<ul>${alerts.map((a) => html`<li>${describeAlert(a)}</li>`)}</ul>` : html`<p>None.</p>`}</section>`,
-    { title: 'Overview', wide: true, bodyClass: 'admin' },
+    { title: 'Overview' },
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import { html } from 'hono/html';
 import type { Context } from 'hono';
-import { page } from '../page.js';
+import { type PageOptions, page } from '../page.js';
 
 /** What every admin section's routes get from `adminRoutes`. */
 export interface AdminDeps {
@@ -47,7 +47,13 @@ export function adminNav(csrf: string, current: AdminSection) {
 <form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" class="secondary">Sign out</button></form></header>`;
 }
 
+/** A signed-in page: the navigation (`section` marked), then `body`, in the wide layout. */
+export function adminPage(name: string, csrf: string, section: AdminSection, body: unknown, opts: PageOptions = {}) {
+  return page(name, html`${adminNav(csrf, section)}
+${body}`, { wide: true, bodyClass: 'admin', ...opts });
+}
+
 /** A signed-in page with only a message (a refused form, an unknown page). */
 export function messagePage(name: string, message: string) {
-  return page(name, html`<p>${message}</p><p><a href="/admin">Back to the overview</a></p>`, { title: 'Admin' });
+  return page(name, html`<p>${message}</p><p><a href="/admin">Back to the overview</a></p>`, { title: 'Admin', wide: true, bodyClass: 'admin' });
 }

@@ -21,8 +21,7 @@ import { deliverIssue } from '../../pipeline/deliver.js';
 import { describeNoIssue } from '../../pipeline/report.js';
 import { type SendDeps, buildIssueNow } from '../../pipeline/run.js';
 import { Stop } from '../../pipeline/stop.js';
-import { page } from '../page.js';
-import { type AdminDeps, adminNav, messagePage } from './pages.js';
+import { type AdminDeps, adminPage, messagePage  } from './pages.js';
 
 /** How often the progress stream reads the ledger. */
 export const PROGRESS_INTERVAL_MS = 500;
@@ -145,7 +144,8 @@ export const PROGRESS_PAGE_CSP =
 export function progressSection(p: Progress) {
   const settled = p.sent + p.failed + p.skipped;
   const count = (k: keyof Progress, label: string) => html`<div><dt>${label}</dt><dd data-count="${k}">${p[k] as number}</dd></div>`;
-  return html`<section class="card" aria-labelledby="progress" data-progress-src="/admin/issues/${p.issueId}/progress">
+  // A page opened while the send runs reloads when it ends (to list the failures); the script reads it.
+  return html`<section class="card" aria-labelledby="progress" data-progress-src="/admin/issues/${p.issueId}/progress"${p.running ? html` data-was-running` : ''}>
 <h2 id="progress">Deliveries</h2>
 <progress id="progress-bar" max="${Math.max(1, p.total)}" value="${settled}" aria-label="Settled deliveries">${settled} of ${p.total}</progress>
 <p class="progress" aria-live="polite"><span data-settled>${settled}</span> of <span data-total>${p.total}</span> settled; <span data-state-text>${stateText(p)}</span></p>
@@ -163,10 +163,11 @@ function stateText(p: Progress): string {
 
 /** GET /admin/issues/next/:frequency/send: what would go out, and the button. */
 function confirmPage(name: string, csrf: string, frequency: Frequency, next: { subject: string; papers: number; recipients: number }, target: string) {
-  return page(
+  return adminPage(
     name,
-    html`${adminNav(csrf, 'issues')}
-<h1>Send the ${frequency} issue now?</h1>
+    csrf,
+    'issues',
+    html`<h1>Send the ${frequency} issue now?</h1>
 <form class="card" method="post" action="/admin/issues/next/${frequency}/send">
 <p><strong>${next.subject}</strong></p>
 <p>${next.papers} papers to <strong>${next.recipients}</strong> recipient${next.recipients === 1 ? '' : 's'}, through ${target}. It cannot be called back once it has gone out.</p>

@@ -14,8 +14,7 @@ import { runIngest } from '../../schedule/ingest.js';
 import { splitSources } from '../../sources/index.js';
 import { KEEP_RUNS, type RunRecord, type RunSource, type SourceHealth } from '../../store/runs.js';
 import type { StoreStatus } from '../../store/store.js';
-import { page } from '../page.js';
-import { type AdminDeps, adminNav, messagePage } from './pages.js';
+import { type AdminDeps, adminPage, messagePage  } from './pages.js';
 
 /** Hides the userinfo of every http(s) URL in `text` (`https://user:secret@host/` → `https://***@host/`). */
 export function redactCredentials(text: string): string {
@@ -98,10 +97,11 @@ ${h.consecutiveFailures > 0 && h.lastError && r?.status !== 'failed' ? html`<p c
 export function sourcesPage(name: string, csrf: string, v: SourcesView) {
   const run = v.lastRun;
   const runFailed = run?.sources.some((s) => s.status === 'failed');
-  return page(
+  return adminPage(
     name,
-    html`${adminNav(csrf, 'sources')}
-<h1>Sources</h1>
+    csrf,
+    'sources',
+    html`<h1>Sources</h1>
 ${v.ingesting ? html`<p class="notice" role="status">An ingest is running now; reload the page to see its results.</p>` : ''}
 ${run
   ? html`<p class="notice${runFailed ? ' warn' : ''}" data-last-run="${run.trigger}">Last run: ${time(run.startedAt)} (${run.trigger}): ${redactCredentials(run.summary ?? 'running, or stopped before it finished')}</p>`

@@ -14,8 +14,7 @@ import { subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.
 import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
 import { forgetSubscriber } from '../../subscriptions/flow.js';
 import { addSubscriber, parseFrequency, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
-import { page } from '../page.js';
-import { adminNav, messagePage } from './pages.js';
+import { adminPage, messagePage  } from './pages.js';
 
 /** Rows per page. */
 export const PAGE_SIZE = 100;
@@ -77,10 +76,11 @@ interface ListView {
 export function subscribersPage(name: string, csrf: string, v: ListView) {
   const f = v.filters;
   const add = v.add ?? { email: '', topics: '', frequency: '' };
-  return page(
+  return adminPage(
     name,
-    html`${adminNav(csrf, 'subscribers')}
-<h1>Subscribers</h1>
+    csrf,
+    'subscribers',
+    html`<h1>Subscribers</h1>
 ${v.error ? html`<p class="notice warn" role="alert">${v.error}</p>` : ''}
 <form class="card" method="get" action="/admin/subscribers" role="search">
 <p><label for="q">Address contains</label><input id="q" name="q" type="search" value="${f.query ?? ''}" maxlength="254"></p>
@@ -103,10 +103,11 @@ ${csrfInput(csrf)}<button type="submit">Add</button></form>`,
 
 /** GET /admin/subscribers/:id/forget: the confirmation. */
 function forgetPage(name: string, csrf: string, s: Subscriber) {
-  return page(
+  return adminPage(
     name,
-    html`${adminNav(csrf, 'subscribers')}
-<h1>Forget ${s.email}</h1>
+    csrf,
+    'subscribers',
+    html`<h1>Forget ${s.email}</h1>
 <form class="card" method="post" action="/admin/subscribers/${s.id}/forget">
 <p>Really erase ${s.email}? Their row, topics and delivery history are deleted for good${s.status === 'suppressed' ? ' (a keyed hash keeps the address suppressed)' : ''}.</p>
 ${csrfInput(csrf)}<button type="submit">Erase</button> <a href="/admin/subscribers">Cancel</a></form>`,
