@@ -35,14 +35,17 @@ export function registerStatus(program: Command, io: CliIo): void {
         }
         const delivery = app.config.SMTP_URL ? redactUrl(app.config.SMTP_URL)! : `outbox ${app.config.OUTBOX_DIR}`;
         const { config } = app;
-        const lastRun = (await app.store.recentRuns(1))[0] ?? null;
+        const runs = await app.store.recentRuns(20);
+        const lastRun = runs[0] ?? null;
+        // An "ingest now" from /admin must not hide what the last scheduler run sent, or why not.
+        const lastScheduledRun = runs.find((r) => r.trigger !== 'ingest') ?? null;
         const at = nextRunOf(config.SCHEDULE, config.TZ, now);
         const nextRun = at ? { at: at.toISOString(), local: localTime(at, config.TZ), timezone: config.TZ } : null;
         const sources = await configuredSourcesHealth(app.store, config.DIGEST_SOURCE);
         const alerts = { email: Boolean(config.OPERATOR_EMAIL), afterFailures: config.ALERT_AFTER_FAILURES, open: await app.store.openAlerts() };
         const rates = await deliverability(app.store, now);
         if (opts.json) {
-          printJson(io, { ...s, next, delivery, schedule: config.SCHEDULE, timezone: config.TZ, lastRun, nextRun, sources, alerts, deliverability: rates });
+          printJson(io, { ...s, next, delivery, schedule: config.SCHEDULE, timezone: config.TZ, lastRun, lastScheduledRun, nextRun, sources, alerts, deliverability: rates });
           return;
         }
         const counts = (o: Record<string, number | undefined>) =>
@@ -64,6 +67,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         for (const e of s.lastErrors) io.stdout(`  error for ${e.email} in issue #${e.issueId}: ${e.error}\n`);
         for (const l of describeDeliverability(rates)) io.stdout(`${l}\n`);
         const runLines = lastRun ? describeRun(lastRun) : ['Last run: none yet (the scheduler records each run: `paperboy start` or `paperboy schedule`)'];
+        if (lastRun?.trigger === 'ingest' && lastScheduledRun) runLines.push(...describeRun(lastScheduledRun).map((l) => l.replace(/^Last run:/, 'Last scheduled run:')));
         for (const l of runLines) io.stdout(`${l}\n`);
         io.stdout(`Next run: ${at ? whenIn(at, config.TZ) : 'never'} (SCHEDULE "${config.SCHEDULE}")\n`);
         io.stdout('Sources:\n');

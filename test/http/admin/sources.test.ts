@@ -13,6 +13,7 @@ import { silentLog } from '../../../src/log.js';
 import { ingestSummary, runSummary } from '../../../src/pipeline/report.js';
 import { runIssues } from '../../../src/pipeline/runs.js';
 import { runIngest } from '../../../src/schedule/ingest.js';
+import { runTick } from '../../../src/schedule/scheduler.js';
 import { claimMissedTick } from '../../../src/schedule/scheduler.js';
 import type { RunSource } from '../../../src/store/runs.js';
 import { type TestHttp, startHttp } from '../../helpers/http.js';
@@ -175,6 +176,18 @@ describe('/admin/sources', () => {
     expect(text.stdout).toMatch(new RegExp(`^  ${MISSING}: failing \\(1 run, since 2026-11-27 09:00 UTC; never succeeded\\)`, 'm'));
     const json = JSON.parse((await rig.ws.cli(['status', '--json'])).stdout);
     expect(json.lastRun).toMatchObject({ trigger: 'ingest', issues: [], summary: 'ingest only: 77 new papers from 1 source, 1 failed' });
+  });
+
+  it('`paperboy status` after a scheduler run and then an ingest still tells what the scheduler run did', async () => {
+    const { rig, cookie, csrf } = await signedIn(SEED);
+    await runTick(rig.app);
+    await rig.post('/admin/sources/ingest', { csrf }, cookie);
+    const text = await rig.ws.cli(['status']);
+    expect(text.stdout).toMatch(/^Last run: [^\n]*\(ingest, /m);
+    expect(text.stdout).toMatch(/^Last scheduled run: [^\n]*\(schedule, /m);
+    const json = JSON.parse((await rig.ws.cli(['status', '--json'])).stdout);
+    expect(json.lastRun.trigger).toBe('ingest');
+    expect(json.lastScheduledRun.trigger).toBe('schedule');
   });
 
   it('a dead URL fails on its own; a URL\'s credentials are never shown', async () => {
