@@ -7,7 +7,6 @@
  * and 1280 px, go to test/artifacts/pages/ (git-ignored).
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
@@ -17,19 +16,11 @@ import { loadConfig } from '../../src/config.js';
 import { serveHttp } from '../../src/http/server.js';
 import { silentLog } from '../../src/log.js';
 import { sendNext } from '../../src/pipeline/run.js';
-import { hasChromium, launch } from '../helpers/browser.js';
+import { freePort, hasChromium, launch } from '../helpers/browser.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { NEXT_DAY, ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
 const SHOTS = path.join(ROOT, 'test', 'artifacts', 'pages');
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
   const start = Date.now();

@@ -157,7 +157,7 @@ export function overviewPage(name: string, csrf: string, o: Overview) {
     html`<h1>Overview</h1>
 ${pausedSection(o.paused, csrf)}
 <section class="card" aria-labelledby="subscribers"><h2 id="subscribers">Subscribers</h2>
-<ul>${SUBSCRIBER_STATUSES.map((k) => html`<li><span data-state="${k}">${s.subscribers[k] ?? 0}</span> ${k}</li>`)}</ul>
+<ul>${SUBSCRIBER_STATUSES.map((k) => html`<li><span data-subscribers="${k}">${s.subscribers[k] ?? 0}</span> ${k}</li>`)}</ul>
 <p><a href="/admin/subscribers">All subscribers</a></p></section>
 ${growthSection(o.growth)}
 ${issuesSection(o)}

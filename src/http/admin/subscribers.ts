@@ -59,7 +59,7 @@ const csrfInput = (csrf: string) => html`<input type="hidden" name="csrf" value=
 const selected = (a: string | undefined, b: string) => (a === b ? html` selected` : '');
 
 function row(s: Subscriber, csrf: string) {
-  return html`<li data-id="${s.id}"><strong>${s.email}</strong> <span class="meta">${s.status}, ${s.frequency}, ${s.topics.length ? s.topics.join(', ') : 'all topics'}, since ${s.createdAt.slice(0, 10)}</span>
+  return html`<li data-id="${s.id}"><strong>${s.email}</strong> <span class="badge" data-state="${s.status}">${s.status}</span> <span class="meta">${s.frequency}, ${s.topics.length ? s.topics.join(', ') : 'all topics'}, since ${s.createdAt.slice(0, 10)}</span>
 <form method="post" action="/admin/subscribers/${s.id}/remove">${csrfInput(csrf)}<button type="submit" class="secondary">Remove</button></form>
 <a href="/admin/subscribers/${s.id}/forget">Forget…</a></li>`;
 }
@@ -87,7 +87,7 @@ ${v.error ? html`<p class="notice warn" role="alert">${v.error}</p>` : ''}
 <p><label for="status">State</label><select id="status" name="status"><option value="">any</option>${SUBSCRIBER_STATUSES.map((s) => html`<option${selected(f.status, s)}>${s}</option>`)}</select></p>
 <p><label for="frequency">Frequency</label><select id="frequency" name="frequency"><option value="">any</option>${FREQUENCIES.map((s) => html`<option${selected(f.frequency, s)}>${s}</option>`)}</select></p>
 <p><label for="topic">Topic</label><input id="topic" name="topic" value="${f.topic ?? ''}" maxlength="40"></p>
-<button type="submit">Filter</button> <a href="/admin/subscribers">Clear</a> · <a href="/admin/subscribers/export.csv">Export CSV</a> · <a href="/admin/subscribers/import">Import CSV</a></form>
+<p class="actions"><button type="submit">Filter</button> <a href="/admin/subscribers">Clear</a> <a href="/admin/subscribers/export.csv">Export CSV</a> <a href="/admin/subscribers/import">Import CSV</a></p></form>
 <section class="card" aria-labelledby="list"><h2 id="list">${f.after ? `After #${f.after}` : 'First page'}</h2>
 ${v.rows.length ? html`<ul class="subscribers">${v.rows.map((s) => row(s, csrf))}</ul>` : html`<p>No subscriber matches.</p>`}
 ${v.next ? html`<p><a rel="next" href="/admin/subscribers?${queryOf(f, v.next)}">Next page</a></p>` : ''}</section>

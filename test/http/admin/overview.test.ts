@@ -112,7 +112,7 @@ describe('/admin growth', () => {
     expect(growth).toContain('<title>2026-11-26: 2 joined</title>');
     expect(growth).toContain('<title>2026-11-14: 4 active</title>');
     expect(growth).toContain('<title>2026-11-15: 3 active</title>');
-    expect(section(text, 'subscribers')).toContain('<span data-state="active">5</span> active');
+    expect(section(text, 'subscribers')).toContain('<span data-subscribers="active">5</span> active');
   });
 
   it('fills the days from the end backwards (unit)', () => {

@@ -120,8 +120,8 @@ describe('the overview', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     const page = await res.text();
-    expect(page).toContain('<span data-state="active">2</span> active');
-    expect(page).toContain('<span data-state="pending">0</span> pending');
+    expect(page).toContain('<span data-subscribers="active">2</span> active');
+    expect(page).toContain('<span data-subscribers="pending">0</span> pending');
     const issue = (await rig.app.store.status(1)).lastIssues[0]!;
     expect(page).toContain(`<strong>#${issue.id}</strong>`);
     expect(page).toMatch(/2 sent/);
