@@ -82,7 +82,7 @@ describe('/admin/subscribers/import', () => {
     for (const column of ['email', 'topics', 'frequency', 'timezone']) expect(page).toContain(`<code>${column}</code>`);
     expect(page).toContain('aria-current="page">Subscribers');
     // Linked from the subscribers page, beside the export.
-    expect(await (await rig.get('/admin/subscribers', cookie)).text()).toContain(`<a href="/admin/subscribers/export.csv">Export CSV</a> · <a href="${IMPORT}">Import CSV</a>`);
+    expect(await (await rig.get('/admin/subscribers', cookie)).text()).toContain(`<a href="/admin/subscribers/export.csv">Export CSV</a> <a href="${IMPORT}">Import CSV</a>`);
   });
 
   it('imports the good rows of a file and lists each bad one by its line, as the CLI does', async () => {
