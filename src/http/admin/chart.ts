@@ -97,7 +97,7 @@ ${barsOf(up, false)}${barsOf(down, true)}${lines.map(lineOf)}</svg>`;
   return html`<figure class="chart">${svg}
 <details><summary>The figures</summary>${
     count
-      ? html`<div class="table-scroll"><table class="data"><thead><tr><th scope="col">${c.labelHeading ?? 'Day'}</th>${c.series.map((s) => html`<th scope="col">${s.name}</th>`)}</tr></thead>
+      ? html`<div class="table-scroll" tabindex="0" role="region" aria-label="${c.summary}: the figures"><table class="data"><thead><tr><th scope="col">${c.labelHeading ?? 'Day'}</th>${c.series.map((s) => html`<th scope="col">${s.name}</th>`)}</tr></thead>
 <tbody>${c.labels.map((label, i) => html`<tr><th scope="row">${label}</th>${c.series.map((s) => html`<td>${finite(s.values[i])}</td>`)}</tr>`)}</tbody></table></div>`
       : html`<p>No figures.</p>`
   }</details></figure>`;
