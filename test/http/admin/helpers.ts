@@ -84,3 +84,10 @@ export async function adminRig(env: Record<string, string> = { ADMIN_PASSWORD: P
     },
   };
 }
+
+/** A rig signed in: the rig, its session cookie and the session's CSRF token. */
+export async function signedInRig(env?: Record<string, string>, setUp?: (ws: Workspace) => Promise<void>): Promise<{ rig: AdminRig; cookie: string; csrf: string }> {
+  const rig = await adminRig(env, setUp);
+  const { cookie } = await rig.login();
+  return { rig, cookie: cookie!, csrf: await rig.csrfOf(cookie!) };
+}

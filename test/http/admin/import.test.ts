@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_IMPORT_BYTES } from '../../../src/http/security.js';
 import { forgetSubscriber } from '../../../src/subscriptions/flow.js';
 import { FIXTURES } from '../../helpers/workspace.js';
-import { type AdminRig, adminRig } from './helpers.js';
+import { type AdminRig, adminRig, signedInRig } from './helpers.js';
 
 const IMPORT = '/admin/subscribers/import';
 
@@ -14,11 +14,11 @@ afterEach(async () => {
   rig = undefined;
 });
 
-/** A signed-in rig, its cookie and CSRF token. */
+/** A signed-in rig, its cookie and CSRF token (closed after the test). */
 async function signedIn(): Promise<{ rig: AdminRig; cookie: string; csrf: string }> {
-  rig = await adminRig();
-  const { cookie } = await rig.login();
-  return { rig, cookie: cookie!, csrf: await rig.csrfOf(cookie!) };
+  const signed = await signedInRig();
+  rig = signed.rig;
+  return signed;
 }
 
 /** A form as the import page's: the CSRF token (unless undefined), a file and/or pasted lines. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewSubscriber } from '../../../src/store/store.js';
-import { type AdminRig, adminRig } from './helpers.js';
+import { type AdminRig, adminRig, signedInRig } from './helpers.js';
 
 let rig: AdminRig | undefined;
 afterEach(async () => {
@@ -8,11 +8,11 @@ afterEach(async () => {
   rig = undefined;
 });
 
-/** A signed-in rig, its cookie and CSRF token. */
+/** A signed-in rig, its cookie and CSRF token (closed after the test). */
 async function signedIn(): Promise<{ rig: AdminRig; cookie: string; csrf: string }> {
-  rig = await adminRig();
-  const { cookie } = await rig.login();
-  return { rig, cookie: cookie!, csrf: await rig.csrfOf(cookie!) };
+  const signed = await signedInRig();
+  rig = signed.rig;
+  return signed;
 }
 
 /** The subscriber ids listed on a page, in order. */
