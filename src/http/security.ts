@@ -29,6 +29,28 @@ const isWebhook = (path: string) => path.startsWith('/webhooks/');
 /** The admin's CSV upload: exactly this path, nothing under or beside it. */
 const isImport = (path: string) => path === '/admin/subscribers/import';
 
+/** The Content-Security-Policy of every page (hono's secureHeaders directives). */
+const SITE_CSP: Record<string, string[]> = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'self'"],
+  // Same-origin scripts only (`/assets/tz.js`, the admin's progress script); never an inline one.
+  scriptSrc: ["'self'"],
+  imgSrc: ["'self'", 'https:', 'data:'],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+};
+
+/**
+ * The site's CSP with more directives, as a header value, for the few pages that need one more
+ * thing (a same-origin frame, a same-origin event stream): e.g. `{ frameSrc: ["'self'"] }`.
+ */
+export function siteCspWith(extra: Record<string, string[]>): string {
+  return Object.entries({ ...SITE_CSP, ...extra })
+    .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v.join(' ')}`)
+    .join('; ');
+}
+
 /** Installs headers, body limit and the Origin check on every route of `http`. */
 export function protect(http: Hono, app: App): void {
   const publicOrigin = new URL(app.config.PUBLIC_URL).origin;
@@ -37,16 +59,7 @@ export function protect(http: Hono, app: App): void {
     secureHeaders({
       // Routes may set their own CSP or Referrer-Policy (the archive's email HTML, token pages).
       overwrite: false,
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        // One external script (`/assets/tz.js`, the time zone field); never an inline one.
-        scriptSrc: ["'self'"],
-        imgSrc: ["'self'", 'https:', 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
+      contentSecurityPolicy: SITE_CSP,
       referrerPolicy: 'strict-origin-when-cross-origin',
       xFrameOptions: 'DENY',
       crossOriginEmbedderPolicy: false,

@@ -13,7 +13,7 @@ import { AppError } from '../../errors.js';
 import { parseSubscriberCsv } from '../../subscriptions/csv.js';
 import { type CsvImportReport, importParsedCsv } from '../../subscriptions/csv-import.js';
 import { MAX_IMPORT_BYTES } from '../security.js';
-import { type AdminDeps, adminPage  } from './pages.js';
+import { type AdminDeps, adminPage } from './pages.js';
 
 export const IMPORT_PATH = '/admin/subscribers/import';
 /** Bad lines listed on the result page (the count says how many more). */

@@ -18,15 +18,15 @@ import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { describeNoIssue } from '../../pipeline/report.js';
 import { mainPapers } from '../../pipeline/run.js';
 import type { StoreStatus } from '../../store/store.js';
-import { type AdminDeps, adminPage, messagePage  } from './pages.js';
+import { siteCspWith } from '../security.js';
+import { type AdminDeps, adminPage, messagePage } from './pages.js';
 import { type AdminSends, PROGRESS_PAGE_CSP, PROGRESS_SCRIPT, type Progress, progressSection } from './sending.js';
 
 /** Past issues listed. */
 export const ISSUES_LISTED = 20;
 
 /** The site's CSP plus frames from this origin (the preview page only). */
-const PREVIEW_PAGE_CSP =
-  "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; frame-src 'self'";
+const PREVIEW_PAGE_CSP = siteCspWith({ frameSrc: ["'self'"] });
 /** The email itself: its inline styles and remote images, no script, no form, framed only by this site, sandboxed. */
 const EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox";
 

@@ -16,7 +16,7 @@ import { nextRunOf, whenIn } from '../../schedule/next-run.js';
 import type { Alert, RunRecord } from '../../store/runs.js';
 import type { StoreStatus, SubscriberGrowthDay } from '../../store/store.js';
 import { chart } from './chart.js';
-import { type AdminDeps, adminPage  } from './pages.js';
+import { type AdminDeps, adminPage } from './pages.js';
 
 /** Days the growth chart covers, today included. */
 export const GROWTH_DAYS = 30;

@@ -21,7 +21,8 @@ import { deliverIssue } from '../../pipeline/deliver.js';
 import { describeNoIssue } from '../../pipeline/report.js';
 import { type SendDeps, buildIssueNow } from '../../pipeline/run.js';
 import { Stop } from '../../pipeline/stop.js';
-import { type AdminDeps, adminPage, messagePage  } from './pages.js';
+import { siteCspWith } from '../security.js';
+import { type AdminDeps, adminPage, messagePage } from './pages.js';
 
 /** How often the progress stream reads the ledger. */
 export const PROGRESS_INTERVAL_MS = 500;
@@ -137,8 +138,7 @@ export class AdminSends {
 }
 
 /** The page's CSP: the site's, plus the progress stream (connect-src). */
-export const PROGRESS_PAGE_CSP =
-  "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' https: data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const PROGRESS_PAGE_CSP = siteCspWith({ connectSrc: ["'self'"] });
 
 /** The progress section of an issue's page: counts, a bar, and the stream's URL for the script. */
 export function progressSection(p: Progress) {

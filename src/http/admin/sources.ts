@@ -14,7 +14,7 @@ import { runIngest } from '../../schedule/ingest.js';
 import { splitSources } from '../../sources/index.js';
 import { KEEP_RUNS, type RunRecord, type RunSource, type SourceHealth } from '../../store/runs.js';
 import type { StoreStatus } from '../../store/store.js';
-import { type AdminDeps, adminPage, messagePage  } from './pages.js';
+import { type AdminDeps, adminPage, messagePage } from './pages.js';
 
 /** Hides the userinfo of every http(s) URL in `text` (`https://user:secret@host/` → `https://***@host/`). */
 export function redactCredentials(text: string): string {

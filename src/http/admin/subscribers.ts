@@ -14,7 +14,7 @@ import { subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.
 import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
 import { forgetSubscriber } from '../../subscriptions/flow.js';
 import { addSubscriber, parseFrequency, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
-import { adminPage, messagePage  } from './pages.js';
+import { adminPage, messagePage } from './pages.js';
 
 /** Rows per page. */
 export const PAGE_SIZE = 100;
