@@ -5,16 +5,19 @@
  */
 import { type App, archiveUrl } from '../app.js';
 import type { Frequency } from '../domain.js';
+import { AppError } from '../errors.js';
 import type { PlannedIssue } from '../issue/builder.js';
 import { mainPapers } from '../pipeline/run.js';
 import { digestProps, renderDigest } from './digest.js';
 
-/** Renders the main variant of a planned issue. */
-export async function renderPreview(app: App, frequency: Frequency, planned: PlannedIssue): Promise<{ html: string; text: string }> {
+/** Renders one variant of a planned issue (default: the main one); AppError('NOT_FOUND') for a variant it does not have. */
+export async function renderPreview(app: App, frequency: Frequency, planned: PlannedIssue, variant = 0): Promise<{ html: string; text: string }> {
   const urls = {
     unsubscribeUrl: `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', 0)}`,
     preferencesUrl: `${app.config.PUBLIC_URL}/preferences/${app.tokens.sign('preferences', 0)}`,
     archiveUrl: archiveUrl(app.config.PUBLIC_URL),
   };
-  return renderDigest(digestProps(app.masthead, { issueDate: planned.plan.issueDate, frequency }, mainPapers(planned), urls));
+  const papers = variant === 0 ? mainPapers(planned) : planned.variants.get(variant);
+  if (!papers) throw new AppError('NOT_FOUND', `the next ${frequency} issue has no variant ${variant}`);
+  return renderDigest(digestProps(app.masthead, { issueDate: planned.plan.issueDate, frequency }, papers, urls));
 }

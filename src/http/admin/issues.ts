@@ -13,6 +13,7 @@ import { renderPreview } from '../../render/preview.js';
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
+import { AppError } from '../../errors.js';
 import { DELIVERY_STATUSES, FREQUENCIES, type Frequency, type Issue } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { describeNoIssue } from '../../pipeline/report.js';
@@ -30,27 +31,36 @@ const PREVIEW_PAGE_CSP = siteCspWith({ frameSrc: ["'self'"] });
 /** The email itself: its inline styles and remote images, no script, no form, framed only by this site, sandboxed. */
 const EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox";
 
+/** One variant of the next issue: its papers and how many readers get it. */
+type Variant = { variant: number; papers: { title: string }[]; readers: number };
+
 /** The next issue of one cadence, planned now, or why there is none. */
-type Next = { frequency: Frequency; note: string; subject?: string; papers?: { title: string }[]; recipients?: number };
+type Next = { frequency: Frequency; note: string; subject?: string; papers?: { title: string }[]; recipients?: number; variants?: Variant[] };
 
 async function nextOf(app: App, frequency: Frequency, now: Date): Promise<Next> {
   const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
   if (isNoIssue(planned)) return { frequency, note: describeNoIssue(frequency, planned) };
   const papers = mainPapers(planned);
+  // Readers per variant: topic readers are overrides; everyone else gets variant 0.
+  const readers = new Map<number, number>();
+  for (const v of planned.plan.overrides.values()) if (v !== null) readers.set(v, (readers.get(v) ?? 0) + 1);
+  const others = [...readers.values()].reduce((a, b) => a + b, 0);
+  const variants = [...planned.variants].map(([variant, p]) => ({ variant, papers: p, readers: variant === 0 ? planned.recipients - others : (readers.get(variant) ?? 0) }));
   return {
     frequency,
     subject: planned.plan.subject,
     papers,
     recipients: planned.recipients,
+    variants: variants.filter((v) => v.variant === 0 || v.readers > 0),
     note: `${papers.length} papers for ${planned.recipients} recipient${planned.recipients === 1 ? '' : 's'}`,
   };
 }
 
-/** The email of the next issue as most subscribers would get it, as `paperboy preview` renders it; undefined when there is none. */
-async function renderNext(app: App, frequency: Frequency, now: Date): Promise<string | undefined> {
+/** One variant of the next issue's email, as `paperboy preview` renders it; undefined when there is no next issue. */
+async function renderNext(app: App, frequency: Frequency, now: Date, variant: number): Promise<string | undefined> {
   const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
   if (isNoIssue(planned)) return undefined;
-  const rendered = await renderPreview(app, frequency, planned);
+  const rendered = await renderPreview(app, frequency, planned, variant);
   return rendered.html;
 }
 
@@ -83,18 +93,25 @@ ${last.length
   );
 }
 
-/** GET /admin/issues/next/:frequency/preview: the email in a sandboxed frame, and its papers. */
-function previewPage(name: string, csrf: string, n: Next) {
+/** GET /admin/issues/next/:frequency/preview?variant=N: one variant's email in a sandboxed frame, its papers, and the other variants. */
+function previewPage(name: string, csrf: string, n: Next, variant: number) {
+  const shown = n.variants?.find((v) => v.variant === variant);
+  const label = (v: Variant) => (v.variant === 0 ? 'Everyone else' : `Topic variant ${v.variant}`);
   return adminPage(
     name,
     csrf,
     'issues',
     html`<h1>Next ${n.frequency} issue</h1>
-${n.subject
+${n.subject && shown
   ? html`<p><strong>${n.subject}</strong> <span class="meta">${n.note}; not sent, nothing stored.</span></p>
-<iframe sandbox="" src="/admin/issues/next/${n.frequency}/preview.html" title="The email of the next ${n.frequency} issue" width="100%" height="900" class="preview"></iframe>
-<section class="card" aria-labelledby="papers"><h2 id="papers">Papers</h2><ol>${(n.papers ?? []).map((p) => html`<li>${p.title}</li>`)}</ol></section>`
-  : html`<p>${n.note}: nothing to preview.</p>`}
+${(n.variants ?? []).length > 1
+  ? html`<nav class="card" aria-labelledby="variants"><h2 id="variants">As each reader gets it</h2><ul>${n.variants!.map(
+      (v) => html`<li><a href="/admin/issues/next/${n.frequency}/preview?variant=${v.variant}"${v.variant === variant ? html` aria-current="page"` : ''}>${label(v)}</a> <span class="meta">${v.papers.length} papers, ${v.readers} reader${v.readers === 1 ? '' : 's'}</span></li>`,
+    )}</ul></nav>`
+  : ''}
+<iframe sandbox="" src="/admin/issues/next/${n.frequency}/preview.html?variant=${variant}" title="The email of the next ${n.frequency} issue (${label(shown)})" width="100%" height="900" class="preview"></iframe>
+<section class="card" aria-labelledby="papers"><h2 id="papers">Papers (${label(shown)}, ${shown.readers} reader${shown.readers === 1 ? '' : 's'})</h2><ol>${shown.papers.map((p) => html`<li>${p.title}</li>`)}</ol></section>`
+  : html`<p>${n.subject ? `The next ${n.frequency} issue has no variant ${variant}` : n.note}: nothing to preview.</p>`}
 <p><a href="/admin/issues">Back to the issues</a></p>`,
     { title: `Next ${n.frequency} issue` },
   );
@@ -126,6 +143,11 @@ ${errors.length
 export function issueRoutes(http: Hono, app: App, deps: AdminDeps, sends: AdminSends): void {
   const { name, now, csrfOf } = deps;
   const frequencyOf = (c: Context) => c.req.param('frequency') as Frequency;
+  // ?variant=N (default 0, the main one); undefined for anything but a small whole number.
+  const variantOf = (c: Context) => {
+    const v = c.req.query('variant') ?? '0';
+    return /^\d{1,6}$/.test(v) ? Number(v) : undefined;
+  };
 
   http.get('/admin/issues', async (c) => {
     const next: Next[] = [];
@@ -136,11 +158,20 @@ export function issueRoutes(http: Hono, app: App, deps: AdminDeps, sends: AdminS
 
   http.get('/admin/issues/next/:frequency{daily|weekly}/preview', async (c) => {
     c.header('Content-Security-Policy', PREVIEW_PAGE_CSP);
-    return c.html(previewPage(name, csrfOf(c), await nextOf(app, frequencyOf(c), now())));
+    const variant = variantOf(c);
+    const next = await nextOf(app, frequencyOf(c), now());
+    const known = variant !== undefined && (!next.variants || next.variants.some((v) => v.variant === variant));
+    return c.html(previewPage(name, csrfOf(c), next, variant ?? -1), known ? 200 : 404);
   });
 
   http.get('/admin/issues/next/:frequency{daily|weekly}/preview.html', async (c) => {
-    const email = await renderNext(app, frequencyOf(c), now());
+    const variant = variantOf(c);
+    if (variant === undefined) return c.html(messagePage(name, 'No such variant.'), 404);
+    const email = await renderNext(app, frequencyOf(c), now(), variant).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
+      throw err;
+    });
+    if (email === null) return c.html(messagePage(name, 'The next issue has no such variant.'), 404);
     if (email === undefined) return c.html(messagePage(name, 'There is no next issue to preview.'), 404);
     c.header('Content-Security-Policy', EMAIL_CSP);
     c.header('X-Frame-Options', 'SAMEORIGIN');

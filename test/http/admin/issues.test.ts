@@ -52,7 +52,7 @@ describe('/admin/issues', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("frame-src 'self'");
     const text = await res.text();
-    expect(text).toMatch(/<iframe sandbox="" src="\/admin\/issues\/next\/daily\/preview\.html"/);
+    expect(text).toMatch(/<iframe sandbox="" src="\/admin\/issues\/next\/daily\/preview\.html\?variant=0"/);
     const planned = await planNextIssue(rig.app.store, rig.app.buildOptions('daily', rig.app.flow.now()));
     const papers = isNoIssue(planned) ? [] : planned.variants.get(0)!;
     expect(papers).toHaveLength(30);
@@ -70,6 +70,33 @@ describe('/admin/issues', () => {
     expect(body).not.toContain('<script');
     expect(issueCount(rig) - before).toBe(0);
     expect(rig.ws.rows('select id from deliveries')).toEqual([]);
+  });
+
+  it('previews each variant: topic readers see their own papers, with how many readers get each; an unknown variant is 404', async () => {
+    rig = await adminRig(undefined, async (ws) => {
+      await ws.cli(['ingest', SEED]);
+      await ws.cli(['subscribers', 'add', 'dee@example.org', '--topics', 'diffusion']);
+    });
+    const { cookie } = await rig.login();
+    const page = await (await rig.get('/admin/issues/next/daily/preview', cookie!)).text();
+    const links = [...page.matchAll(/href="\/admin\/issues\/next\/daily\/preview\?variant=(\d+)"[^>]*>([^<]+)<\/a> <span class="meta">(\d+) papers, (\d+) readers?</g)].map((m) => ({ variant: Number(m[1]), label: m[2], papers: Number(m[3]), readers: Number(m[4]) }));
+    expect(links[0]).toEqual({ variant: 0, label: 'Everyone else', papers: 30, readers: 1 });
+    expect(links).toHaveLength(2);
+    const topic = links[1]!;
+    expect(topic.readers).toBe(1);
+    expect(topic.papers).toBeGreaterThan(0);
+    expect(topic.papers).toBeLessThan(30);
+    const variantPage = await rig.get(`/admin/issues/next/daily/preview?variant=${topic.variant}`, cookie);
+    const text = await variantPage.text();
+    expect(text).toContain(`src="/admin/issues/next/daily/preview.html?variant=${topic.variant}"`);
+    expect(text).toContain(`Papers (Topic variant ${topic.variant}, 1 reader)`);
+    const email = await (await rig.get(`/admin/issues/next/daily/preview.html?variant=${topic.variant}`, cookie)).text();
+    const main = await (await rig.get('/admin/issues/next/daily/preview.html', cookie)).text();
+    expect(email).toMatch(/diffusion/i);
+    expect(email.length).toBeLessThan(main.length);
+    expect((await rig.get('/admin/issues/next/daily/preview?variant=999', cookie)).status).toBe(404);
+    expect((await rig.get('/admin/issues/next/daily/preview.html?variant=999', cookie)).status).toBe(404);
+    expect((await rig.get('/admin/issues/next/daily/preview.html?variant=x', cookie)).status).toBe(404);
   });
 
   it('shows no preview when there is no next issue', async () => {
