@@ -3,7 +3,7 @@
  * `close()`. The CLI, the scheduler and the HTTP server are thin shells around this.
  */
 import { hostname } from 'node:os';
-import { type Config, parseMailbox } from './config.js';
+import { type Config, parseMailbox, redactUrl } from './config.js';
 import type { Frequency } from './domain.js';
 import type { Log } from './log.js';
 import type { BuildOptions } from './issue/builder.js';
@@ -167,6 +167,11 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
 
   const bounces: PolicyDeps = { store, tokens, now, log };
   return { config, store, tokens, log, masthead, mailer, compose, sendDeps, bounces, buildOptions, today, flow, idle, closing: closing.signal, close };
+}
+
+/** Where `app.mailer()` sends, for people: the SMTP URL without its password, or the outbox folder. */
+export function mailTargetOf(config: Config): string {
+  return config.SMTP_URL ? redactUrl(config.SMTP_URL)! : `outbox ${config.OUTBOX_DIR}`;
 }
 
 /** The public page of an issue ("view in browser"); the archive index when there is no issue yet. */

@@ -7,9 +7,9 @@
  */
 import type { Command } from 'commander';
 import { deliverability, describeDeliverability } from '../../bounces/rates.js';
-import { redactUrl } from '../../config.js';
 import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
+import { mailTargetOf } from '../../app.js';
 import { type CliIo, printJson, withApp } from '../io.js';
 import { describeAlert, describeNoIssue, describeRun, utcTime } from '../../pipeline/report.js';
 import { configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
@@ -33,7 +33,7 @@ export function registerStatus(program: Command, io: CliIo): void {
               : { frequency, papers: planned.variants.get(0)!.length, recipients: planned.recipients, note: `${frequency}: ${planned.variants.get(0)!.length} papers for ${planned.recipients} recipient${planned.recipients === 1 ? '' : 's'}` },
           );
         }
-        const delivery = app.config.SMTP_URL ? redactUrl(app.config.SMTP_URL)! : `outbox ${app.config.OUTBOX_DIR}`;
+        const delivery = mailTargetOf(app.config);
         const { config } = app;
         const runs = await app.store.recentRuns(20);
         const lastRun = runs[0] ?? null;

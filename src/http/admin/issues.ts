@@ -16,7 +16,7 @@ import type { App } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { DELIVERY_STATUSES, FREQUENCIES, type Frequency, type Issue } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
-import { describeNoIssue } from '../../pipeline/report.js';
+import { describeNoIssue, utcTime } from '../../pipeline/report.js';
 import { mainPapers } from '../../pipeline/run.js';
 import type { StoreStatus } from '../../store/store.js';
 import { siteCspWith } from '../security.js';
@@ -68,7 +68,6 @@ const counts = (o: Partial<Record<string, number>>) =>
   DELIVERY_STATUSES.filter((k) => o[k])
     .map((k) => `${o[k]} ${k}`)
     .join(', ') || 'no deliveries';
-const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** GET /admin/issues: the next issues and the last ones. */
 export function issuesPage(name: string, csrf: string, next: Next[], last: StoreStatus['lastIssues']) {
@@ -86,7 +85,7 @@ export function issuesPage(name: string, csrf: string, next: Next[], last: Store
 <section class="card" aria-labelledby="last"><h2 id="last">Last issues</h2>
 ${last.length
   ? html`<ul>${last.map(
-      (i) => html`<li data-issue="${i.id}"><a href="/admin/issues/${i.id}"><strong>#${i.id}</strong> ${i.subject}</a> <span class="meta">${i.frequency}, ${minute(i.createdAt)}, <span data-status>${i.status}</span>; ${i.papers} papers; ${counts(i.deliveries)}</span></li>`,
+      (i) => html`<li data-issue="${i.id}"><a href="/admin/issues/${i.id}"><strong>#${i.id}</strong> ${i.subject}</a> <span class="meta">${i.frequency}, ${utcTime(i.createdAt)}, <span data-status>${i.status}</span>; ${i.papers} papers; ${counts(i.deliveries)}</span></li>`,
     )}</ul>`
   : html`<p>No issue yet.</p>`}</section>`,
     { title: 'Issues' },
@@ -125,14 +124,14 @@ function issuePage(name: string, csrf: string, issue: Issue, progress: Progress,
     'issues',
     html`<h1>Issue #${issue.id}</h1>
 <section class="card" aria-labelledby="about"><h2 id="about">${issue.subject}</h2>
-<p class="meta">${issue.frequency}, dated ${issue.issueDate}, built ${minute(issue.createdAt)}; <span class="badge" data-status data-state="${issue.status}">${issue.status}</span></p>
+<p class="meta">${issue.frequency}, dated ${issue.issueDate}, built ${utcTime(issue.createdAt)}; <span class="badge" data-status data-state="${issue.status}">${issue.status}</span></p>
 ${issue.status === 'paused'
   ? html`<form method="post" action="/admin/issues/${issue.id}/resume" class="actions"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Resume</button> <span class="meta">Sends what is left of it now, from this server.</span></form>`
   : ''}</section>
 ${progressSection(progress)}
 <section class="card" aria-labelledby="failures"><h2 id="failures">Recent failures and deferrals</h2>
 ${errors.length
-  ? html`<ul>${errors.map((e) => html`<li><strong>${e.email}</strong> <span class="meta">${e.status}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}, ${minute(e.at)}</span> <code>${e.error}</code></li>`)}</ul>`
+  ? html`<ul>${errors.map((e) => html`<li><strong>${e.email}</strong> <span class="meta">${e.status}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}, ${utcTime(e.at)}</span> <code>${e.error}</code></li>`)}</ul>`
   : html`<p>None recorded.</p>`}</section>
 <p><a href="/admin/issues">Back to the issues</a></p>`,
     { title: `Issue #${issue.id}`, scripts: [PROGRESS_SCRIPT] },

@@ -10,7 +10,7 @@ import { html } from 'hono/html';
 import type { App } from '../../app.js';
 import { type Deliverability, deliverability, describeDeliverability } from '../../bounces/rates.js';
 import { type Issue, SUBSCRIBER_STATUSES } from '../../domain.js';
-import { describeAlert, describeRun } from '../../pipeline/report.js';
+import { describeAlert, describeRun, utcTime } from '../../pipeline/report.js';
 import { type ConfiguredSource, configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
 import { nextRunOf, whenIn } from '../../schedule/next-run.js';
 import type { Alert, RunRecord } from '../../store/runs.js';
@@ -68,7 +68,6 @@ export function growthSeries(rows: SubscriberGrowthDay[], activeNow: number, now
   return out.reverse();
 }
 
-const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -120,7 +119,7 @@ function issuesSection(o: Overview) {
 ${o.issues.length
   ? html`<ul>${o.issues.map(
       (i) => html`<li data-issue="${i.id}"><a href="/admin/issues/${i.id}"><strong>#${i.id}</strong> ${i.subject}</a> <span class="badge" data-state="${i.status}">${i.status}</span>
-<span class="meta">${i.frequency}, ${minute(i.createdAt)}; ${i.papers} papers; <span data-deliveries>${deliveryCounts(i)}</span></span></li>`,
+<span class="meta">${i.frequency}, ${utcTime(i.createdAt)}; ${i.papers} papers; <span data-deliveries>${deliveryCounts(i)}</span></span></li>`,
     )}</ul>`
   : html`<p>No issue yet.</p>`}
 ${o.status.possibleDuplicates ? html`<p class="notice warn">${o.status.possibleDuplicates} deliveries were sent again after an interrupted run (possible duplicates).</p>` : ''}

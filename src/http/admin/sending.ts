@@ -13,7 +13,7 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
-import type { App } from '../../app.js';
+import { type App, mailTargetOf } from '../../app.js';
 import type { DeliveryStatus, Frequency, Issue } from '../../domain.js';
 import { AppError, toAppError } from '../../errors.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
@@ -204,12 +204,6 @@ const PROGRESS_JS = `(function () {
 export function sendingRoutes(http: Hono, app: App, deps: AdminDeps, sends: AdminSends = new AdminSends(app)): AdminSends {
   const { name, now, csrfOf } = deps;
   const frequencyOf = (c: Context) => c.req.param('frequency') as Frequency;
-  const target = () => {
-    const m = app.mailer();
-    const d = m.description;
-    void m.close();
-    return d;
-  };
   const refusal = (c: Context, err: unknown) => {
     const e = toAppError(err);
     if (!(err instanceof AppError)) app.log.error(`admin: send failed to start: ${e.message}`);
@@ -226,7 +220,7 @@ export function sendingRoutes(http: Hono, app: App, deps: AdminDeps, sends: Admi
     const planned = await planNextIssue(app.store, app.buildOptions(frequency, now()));
     if (isNoIssue(planned)) return c.html(messagePage(name, `${describeNoIssue(frequency, planned)}: nothing to send.`), 409);
     const papers = planned.variants.get(0)?.length ?? 0;
-    return c.html(confirmPage(name, csrfOf(c), frequency, { subject: planned.plan.subject, papers, recipients: planned.recipients }, target()));
+    return c.html(confirmPage(name, csrfOf(c), frequency, { subject: planned.plan.subject, papers, recipients: planned.recipients }, mailTargetOf(app.config)));
   });
 
   http.post('/admin/issues/next/:frequency{daily|weekly}/send', async (c) => {
