@@ -23,23 +23,29 @@ export interface DsnSpec {
   originalMessageId?: string;
   /** Extra raw header lines on the report itself. */
   headers?: string[];
+  /** When the report was written (default: now). */
+  date?: Date;
 }
+
+/** An RFC 5322 date. */
+const rfc5322 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
 
 /** A Postfix-style DSN (multipart/report; report-type=delivery-status), CRLF line ends. */
 export function dsnMail(s: DsnSpec): string {
   const boundary = `dsn-${s.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 30)}`;
+  const date = rfc5322(s.date ?? new Date());
   const returned = [
     `Return-Path: <${s.to}>`,
     'From: Paperboy <digest@example.org>',
     `To: ${s.recipient}`,
     'Subject: Trending papers',
     ...(s.originalMessageId ? [`Message-ID: <${s.originalMessageId}>`] : []),
-    'Date: Mon, 2 Mar 2026 08:00:00 +0000',
+    `Date: ${date}`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
   ];
   return [
-    'Date: Mon, 2 Mar 2026 08:00:05 +0000',
+    `Date: ${date}`,
     'From: Mail Delivery System <MAILER-DAEMON@mx.receiver.example>',
     'Subject: Undelivered Mail Returned to Sender',
     `To: ${s.to}`,
@@ -67,7 +73,7 @@ export function dsnMail(s: DsnSpec): string {
     'Content-Type: message/delivery-status',
     '',
     'Reporting-MTA: dns; mx.receiver.example',
-    'Arrival-Date: Mon, 2 Mar 2026 08:00:01 +0000',
+    `Arrival-Date: ${date}`,
     '',
     `Final-Recipient: rfc822; ${s.recipient}`,
     `Original-Recipient: rfc822;${s.recipient}`,
@@ -97,13 +103,16 @@ export interface ArfSpec {
   id: string;
   /** The Message-ID of the reported message, when the report returns it. */
   originalMessageId?: string;
+  /** When the report was written (default: now). */
+  date?: Date;
 }
 
 /** An RFC 5965 abuse report with the reported message's headers, CRLF line ends. */
 export function arfMail(s: ArfSpec): string {
   const boundary = `arf-${s.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 30)}`;
+  const date = rfc5322(s.date ?? new Date());
   return [
-    'Date: Mon, 2 Mar 2026 09:30:00 +0000',
+    `Date: ${date}`,
     'From: Feedback Loop <fbl@receiver.example>',
     `To: ${s.to}`,
     'Subject: Email Feedback Report',
@@ -123,7 +132,7 @@ export function arfMail(s: ArfSpec): string {
     'User-Agent: ReceiverFBL/1.0',
     'Version: 1',
     `Original-Rcpt-To: <${s.recipient}>`,
-    'Arrival-Date: Mon, 2 Mar 2026 08:00:01 +0000',
+    `Arrival-Date: ${date}`,
     'Source-IP: 192.0.2.25',
     '',
     `--${boundary}`,
@@ -133,7 +142,7 @@ export function arfMail(s: ArfSpec): string {
     `To: ${s.recipient}`,
     'Subject: Trending papers',
     ...(s.originalMessageId ? [`Message-ID: <${s.originalMessageId}>`] : []),
-    'Date: Mon, 2 Mar 2026 08:00:00 +0000',
+    `Date: ${date}`,
     '',
     `--${boundary}--`,
     '',
