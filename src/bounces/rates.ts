@@ -1,9 +1,11 @@
 /**
- * Bounce and complaint rates for `paperboy status`: per day and per recipient domain over the
- * last 30 days, against what was sent, with a warning when complaints pass 0.1 % (Gmail's and
- * Yahoo's bulk-sender rules require under 0.3 % and advise under 0.1 %) or bounces pass 2 %.
+ * Bounce and complaint rates for `paperboy status` and the overview: per day and per recipient
+ * domain over the last 30 days, against what was sent, with a warning when complaints pass 0.1 %
+ * (Gmail's and Yahoo's bulk-sender rules require under 0.3 % and advise under 0.1 %) or bounces
+ * pass 2 %. Only reports matched to a delivery count; the unmatched ones (no proof they are about
+ * our mail: forged, or about mail we never sent) are counted apart, the last few listed.
  */
-import type { EventRates, RateRow } from '../store/events.js';
+import type { EventRates, RateRow, UnmatchedReport, UnmatchedReports } from '../store/events.js';
 import type { Store } from '../store/store.js';
 
 /** Complaints above this share of sent messages are a warning. */
@@ -11,12 +13,16 @@ export const COMPLAINT_WARNING = 0.001;
 /** Hard bounces above this share: the list has dead addresses the sender should not have mailed. */
 export const BOUNCE_WARNING = 0.02;
 const WINDOW_DAYS = 30;
+/** Unmatched reports listed (the count covers the whole window). */
+export const UNMATCHED_LISTED = 5;
 
 /** The rates and what they warn about, as `status --json` prints them. */
 export interface Deliverability extends EventRates {
   totals: RateRow & { bounceRate: number; complaintRate: number };
   warnings: string[];
   pausedDomains: { domain: string; until: string; reason: string }[];
+  /** Reports that proved nothing and did nothing: how many in the window, and the last few. */
+  unmatched: UnmatchedReports;
 }
 
 /** Rates over the last 30 days at `now`. */
@@ -38,11 +44,17 @@ export async function deliverability(store: Store, now: Date): Promise<Deliverab
   if (bounceRate > BOUNCE_WARNING) warnings.push(`hard bounce rate ${percent(bounceRate)} is above 2 %: the list holds dead addresses (an old import?)`);
   if (totals.senderRefusals > 0) warnings.push(`${totals.senderRefusals} refusal${totals.senderRefusals === 1 ? '' : 's'} of the sender: run \`paperboy doctor\` (SPF, DKIM, DMARC) and check the sending IP's reputation`);
   const paused = [...(await store.pausedDomains(now.toISOString()))].map(([domain, p]) => ({ domain, ...p }));
-  return { ...rates, totals: { ...totals, bounceRate, complaintRate }, warnings, pausedDomains: paused };
+  const unmatched = await store.unmatchedReports(since, UNMATCHED_LISTED);
+  return { ...rates, totals: { ...totals, bounceRate, complaintRate }, warnings, pausedDomains: paused, unmatched };
 }
 
-/** The status lines. */
+/** The status lines: the rates, then the unmatched reports. */
 export function describeDeliverability(d: Deliverability): string[] {
+  return [...describeRates(d), ...describeUnmatched(d.unmatched)];
+}
+
+/** The rates' lines: totals, by day, by domain, paused domains, warnings. */
+export function describeRates(d: Deliverability): string[] {
   const t = d.totals;
   const row = (r: RateRow) =>
     `${r.key}: ${r.sent} sent, ${r.hardBounces} hard (${percent(r.sent ? r.hardBounces / r.sent : 0)}), ${r.softBounces} soft, ${r.complaints} complaints (${percent(r.sent ? r.complaints / r.sent : 0)})${r.senderRefusals ? `, ${r.senderRefusals} refused the sender` : ''}`;
@@ -53,6 +65,18 @@ export function describeDeliverability(d: Deliverability): string[] {
   for (const p of d.pausedDomains) lines.push(`  paused: ${p.domain} until ${p.until.slice(0, 16).replace('T', ' ')} UTC (${p.reason})`);
   for (const w of d.warnings) lines.push(`  WARNING: ${w}`);
   return lines;
+}
+
+/** The unmatched reports' lines (none when there were none): a count, then one line each. */
+export function describeUnmatched(u: UnmatchedReports): string[] {
+  if (u.count === 0) return [];
+  const head = `  ${u.count} unmatched report${u.count === 1 ? '' : 's'} (no valid VERP token or Message-ID of ours: nobody suppressed, nothing paused)${u.count > u.last.length ? `, the last ${u.last.length}` : ''}:`;
+  return [head, ...u.last.map((r) => `    ${describeUnmatchedReport(r)}`)];
+}
+
+/** One unmatched report on one line: when, from where, what, about which domain. */
+export function describeUnmatchedReport(r: UnmatchedReport): string {
+  return `${r.receivedAt.slice(0, 16).replace('T', ' ')} UTC ${r.source} ${r.type}${r.status ? ` ${r.status}` : ''} ${r.domain ?? '(no domain)'}`;
 }
 
 function percent(x: number): string {

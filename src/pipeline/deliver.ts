@@ -104,9 +104,12 @@ export interface DeliveryReport {
   elapsedMs: number;
 }
 
-/** The Message-ID of (issue, subscriber): deterministic, so a resend carries the same id. */
+/**
+ * The Message-ID of (issue, subscriber): deterministic, so a resend carries the same id, with an
+ * HMAC of both (`Tokens.messageId`), so that a bounce returning it proves which delivery it is about.
+ */
 export function messageIdFor(tokens: Tokens, issueId: number, subscriberId: number, domain: string): string {
-  return `paperboy.${issueId}.${subscriberId}.${tokens.installTag}@${domain}`;
+  return tokens.messageId(issueId, subscriberId, domain);
 }
 
 /** Everything that differs for one recipient of an issue (issue 0: a dry run). */

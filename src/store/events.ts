@@ -44,6 +44,23 @@ export interface RateRow {
   senderRefusals: number;
 }
 
+/** A report that proved nothing, as the operator sees it: no address, no reader. */
+export interface UnmatchedReport {
+  /** When we received it (ISO 8601): the report's own date is the forger's to write. */
+  receivedAt: string;
+  source: EventSource;
+  type: EventType;
+  /** The domain of the address it named, if any. */
+  domain: string | null;
+  status: string | null;
+}
+
+/** Reports that proved nothing, over a window: how many, and the last few. */
+export interface UnmatchedReports {
+  count: number;
+  last: UnmatchedReport[];
+}
+
 /** Bounce and complaint rates over a window. */
 export interface EventRates {
   since: string;
@@ -78,6 +95,16 @@ export interface EventStore {
    * error (so that they do not look like rows waiting for DELIVER_AT).
    */
   deferDeliveries(ids: number[], until: string, reason: string, at: string): Promise<void>;
-  /** Sent messages and events per day and per recipient domain since `since`. */
+  /**
+   * Sent messages and events per day and per recipient domain since `since`; only events matched
+   * to a reader count (an unmatched report proves nothing about our mail).
+   */
   eventRates(since: string, domains: number): Promise<EventRates>;
+  /**
+   * Distinct readers of `domain`, other than `besides`, whose matched refusals of the sender were
+   * received since `since` (the bounce policy pauses a domain at a few distinct readers).
+   */
+  senderRefusalReaders(domain: string, since: string, besides: number): Promise<number>;
+  /** Unmatched reports received since `since`: their number and the last `limit`, newest first. */
+  unmatchedReports(since: string, limit: number): Promise<UnmatchedReports>;
 }

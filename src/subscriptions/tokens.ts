@@ -94,7 +94,11 @@ export class Tokens {
     return createHmac('sha256', this.key).update('paperboy/suppressed\0').update(emailKey).digest('base64url');
   }
 
-  /** A tag of this installation's key, the same for every message (computed once). */
+  /**
+   * A tag of this installation's key, the same for every message (computed once): it marks the
+   * Message-IDs of confirmation and alert mail as ours. It is public (every message shows it), so
+   * it proves nothing; digests use {@link messageId}.
+   */
   get installTag(): string {
     this.#installTag ??= this.tag('message-id');
     return this.#installTag;
@@ -130,6 +134,35 @@ export class Tokens {
     const id = Number.parseInt(m[1]!, 36);
     if (!Number.isSafeInteger(id) || id <= 0) return undefined;
     return timingSafeEqual(Buffer.from(m[2]!), Buffer.from(this.verpMac(id))) ? id : undefined;
+  }
+
+  /**
+   * The digest Message-ID of (issue, subscriber): `paperboy.ISSUE.SUBSCRIBER.MAC@domain`, where MAC
+   * is an 80-bit HMAC of both ids in lower-case hex. Deterministic, so a resend carries the same
+   * id; and unguessable, so a bounce or complaint that returns it proves it is about our message
+   * to that reader. (The per-install tag it replaces was the same in every reader's copy: one
+   * digest was enough to forge the Message-ID of anyone else's.) One HMAC per recipient.
+   */
+  messageId(issueId: number, subscriberId: number, domain: string): string {
+    return `paperboy.${issueId}.${subscriberId}.${this.messageIdMac(issueId, subscriberId)}@${domain}`;
+  }
+
+  /**
+   * The issue and subscriber a digest Message-ID (without angle brackets) names, when its MAC is
+   * this installation's; undefined for any other id, a forged or an old-style one. Constant time.
+   */
+  verifyMessageId(id: string): { issueId: number; subscriberId: number } | undefined {
+    const m = /^paperboy\.(\d{1,15})\.(\d{1,15})\.([0-9a-f]{20})@/i.exec(id);
+    if (!m) return undefined;
+    const issueId = Number(m[1]);
+    const subscriberId = Number(m[2]);
+    if (!Number.isSafeInteger(issueId) || !Number.isSafeInteger(subscriberId)) return undefined;
+    const given = Buffer.from(m[3]!.toLowerCase());
+    return timingSafeEqual(given, Buffer.from(this.messageIdMac(issueId, subscriberId))) ? { issueId, subscriberId } : undefined;
+  }
+
+  private messageIdMac(issueId: number, subscriberId: number): string {
+    return createHmac('sha256', this.key).update(`paperboy/message-id\0${issueId}\0${subscriberId}`).digest('hex').slice(0, 20);
   }
 
   private verpMac(deliveryId: number): string {

@@ -130,7 +130,7 @@ describe.skipIf(!HAVE_DOVECOT)('the bounce mailbox on a real Dovecot, through th
     expect(eventRows()).toEqual([
       expect.objectContaining({ type: 'hard-bounce', source: 'imap', delivery_id: deliveryId('linus@kernel.example'), action: 'suppressed: hard bounce 5.1.1' }),
       expect.objectContaining({ type: 'complaint', source: 'imap', delivery_id: deliveryId('margaret@apollo.example'), action: 'suppressed: complaint' }),
-      expect.objectContaining({ type: 'hard-bounce', source: 'imap', delivery_id: null, subscriber_id: null, action: 'unmatched' }),
+      expect.objectContaining({ type: 'hard-bounce', source: 'imap', delivery_id: null, subscriber_id: null, action: expect.stringMatching(/^unmatched/) }),
     ]);
 
     // Nothing left: a second poll handles nothing. The same DSN delivered again is stored once.

@@ -1,10 +1,11 @@
 /**
  * The bounce policy (`recordEvents`) over a real store (a SQLite file, or a fresh PostgreSQL
  * database in the PostgreSQL pass), with ledgers written the way the sender writes them:
- * how an event is matched to its delivery (VERP token, then our Message-ID, then the address;
- * a forged key falls through), what an unmatched event leaves, duplicates, the soft-bounce
- * rule at exactly 3 of the last 5 sends, complaints, and refusals of the sender, which never
- * touch the reader.
+ * how an event is matched to its delivery (VERP token, then our HMAC'd Message-ID, then the
+ * address, but only from a source that vouches for it; a forged key proves nothing), what an
+ * unmatched event leaves (no address, no action), cleaning, duplicates, the soft-bounce rule at
+ * exactly 3 of the last 5 sends, complaints, and refusals of the sender, which never touch the
+ * reader and pause a domain only on first-hand evidence or three distinct proven readers.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DOMAIN_PAUSE_MS, recordEvents } from '../../src/bounces/policy.js';
@@ -105,8 +106,8 @@ const subscribersRows = () => queryRows(handle.url, 'select * from subscribers o
 /** A VERP token that has the right shape and names delivery `id`, under another key. */
 const forgedVerp = (id: number) => new Tokens('someone-elses-secret-key-0123456789abcdef').verpToken(id);
 
-describe('matching an event to its delivery', () => {
-  it('takes the VERP token over the Message-ID and the address, and the Message-ID over the address', async () => {
+describe('matching an event to its delivery: only proof counts', () => {
+  it('takes the VERP token over the Message-ID, the Message-ID over the address, and the address only from a source that vouches for it', async () => {
     const [a, b, c] = await readers('a@example.org', 'b@example.net', 'c@example.com');
     const { id: issueId, delivery } = await issue();
     // Each key names a different reader: which one the event lands on says which key won.
@@ -114,17 +115,21 @@ describe('matching an event to its delivery', () => {
     const out = await record(
       event('soft-bounce', all),
       event('soft-bounce', { originalMessageId: all.originalMessageId, recipient: all.recipient }),
+      // A mailed report that only names an address proves nothing: anyone can write one.
       event('soft-bounce', { recipient: all.recipient }),
+      // A provider's verified webhook names the address it delivered to: that is its word.
+      event('soft-bounce', { source: 'resend', recipient: all.recipient }),
     );
-    expect(out).toMatchObject({ stored: 3, duplicates: 0, unmatched: 0, suppressed: 0 });
+    expect(out).toMatchObject({ stored: 4, duplicates: 0, unmatched: 1, suppressed: 0 });
     expect(events().map((e) => [e.delivery_id, e.subscriber_id, e.issue_id, e.domain])).toEqual([
       [delivery.get(a!), a, issueId, 'example.org'],
       [delivery.get(b!), b, issueId, 'example.net'],
+      [null, null, null, 'example.com'],
       [delivery.get(c!), c, issueId, 'example.com'],
     ]);
   });
 
-  it('a forged VERP token matches nothing and falls back to the Message-ID, then to the address', async () => {
+  it('a forged VERP token matches nothing and falls back to the Message-ID; a mailed report\'s address is no fallback', async () => {
     const [a, b, c] = await readers('a@example.org', 'b@example.net', 'c@example.com');
     const { id: issueId, delivery } = await issue();
     const forged = forgedVerp(delivery.get(a!)!);
@@ -133,35 +138,42 @@ describe('matching an event to its delivery', () => {
     const tampered = tokens.verpToken(delivery.get(a!)!).replace(/^[0-9a-z]+/, (delivery.get(c!)! + 1000).toString(36));
     await record(
       event('hard-bounce', { verpToken: forged, originalMessageId: messageIdFor(tokens, issueId, b!, DOMAIN), recipient: 'c@example.com' }),
-      event('soft-bounce', { verpToken: tampered, recipient: 'c@example.com' }),
+      event('hard-bounce', { verpToken: tampered, recipient: 'c@example.com' }),
       event('soft-bounce', { verpToken: 'not-a-token', recipient: 'nobody@example.com' }),
     );
     expect(events().map((e) => [e.type, e.delivery_id, e.subscriber_id])).toEqual([
       ['hard-bounce', delivery.get(b!), b],
-      ['soft-bounce', delivery.get(c!), c],
+      ['hard-bounce', null, null],
       ['soft-bounce', null, null],
     ]);
     expect(await statusOf(a!)).toBe('active');
     expect(await statusOf(b!)).toBe('suppressed');
+    expect(await statusOf(c!)).toBe('active');
   });
 
-  it('a Message-ID of another installation (its tag) or of no delivery falls back to the address', async () => {
+  it('a Message-ID of another installation, of the old per-install form, or with another reader\'s id proves nothing', async () => {
     const [a, b] = await readers('a@example.org', 'b@example.net');
     const { id: issueId, delivery } = await issue();
     const otherInstall = messageIdFor(new Tokens('another-install-secret-0123456789abcdefgh'), issueId, a!, DOMAIN);
-    await record(
-      event('soft-bounce', { originalMessageId: otherInstall, recipient: 'b@example.net' }),
-      event('soft-bounce', { originalMessageId: messageIdFor(tokens, issueId + 7, a!, DOMAIN), recipient: 'b@example.net' }),
+    // Before issue 16 every digest carried the same tag: b's own Message-ID gave a's away.
+    const oldForm = `paperboy.${issueId}.${a}.${tokens.installTag}@${DOMAIN}`;
+    const swapped = messageIdFor(tokens, issueId, b!, DOMAIN).replace(`.${b}.`, `.${a}.`);
+    const out = await record(
+      ...[otherInstall, oldForm, swapped, messageIdFor(tokens, issueId + 7, a!, DOMAIN)].map((id) => event('hard-bounce', { originalMessageId: id, recipient: 'a@example.org' })),
     );
-    expect(events().map((e) => e.delivery_id)).toEqual([delivery.get(b!), delivery.get(b!)]);
+    expect(out).toMatchObject({ unmatched: 4, suppressed: 0 });
+    expect(await statusOf(a!)).toBe('active');
+    // From a verified webhook the address is enough, whatever the Message-ID.
+    await record(event('soft-bounce', { source: 'postmark', originalMessageId: oldForm, recipient: 'b@example.net' }));
+    expect(events().at(-1)!.delivery_id).toBe(delivery.get(b!));
   });
 
-  it('by address, the reader\'s last attempted delivery; with no delivery at all, the reader alone', async () => {
+  it('by address (from a source that vouches), the reader\'s last attempted delivery; with no delivery at all, the reader alone', async () => {
     const [a] = await readers('a@example.org');
     await issue();
     const second = await issue();
     const [late] = await readers('late@example.org');
-    await record(event('soft-bounce', { recipient: 'A@Example.org' }), event('hard-bounce', { recipient: 'late@example.org' }));
+    await record(event('soft-bounce', { source: 'ses', recipient: 'A@Example.org' }), event('hard-bounce', { source: 'ses', recipient: 'late@example.org' }));
     expect(events().map((e) => [e.delivery_id, e.issue_id, e.subscriber_id])).toEqual([
       [second.delivery.get(a!), second.id, a],
       [null, null, late],
@@ -169,22 +181,58 @@ describe('matching an event to its delivery', () => {
     expect(await statusOf(late!)).toBe('suppressed');
   });
 
-  it('stores an unmatched event with null ids and the reported domain, and touches nobody', async () => {
+  it('stores an unmatched event with null ids and the reported domain, keeps no address, and touches nobody', async () => {
     await readers('a@example.org');
     await issue();
     const before = subscribersRows();
     const out = await record(
+      event('hard-bounce', { recipient: 'a@example.org', status: '5.1.1', diagnostic: '550 5.1.1 <a@example.org>: user unknown', externalId: 'a@example.org' }),
       event('hard-bounce', { recipient: 'stranger@elsewhere.example' }),
       event('complaint', { originalMessageId: 'CAF=abc123@mail.gmail.com' }),
       event('hard-bounce', { verpToken: forgedVerp(1) }),
+      event('complaint', { source: 'resend', recipient: 'nobody@example.net' }),
     );
-    expect(out).toMatchObject({ stored: 3, unmatched: 3, suppressed: 0, duplicates: 0 });
+    expect(out).toMatchObject({ stored: 5, unmatched: 5, suppressed: 0, duplicates: 0 });
     expect(events().map((e) => [e.delivery_id, e.issue_id, e.subscriber_id, e.domain, e.action])).toEqual([
-      [null, null, null, 'elsewhere.example', 'unmatched'],
-      [null, null, null, null, 'unmatched'],
-      [null, null, null, null, 'unmatched'],
+      [null, null, null, 'example.org', 'unmatched: no proof it is about our mail; nothing done'],
+      [null, null, null, 'elsewhere.example', 'unmatched: no proof it is about our mail; nothing done'],
+      [null, null, null, null, 'unmatched: no proof it is about our mail; nothing done'],
+      [null, null, null, null, 'unmatched: no proof it is about our mail; nothing done'],
+      [null, null, null, 'example.net', 'unmatched: no proof it is about our mail; nothing done'],
     ]);
     expect(subscribersRows()).toEqual(before);
+    // Not the address, not in the id a forger chose, not in the diagnostic.
+    const stored = queryRows<Record<string, unknown>>(handle.url, 'select * from events');
+    expect(JSON.stringify(stored)).not.toMatch(/a@example|stranger@|nobody@/);
+    expect(stored[0]).toMatchObject({ external_id: expect.stringMatching(/^imap:sha256:[0-9a-f]{64}$/), diagnostic: '550 5.1.1 <…@example.org>: user unknown', status: '5.1.1' });
+    // The same forged report again is a duplicate, under its hashed id.
+    expect(await record(event('hard-bounce', { recipient: 'a@example.org', externalId: 'a@example.org' }))).toMatchObject({ stored: 0, duplicates: 1 });
+  });
+});
+
+describe('cleaning: nothing from outside reaches the store as it came', () => {
+  it('strips control characters, hashes an id that holds one, drops fields that are not what they claim', async () => {
+    const [a] = await readers('a@example.org');
+    const { delivery } = await issue();
+    const verp = tokens.verpToken(delivery.get(a!)!);
+    const out = await record(
+      event('soft-bounce', {
+        verpToken: verp,
+        externalId: 'nul\u0000id@mx.example.net',
+        status: '5.2.2\u0000',
+        diagnostic: `552 mailbox\u0000 full \u001b[31mred\u001b[0m \u0085 ${'x'.repeat(400)}`,
+        originalMessageId: 'a\u0000b@example.org',
+        recipient: 'a\u0001@example.org',
+      }),
+    );
+    expect(out).toMatchObject({ stored: 1, unmatched: 0 });
+    const [row] = queryRows<Record<string, string | null>>(handle.url, 'select * from events');
+    for (const [column, value] of Object.entries(row!)) expect(/[\u0000-\u001f\u007f-\u009f]/.test(String(value ?? '')), column).toBe(false);
+    expect(row).toMatchObject({ external_id: expect.stringMatching(/^imap:sha256:[0-9a-f]{64}$/), status: null, domain: 'example.org' });
+    expect(row!.diagnostic).toMatch(/^552 mailbox full \[31mred \[0m x+$/);
+    expect(row!.diagnostic!.length).toBe(300);
+    // The same report again (same bytes, same NUL) is the same event.
+    expect(await record(event('soft-bounce', { verpToken: verp, externalId: 'nul\u0000id@mx.example.net' }))).toMatchObject({ stored: 0, duplicates: 1 });
   });
 });
 
@@ -307,7 +355,7 @@ describe('complaints and hard bounces', () => {
     const { delivery } = await issue();
     await record(event('hard-bounce', { verpToken: tokens.verpToken(delivery.get(a!)!), status: '5.1.1' }));
     const before = subscribersRows();
-    const out = await record(event('hard-bounce', { recipient: 'a@example.org', status: '5.1.1' }));
+    const out = await record(event('hard-bounce', { source: 'ses', recipient: 'a@example.org', status: '5.1.1' }));
     expect(out).toMatchObject({ stored: 1, suppressed: 0 });
     expect(events().map((e) => e.action)).toEqual(['suppressed: hard bounce 5.1.1', 'already suppressed (hard bounce 5.1.1)']);
     expect(subscribersRows()).toEqual(before);
@@ -351,20 +399,52 @@ describe('refusals of the sender', () => {
     const [a] = await readers('a@strict.example');
     const { delivery } = await issue();
     const token = tokens.verpToken(delivery.get(a!)!);
-    await record(event('sender-refusal', { verpToken: token }));
+    await record(event('sender-refusal', { source: 'smtp', verpToken: token }));
     const first = clock + DOMAIN_PAUSE_MS;
     clock += 10 * 60_000;
-    await record(event('sender-refusal', { verpToken: token }));
+    await record(event('sender-refusal', { source: 'smtp', verpToken: token }));
     expect((await store.pausedDomains(new Date(clock).toISOString())).get('strict.example')!.until).toBe(new Date(clock + DOMAIN_PAUSE_MS).toISOString());
     clock -= 5 * 60_000; // a report handled late, by a worker whose clock is behind
-    await record(event('sender-refusal', { verpToken: token }));
+    await record(event('sender-refusal', { source: 'smtp', verpToken: token }));
     expect((await store.pausedDomains(new Date(clock).toISOString())).get('strict.example')!.until).toBe(new Date(first + 10 * 60_000).toISOString());
     expect(await statusOf(a!)).toBe('active');
   });
 
-  it('an unmatched refusal still pauses the domain it names', async () => {
-    const out = await record(event('sender-refusal', { recipient: 'someone@strict.example' }));
-    expect(out).toMatchObject({ unmatched: 1, pausedDomains: ['strict.example'] });
-    expect([...(await store.pausedDomains(new Date(clock).toISOString())).keys()]).toEqual(['strict.example']);
+  it('an unmatched refusal pauses nothing, however often it comes', async () => {
+    const [g] = await readers('reader@gmail.com');
+    await issue();
+    const refusal = () => event('sender-refusal', { recipient: 'someone@gmail.com', status: '5.7.1', diagnostic: '550 5.7.1 message blocked as spam' });
+    const out = await record(...Array.from({ length: 10 }, refusal), event('sender-refusal', { recipient: 'reader@gmail.com', status: '5.7.1' }));
+    expect(out).toMatchObject({ unmatched: 11, pausedDomains: [] });
+    expect((await store.pausedDomains(new Date(clock).toISOString())).size).toBe(0);
+    expect(await statusOf(g!)).toBe('active');
+  });
+
+  it('proven refusals by mail or webhook pause the domain at the third distinct reader within the hour, never on one reader\'s', async () => {
+    const [g1, g2, g3, g4] = await readers('g1@gmail.com', 'g2@gmail.com', 'g3@gmail.com', 'g4@gmail.com');
+    const { id: issueId, delivery } = await issue();
+    const paused = async () => [...(await store.pausedDomains(new Date(clock).toISOString())).keys()];
+    const viaVerp = (s: number) => event('sender-refusal', { verpToken: tokens.verpToken(delivery.get(s)!), status: '5.7.1' });
+    // One reader, five times (a reader can mail 5.7.1 reports about their own copy): nothing.
+    expect(await record(...Array.from({ length: 5 }, () => viaVerp(g1!)))).toMatchObject({ pausedDomains: [] });
+    expect(events().at(-1)!.action).toBe('refusal of the sender: 1 of the 3 distinct gmail.com readers in 60 min that pause it; the reader keeps the subscription');
+    // A second reader, by our Message-ID: two distinct, still nothing.
+    await record(event('sender-refusal', { originalMessageId: messageIdFor(tokens, issueId, g2!, DOMAIN), status: '5.7.1' }));
+    expect(await paused()).toEqual([]);
+    // An hour later the first two are out of the window: a third reader alone is one of three again.
+    clock += DOMAIN_PAUSE_MS + 1000;
+    await record(event('sender-refusal', { source: 'postmark', recipient: 'g3@gmail.com', status: '5.7.1' }));
+    expect(await paused()).toEqual([]);
+    await record(viaVerp(g1!), viaVerp(g4!));
+    expect(await paused()).toEqual(['gmail.com']);
+    expect(events().at(-1)!.action).toBe('paused gmail.com (3 distinct readers refused in 60 min); the reader keeps the subscription');
+    for (const s of [g1, g2, g3, g4]) expect(await statusOf(s!)).toBe('active');
+  });
+
+  it('a refusal in our own SMTP session pauses at once: first-hand', async () => {
+    const [a] = await readers('a@strict.example');
+    const { delivery } = await issue();
+    const out = await record(event('sender-refusal', { source: 'smtp', externalId: `${delivery.get(a!)}:1`, verpToken: tokens.verpToken(delivery.get(a!)!), status: '5.7.26' }));
+    expect(out.pausedDomains).toEqual(['strict.example']);
   });
 });

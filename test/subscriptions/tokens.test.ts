@@ -60,3 +60,31 @@ describe('link tokens', () => {
     expect(() => tokens.verify('unsubscribe', swapped.toString('base64url'))).toThrow(/invalid/);
   });
 });
+
+describe('digest Message-IDs', () => {
+  const tokens = new Tokens('message-id-test-secret-0123456789abcdef');
+
+  it('are deterministic per (issue, subscriber) and hold an HMAC of both', () => {
+    const id = tokens.messageId(7, 42, 'example.org');
+    expect(id).toMatch(/^paperboy\.7\.42\.[0-9a-f]{20}@example\.org$/);
+    expect(tokens.messageId(7, 42, 'example.org')).toBe(id);
+    expect(new Tokens('message-id-test-secret-0123456789abcdef').messageId(7, 42, 'example.org')).toBe(id);
+    expect(tokens.messageId(7, 43, 'example.org')).not.toBe(id);
+    expect(tokens.messageId(8, 42, 'example.org')).not.toBe(id);
+    expect(tokens.verifyMessageId(id)).toEqual({ issueId: 7, subscriberId: 42 });
+    // Upper-cased by some relay on the way back: still ours.
+    expect(tokens.verifyMessageId(id.toUpperCase().replace('PAPERBOY', 'paperboy'))).toEqual({ issueId: 7, subscriberId: 42 });
+  });
+
+  it('cannot be made from another reader\'s: a swapped id, another key, the old per-install tag, garbage', () => {
+    const own = tokens.messageId(7, 42, 'example.org');
+    expect(tokens.verifyMessageId(own.replace('.42.', '.41.'))).toBeUndefined();
+    expect(tokens.verifyMessageId(own.replace('paperboy.7.', 'paperboy.8.'))).toBeUndefined();
+    expect(tokens.verifyMessageId(new Tokens('another-install-secret-0123456789abcdefgh').messageId(7, 41, 'example.org'))).toBeUndefined();
+    // The form before issue 16: the same tag in every message, so one digest gave it away.
+    expect(tokens.verifyMessageId(`paperboy.7.41.${tokens.installTag}@example.org`)).toBeUndefined();
+    for (const junk of ['', 'paperboy.7.41@example.org', 'paperboy.7.41.zzzzzzzzzzzzzzzzzzzz@x', 'paperboy.99999999999999999.1.0123456789abcdef0123@x', 'a\u0000b']) {
+      expect(tokens.verifyMessageId(junk), junk).toBeUndefined();
+    }
+  });
+});

@@ -2,12 +2,14 @@
  * `paperboy bounces poll`: read the bounce mailbox (BOUNCE_IMAP_URL) once, as the worker does
  * every BOUNCE_POLL_SECONDS. `paperboy bounces import FILE.eml…`: the same for mail saved to files
  * (or piped in with `-`, e.g. from an MTA alias), for operators without an IMAP mailbox. Either way
- * each report goes through the bounce policy once: re-runs change nothing.
+ * each report goes through the bounce policy once: re-runs change nothing. A message that cannot
+ * be processed (unreadable, or refused by the store) is named with its reason on stderr and the
+ * rest go on; only a store outage stops the import (exit 74), and running it again is safe.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { pollBounceMailbox } from '../../bounces/imap.js';
-import { bounceHandler } from '../../bounces/mailbox.js';
+import { bounceHandler, handleBounce } from '../../bounces/mailbox.js';
 import { redactUrl } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { type CliIo, withApp } from '../io.js';
@@ -42,10 +44,13 @@ export function registerBounces(program: Command, io: CliIo): void {
         }),
       );
       await withApp(io, async (app) => {
-        const handle = bounceHandler(app.bounces, app.config.BOUNCE_DOMAIN);
         const counts = { processed: 0, unreadable: 0 };
-        for (const m of mails) counts[await handle(m.raw, { uid: 0, receivedAt: app.bounces.now() })]++;
-        io.stdout(`Bounces: ${counts.processed} processed, ${counts.unreadable} unreadable (set aside; see the log)\n`);
+        for (const m of mails) {
+          const { verdict, reason } = await handleBounce(app.bounces, app.config.BOUNCE_DOMAIN, m.raw, app.bounces.now());
+          counts[verdict]++;
+          if (reason) io.stderr(`bounces import: ${m.name === '-' ? 'stdin' : m.name}: set aside: ${reason}\n`);
+        }
+        io.stdout(`Bounces: ${counts.processed} processed, ${counts.unreadable} unreadable${counts.unreadable ? ' (named above, with why)' : ''}\n`);
       });
     });
 }

@@ -1,14 +1,14 @@
 /**
  * GET /admin, the overview: paused issues with a Resume button, subscribers by state and their
  * growth over the last 30 days (a server-drawn chart), the last issues with their deliveries,
- * bounce and complaint rates, each source's health, the next scheduled run and the last run,
- * and the open alerts. The figures are the ones `paperboy status` prints, from the same
+ * bounce and complaint rates with the reports that proved nothing (unmatched), each source's
+ * health, the next scheduled run and the last run, and the open alerts. The figures are the ones `paperboy status` prints, from the same
  * functions.
  */
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
-import { type Deliverability, deliverability, describeDeliverability } from '../../bounces/rates.js';
+import { type Deliverability, deliverability, describeRates } from '../../bounces/rates.js';
 import { type Issue, SUBSCRIBER_STATUSES } from '../../domain.js';
 import { describeAlert, describeRun, utcTime } from '../../pipeline/report.js';
 import { type ConfiguredSource, configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
@@ -104,6 +104,20 @@ ${chart({
 <p class="meta">Joined: sign-ups by the day they signed up, confirmed or not. Left: readers who unsubscribed or were suppressed. Active: counted back from today's figure.</p></section>`;
 }
 
+/**
+ * The reports that matched no delivery: how many, and the last few by when, source, type,
+ * status and domain. Never an address: they prove nothing about anyone, and kept none.
+ */
+function unmatchedPart(rates: Deliverability) {
+  const u = rates.unmatched;
+  if (u.count === 0) return '';
+  return html`<h3>Unmatched reports</h3>
+<p data-unmatched-count>${plural(u.count, 'unmatched report')} in the last 30 days: bounces or complaints without a valid VERP token or Message-ID of ours (forged, or about mail this install never sent). They suppressed nobody and paused nothing.</p>
+<ul>${u.last.map(
+    (r) => html`<li data-unmatched><span>${utcTime(r.receivedAt)}</span> <span>${r.domain ?? '(no domain)'}</span> <span>${r.type}</span> <span>${r.status ?? ''}</span> <span class="meta">${r.source}</span></li>`,
+  )}</ul>`;
+}
+
 function pausedSection(paused: Overview['paused'], csrf: string) {
   if (!paused.length) return '';
   return html`<section class="card notice warn" aria-labelledby="paused"><h2 id="paused">Paused issues</h2>
@@ -148,7 +162,7 @@ function runsSection(o: Overview) {
 /** GET /admin: the overview page. */
 export function overviewPage(name: string, csrf: string, o: Overview) {
   const { status: s, alerts, rates } = o;
-  const [ratesLine, ...rateDetails] = describeDeliverability(rates);
+  const [ratesLine, ...rateDetails] = describeRates(rates);
   return adminPage(
     name,
     csrf,
@@ -162,7 +176,8 @@ ${growthSection(o.growth)}
 ${issuesSection(o)}
 <section class="card" aria-labelledby="deliverability"><h2 id="deliverability">Bounces and complaints</h2>
 <p>${ratesLine}</p>
-${rateDetails.length ? html`<ul>${rateDetails.map((l) => html`<li>${l.trim()}</li>`)}</ul>` : ''}</section>
+${rateDetails.length ? html`<ul>${rateDetails.map((l) => html`<li>${l.trim()}</li>`)}</ul>` : ''}
+${unmatchedPart(rates)}</section>
 ${sourcesSection(o.sources)}
 ${runsSection(o)}
 <section class="card" aria-labelledby="alerts"><h2 id="alerts">Open alerts</h2>

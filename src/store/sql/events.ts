@@ -3,7 +3,8 @@
  * rates `status` shows. The one dialect difference here is how a domain is cut from an address.
  */
 import { sql } from 'kysely';
-import type { EventDelivery, EventRates, NewEvent, RateRow } from '../events.js';
+import type { EventSource, EventType } from '../../bounces/types.js';
+import type { EventDelivery, EventRates, NewEvent, RateRow, UnmatchedReports } from '../events.js';
 import { chunks } from './base.js';
 import { RunQueries } from './runs.js';
 
@@ -145,6 +146,7 @@ export abstract class EventQueries extends RunQueries {
         .selectFrom('events')
         .select([key === 'day' ? day('occurred_at').as('key') : sql<string>`domain`.as('key'), 'type', (eb) => eb.fn.countAll<number>().as('n')])
         .where('occurred_at', '>=', since)
+        .where('subscriber_id', 'is not', null)
         .groupBy([key === 'day' ? day('occurred_at') : sql`domain`, 'type'])
         .execute();
     const merge = (sent: { key: string; n: unknown }[], events: { key: string | null; type: string; n: unknown }[]) => {
@@ -166,6 +168,30 @@ export abstract class EventQueries extends RunQueries {
       .sort((a, b) => b.sent - a.sent || a.key.localeCompare(b.key))
       .slice(0, domains);
     return { since, byDay, byDomain };
+  }
+
+  async senderRefusalReaders(domain: string, since: string, besides: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.count<number>('subscriber_id').distinct().as('n'))
+      .where('type', '=', 'sender-refusal')
+      .where('domain', '=', domain)
+      .where('received_at', '>=', since)
+      .where('subscriber_id', 'is not', null)
+      .where('subscriber_id', '<>', besides)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async unmatchedReports(since: string, limit: number): Promise<UnmatchedReports> {
+    // Matched events always name their reader (forget deletes them with it): null is unmatched.
+    const unmatched = () => this.db.selectFrom('events').where('subscriber_id', 'is', null).where('received_at', '>=', since);
+    const count = await unmatched().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const last = await unmatched().select(['received_at', 'source', 'type', 'domain', 'status']).orderBy('id', 'desc').limit(limit).execute();
+    return {
+      count: Number(count?.n ?? 0),
+      last: last.map((r) => ({ receivedAt: r.received_at, source: r.source as EventSource, type: r.type as EventType, domain: r.domain, status: r.status })),
+    };
   }
 }
 
