@@ -29,6 +29,14 @@ export interface NewSubscriber {
   source: string;
   /** IANA time zone name; absent or null: none. */
   timezone?: string | null;
+  /**
+   * When the row began, changed, was confirmed, unsubscribed (ISO 8601): an import of an export
+   * carries them. Absent: now, now, now for an active row (else none), none.
+   */
+  createdAt?: string;
+  updatedAt?: string;
+  confirmedAt?: string | null;
+  unsubscribedAt?: string | null;
 }
 
 /** A filter over the subscriber list (the admin page); absent fields do not filter. */

@@ -132,7 +132,7 @@ describe('export → import into a new store → export', () => {
   it('reports the bad entries of a JSON import by their line, and refuses a JSON file that is not a list', async () => {
     const b = fresh();
     const file = path.join(b.dir, 'list.json');
-    writeFileSync(file, '[\n  {"email": "ok@example.org", "status": "unsubscribed"},\n  {"email": "bad"},\n  {"email": "x@example.org", "topics": "not a list"}\n]\n');
+    writeFileSync(file, '[\n  {"email": "ok@example.org", "status": "unsubscribed"},\n  {"email": "bad"},\n  {"email": "x@example.org", "topics": 42}\n]\n');
     const r = await b.cli(['subscribers', 'import', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/1 added, 0 already on the list, 2 bad rows skipped/);
