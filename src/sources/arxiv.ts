@@ -11,6 +11,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Digest, PaperInput } from '../domain.js';
 import { AppError } from '../errors.js';
+import { oversized, skippedWarning } from './limits.js';
 import { cleanText, detex, isoDate, maybe, normalizeArxivId, normalizeTitle, safeUrl } from './normalize.js';
 
 /** How to read a feed. */
@@ -71,9 +72,8 @@ export function parseArxivFeed(raw: string, source: string, opts: ArxivOptions):
     if (e.announceType === 'replace-cross' && !opts.includeCross) return;
     const key = e.arxivId ?? normalizeTitle(e.title);
     if (seen.has(key)) return;
-    seen.add(key);
     const page = safeUrl(e.link) ?? (e.arxivId ? `https://arxiv.org/abs/${e.arxivId}` : undefined);
-    papers.push({
+    const paper: PaperInput = {
       title: e.title,
       abstract: e.abstract,
       authors: e.authors,
@@ -85,7 +85,14 @@ export function parseArxivFeed(raw: string, source: string, opts: ArxivOptions):
       ...(e.arxivId ? { arxivId: e.arxivId } : {}),
       ...(e.publishedAt ? { publishedAt: e.publishedAt } : {}),
       ...(e.announceType?.startsWith('replace') ? { revision: true } : {}),
-    });
+    };
+    const tooBig = oversized(paper, { page: 'link' });
+    if (tooBig) {
+      warnings.push(skippedWarning(where, e.title, tooBig));
+      return;
+    }
+    seen.add(key);
+    papers.push(paper);
     if (!e.arxivId) warnings.push(`${where}: "${e.title.slice(0, 60)}" has no arXiv id`);
   });
   return { source, papers, warnings };

@@ -13,6 +13,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createHttpApp } from '../../src/http/server.js';
 import { silentLog } from '../../src/log.js';
+import { openStore } from '../../src/store/open.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 
 let ws: Workspace | undefined;
@@ -60,11 +61,24 @@ describe('an oversized-field digest', () => {
     writeFileSync(file, JSON.stringify({ papers: [normal(1), normal(2), normal(3)] }));
     expect((await ws.cli(['ingest', file])).code).toBe(0);
     expect((await ws.cli(['subscribers', 'add', 'ada@example.org'])).code).toBe(0);
-    // A row as the 60 MB title's was stored, written behind Paperboy's back.
-    const authors = JSON.stringify(Array.from({ length: 20_000 }, (_, i) => `Author ${i} ${'n'.repeat(300)}`));
-    const links = JSON.stringify({ page: `https://example.org/${'u'.repeat(5000)}`, code: `https://github.com/${'c'.repeat(5000)}` });
-    const extra = JSON.stringify({ tldr: 't'.repeat(200_000), keywords: Array.from({ length: 5000 }, () => 'k'.repeat(500)), organization: 'o'.repeat(100_000) });
-    ws.exec(`update papers set title = ?, abstract = ?, authors = ?, links = ?, extra = ? where seq = 2`, `Huge ${'x'.repeat(2 * MB)}`, 'y '.repeat(100_000), authors, links, extra);
+    // A row as the 60 MB title's was stored (through the store's own update, on either store).
+    const store = await openStore(ws.databaseUrl, ws.dir);
+    try {
+      const [, second] = await store.papersAfter(0);
+      await store.updatePapers([
+        {
+          ...second!,
+          title: `Huge ${'x'.repeat(2 * MB)}`,
+          abstract: 'y '.repeat(100_000),
+          authors: Array.from({ length: 20_000 }, (_, i) => `Author ${i} ${'n'.repeat(300)}`),
+          links: { page: `https://example.org/${'u'.repeat(5000)}`, code: `https://github.com/${'c'.repeat(5000)}` },
+          extra: { tldr: 't'.repeat(200_000), keywords: Array.from({ length: 5000 }, () => 'k'.repeat(500)), organization: 'o'.repeat(100_000) },
+        },
+      ]);
+    } finally {
+      await store.close();
+    }
+    expect(ws.rows<{ n: number }>('select length(title) as n from papers order by seq')[1]!.n).toBe(2 * MB + 5);
 
     const sent = await ws.cli(['send']);
     expect(sent.code, sent.stderr).toBe(0);
