@@ -119,14 +119,14 @@ function readAtomEntry(e: Node): Entry {
   const links = (e.link ?? []) as Node[];
   const alternate = links.find((l) => l['@rel'] === 'alternate' || l['@rel'] === undefined);
   const primary = (e['arxiv:primary_category'] as Node | undefined)?.['@term'];
-  const categories = ((e.category ?? []) as Node[]).map((c) => String(c['@term'] ?? '')).filter(Boolean);
+  const categories = ((e.category ?? []) as Node[]).map((c) => cleanText(String(c['@term'] ?? ''))).filter(Boolean);
   return {
     title: cleanText(detex(text(e.title))),
     abstract: announced.abstract,
     authors,
     ...maybe('arxivId', announced.arxivId ?? arxivIdFrom(id)),
     ...maybe('link', alternate ? String(alternate['@href']) : undefined),
-    categories: unique([...(primary ? [String(primary)] : []), ...categories]),
+    categories: unique([...(primary ? [cleanText(String(primary))] : []), ...categories].filter(Boolean)),
     ...maybe('publishedAt', isoDate(text(e.published) || text(e.updated))),
     ...maybe('announceType', text(e['arxiv:announce_type']) || announced.announceType),
     apiError: /\/api\/errors/.test(id),
@@ -135,7 +135,7 @@ function readAtomEntry(e: Node): Entry {
 
 function readRssItem(e: Node): Entry {
   const announced = parseAnnouncement(text(e.description));
-  const categories = ((e.category ?? []) as unknown[]).map((c) => text(c)).filter(Boolean);
+  const categories = ((e.category ?? []) as unknown[]).map((c) => cleanText(text(c))).filter(Boolean);
   return {
     title: cleanText(detex(text(e.title))),
     abstract: announced.abstract,

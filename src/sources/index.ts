@@ -5,6 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../domain.js';
+import { hasControl } from '../controls.js';
 import { AppError } from '../errors.js';
 import { looksLikeFeed, parseArxivFeed } from './arxiv.js';
 import { type FetchOptions, type Validators, fetchDigest } from './fetch.js';
@@ -54,6 +55,8 @@ export function expandSource(source: string, today: string): string {
 /** Reads and parses one digest. Throws AppError with a one-line reason; never writes. */
 export async function loadDigest(source: string, opts: LoadOptions): Promise<Digest> {
   const where = expandSource(source, opts.today);
+  // The source is recorded on every paper and named in every message: no control character in it.
+  if (hasControl(where)) throw new AppError('INPUT_INVALID', `${JSON.stringify(where)}: a path or URL with a control character in it`);
   if (isUrl(where)) {
     const res = await fetchDigest(where, { ...opts.fetch, ...(opts.validators ? { validators: opts.validators } : {}) });
     if (res.status === 'not-modified') return { source: where, papers: [], warnings: [], fetched: { ...opts.validators, notModified: true } };
