@@ -22,7 +22,15 @@ export interface ArxivOptions {
 
 type Node = Record<string, unknown>;
 
+/**
+ * How deep a feed's elements may nest. arXiv's Atom and RSS go 4 levels deep (an author's name:
+ * feed, entry, author, name), XHTML content in a generic Atom feed a few more; fast-xml-parser
+ * stops at 100 with a bare Error, which `parseArxivFeed` turns into a message naming the file.
+ */
+export const MAX_XML_DEPTH = 100;
+
 const parser = new XMLParser({
+  maxNestedTags: MAX_XML_DEPTH,
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   textNodeName: '#text',
@@ -51,7 +59,14 @@ export function parseArxivFeed(raw: string, source: string, opts: ArxivOptions):
     }
     throw new AppError('INPUT_INVALID', `${source}:${valid.err.line}:${valid.err.col}: not valid XML (${valid.err.msg})`);
   }
-  const doc = parser.parse(raw) as Node;
+  let doc: Node;
+  try {
+    doc = parser.parse(raw) as Node;
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/nested tags/i.test(msg)) throw new AppError('INPUT_INVALID', `${source}: XML nested deeper than ${MAX_XML_DEPTH} levels`);
+    throw new AppError('INPUT_INVALID', `${source}: not readable XML (${msg})`, { cause: err });
+  }
   const feed = doc.feed as Node | undefined;
   const channel = (doc.rss as Node | undefined)?.channel as Node | undefined;
   if (!feed && !channel) throw new AppError('INPUT_INVALID', `${source}: expected an Atom <feed> or an RSS <channel>`);
