@@ -65,7 +65,7 @@ export async function loadDigest(source: string, opts: LoadOptions): Promise<Dig
     // A parser or the file system failed in a way nobody foresaw: still say where, and what.
     const e = err as NodeJS.ErrnoException;
     if (typeof e.code === 'string' && e.syscall) throw new AppError('FILE_NOT_FOUND', `${where}: cannot read it (${e.code})`, { cause: err });
-    throw new AppError('INPUT_INVALID', `${where}: cannot read it as a digest (${e.message ?? String(err)})`, { cause: err });
+    throw new AppError('INPUT_INVALID', `${where}: cannot read it as a digest (${String(e.message ?? err).slice(0, 300)})`, { cause: err });
   }
 }
 
