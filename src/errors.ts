@@ -3,6 +3,7 @@
  * Codes map to process exit codes (sysexits.h) and HTTP statuses here and nowhere else,
  * so the CLI and the HTTP server agree on what each failure means.
  */
+import { controlsAsSpace } from './controls.js';
 
 /** Every error code Paperboy raises, with its exit code and HTTP status. */
 export const ERROR_CODES = {
@@ -48,9 +49,12 @@ export class AppError extends Error {
   }
 }
 
-/** Collapses a message to one line so that it never breaks a log or a terminal. */
+/**
+ * Collapses a message to one line so that it never breaks a log or a terminal: line breaks, NUL,
+ * escapes and every other control character (some echo what a person typed) become spaces.
+ */
 export function oneLine(message: string): string {
-  return message.replace(/[\r\n\t\0]+/g, ' ').trim();
+  return controlsAsSpace(message).trim();
 }
 
 /** Wraps anything thrown into an AppError, keeping AppErrors as they are. */

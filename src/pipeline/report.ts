@@ -16,6 +16,16 @@ export function utcTime(at: Date | string, opts: { seconds?: boolean } = {}): st
 
 const minute = (at: Date | string) => utcTime(at);
 
+/**
+ * "2 deferred, next try at 2026-03-18 08:30 UTC (1 of them may have arrived already: a possible
+ * duplicate)": deliveries waiting for their retry, as `status` says it. Not "sent again": they
+ * have not gone out again yet.
+ */
+export function describeDeferred(d: { count: number; next: string | null; possibleDuplicates: number }): string {
+  const flagged = d.possibleDuplicates ? ` (${d.possibleDuplicates} of them may have arrived already: a possible duplicate)` : '';
+  return `${d.count} deferred${d.next ? `, next try at ${minute(d.next)}` : ''}${flagged}`;
+}
+
 /** Why a cadence has no issue: the builder's reasons, "not due", or any reason added later. */
 export type NoIssueWhy = NoIssue | { reason: 'not-due'; last: { id: number; createdAt: string } } | { reason: string };
 

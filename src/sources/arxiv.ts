@@ -11,6 +11,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Digest, PaperInput } from '../domain.js';
 import { AppError } from '../errors.js';
+import { oversized, skippedWarning } from './limits.js';
 import { cleanText, detex, isoDate, maybe, normalizeArxivId, normalizeTitle, safeUrl } from './normalize.js';
 
 /** How to read a feed. */
@@ -21,7 +22,15 @@ export interface ArxivOptions {
 
 type Node = Record<string, unknown>;
 
+/**
+ * How deep a feed's elements may nest. arXiv's Atom and RSS go 4 levels deep (an author's name:
+ * feed, entry, author, name), XHTML content in a generic Atom feed a few more; fast-xml-parser
+ * stops at 100 with a bare Error, which `parseArxivFeed` turns into a message naming the file.
+ */
+export const MAX_XML_DEPTH = 100;
+
 const parser = new XMLParser({
+  maxNestedTags: MAX_XML_DEPTH,
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   textNodeName: '#text',
@@ -50,7 +59,14 @@ export function parseArxivFeed(raw: string, source: string, opts: ArxivOptions):
     }
     throw new AppError('INPUT_INVALID', `${source}:${valid.err.line}:${valid.err.col}: not valid XML (${valid.err.msg})`);
   }
-  const doc = parser.parse(raw) as Node;
+  let doc: Node;
+  try {
+    doc = parser.parse(raw) as Node;
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/nested tags/i.test(msg)) throw new AppError('INPUT_INVALID', `${source}: XML nested deeper than ${MAX_XML_DEPTH} levels`);
+    throw new AppError('INPUT_INVALID', `${source}: not readable XML (${msg})`, { cause: err });
+  }
   const feed = doc.feed as Node | undefined;
   const channel = (doc.rss as Node | undefined)?.channel as Node | undefined;
   if (!feed && !channel) throw new AppError('INPUT_INVALID', `${source}: expected an Atom <feed> or an RSS <channel>`);
@@ -71,9 +87,8 @@ export function parseArxivFeed(raw: string, source: string, opts: ArxivOptions):
     if (e.announceType === 'replace-cross' && !opts.includeCross) return;
     const key = e.arxivId ?? normalizeTitle(e.title);
     if (seen.has(key)) return;
-    seen.add(key);
     const page = safeUrl(e.link) ?? (e.arxivId ? `https://arxiv.org/abs/${e.arxivId}` : undefined);
-    papers.push({
+    const paper: PaperInput = {
       title: e.title,
       abstract: e.abstract,
       authors: e.authors,
@@ -85,7 +100,14 @@ export function parseArxivFeed(raw: string, source: string, opts: ArxivOptions):
       ...(e.arxivId ? { arxivId: e.arxivId } : {}),
       ...(e.publishedAt ? { publishedAt: e.publishedAt } : {}),
       ...(e.announceType?.startsWith('replace') ? { revision: true } : {}),
-    });
+    };
+    const tooBig = oversized(paper, { page: 'link' });
+    if (tooBig) {
+      warnings.push(skippedWarning(where, e.title, tooBig));
+      return;
+    }
+    seen.add(key);
+    papers.push(paper);
     if (!e.arxivId) warnings.push(`${where}: "${e.title.slice(0, 60)}" has no arXiv id`);
   });
   return { source, papers, warnings };
@@ -112,14 +134,14 @@ function readAtomEntry(e: Node): Entry {
   const links = (e.link ?? []) as Node[];
   const alternate = links.find((l) => l['@rel'] === 'alternate' || l['@rel'] === undefined);
   const primary = (e['arxiv:primary_category'] as Node | undefined)?.['@term'];
-  const categories = ((e.category ?? []) as Node[]).map((c) => String(c['@term'] ?? '')).filter(Boolean);
+  const categories = ((e.category ?? []) as Node[]).map((c) => cleanText(String(c['@term'] ?? ''))).filter(Boolean);
   return {
     title: cleanText(detex(text(e.title))),
     abstract: announced.abstract,
     authors,
     ...maybe('arxivId', announced.arxivId ?? arxivIdFrom(id)),
     ...maybe('link', alternate ? String(alternate['@href']) : undefined),
-    categories: unique([...(primary ? [String(primary)] : []), ...categories]),
+    categories: unique([...(primary ? [cleanText(String(primary))] : []), ...categories].filter(Boolean)),
     ...maybe('publishedAt', isoDate(text(e.published) || text(e.updated))),
     ...maybe('announceType', text(e['arxiv:announce_type']) || announced.announceType),
     apiError: /\/api\/errors/.test(id),
@@ -128,7 +150,7 @@ function readAtomEntry(e: Node): Entry {
 
 function readRssItem(e: Node): Entry {
   const announced = parseAnnouncement(text(e.description));
-  const categories = ((e.category ?? []) as unknown[]).map((c) => text(c)).filter(Boolean);
+  const categories = ((e.category ?? []) as unknown[]).map((c) => cleanText(text(c))).filter(Boolean);
   return {
     title: cleanText(detex(text(e.title))),
     abstract: announced.abstract,

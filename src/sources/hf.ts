@@ -8,7 +8,11 @@ import { z } from 'zod';
 import type { Digest, PaperInput } from '../domain.js';
 import { AppError } from '../errors.js';
 import { jsonPath } from './json.js';
+import { oversized, skippedWarning } from './limits.js';
 import { cleanText, detex, isoDate, maybe, normalizeArxivId, normalizeTitle, safeUrl } from './normalize.js';
+
+/** Each link by the item's field it comes from (how a warning names it). */
+const LINK_FIELDS = { code: 'paper.githubRepo', project: 'paper.projectPage', thumbnail: 'thumbnail' } as const;
 
 const HF = 'https://huggingface.co';
 
@@ -81,7 +85,6 @@ export function parseHfDailyPapers(data: unknown, source: string): Digest {
       warnings.push(`${where}: "${title.slice(0, 60)}" appears twice; kept the first`);
       return;
     }
-    seen.add(key);
     const link = (field: string, value: string | null | undefined, base?: string) => {
       if (!value) return undefined;
       const url = safeUrl(value, base);
@@ -92,14 +95,14 @@ export function parseHfDailyPapers(data: unknown, source: string): Digest {
     const links = {
       ...(page ? { page } : {}),
       ...(arxivId ? { pdf: `https://arxiv.org/pdf/${arxivId}` } : {}),
-      ...maybe('code', link('paper.githubRepo', p.githubRepo)),
-      ...maybe('project', link('paper.projectPage', p.projectPage)),
-      ...maybe('thumbnail', link('thumbnail', item.thumbnail, HF)),
+      ...maybe('code', link(LINK_FIELDS.code, p.githubRepo)),
+      ...maybe('project', link(LINK_FIELDS.project, p.projectPage)),
+      ...maybe('thumbnail', link(LINK_FIELDS.thumbnail, item.thumbnail, HF)),
     };
     const organization = orgName(p.organization ?? item.organization);
     const tldr = cleanText(p.ai_summary ?? '');
     const keywords = (p.ai_keywords ?? []).map(cleanText).filter(Boolean);
-    papers.push({
+    const paper: PaperInput = {
       title,
       abstract: cleanText(p.summary ?? item.summary ?? ''),
       authors: (p.authors ?? []).filter((a) => !a.hidden && a.name).map((a) => cleanText(detex(a.name!))),
@@ -113,8 +116,15 @@ export function parseHfDailyPapers(data: unknown, source: string): Digest {
       ...(arxivId ? { arxivId } : {}),
       ...(p.upvotes != null ? { upvotes: p.upvotes } : {}),
       ...maybe('publishedAt', isoDate(p.publishedAt ?? item.publishedAt)),
-    });
-    if (!papers[papers.length - 1]!.abstract) warnings.push(`${where}: "${title.slice(0, 60)}" has no abstract`);
+    };
+    const tooBig = oversized(paper, LINK_FIELDS);
+    if (tooBig) {
+      warnings.push(skippedWarning(where, title, tooBig));
+      return;
+    }
+    seen.add(key);
+    papers.push(paper);
+    if (!paper.abstract) warnings.push(`${where}: "${title.slice(0, 60)}" has no abstract`);
   });
   return { source, papers, warnings };
 }

@@ -5,6 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../domain.js';
+import { hasControl } from '../controls.js';
 import { AppError } from '../errors.js';
 import { looksLikeFeed, parseArxivFeed } from './arxiv.js';
 import { type FetchOptions, type Validators, fetchDigest } from './fetch.js';
@@ -51,9 +52,26 @@ export function expandSource(source: string, today: string): string {
   return source.replaceAll('{date}', today);
 }
 
-/** Reads and parses one digest. Throws AppError with a one-line reason; never writes. */
+/**
+ * Reads and parses one digest. Throws AppError with a one-line reason that names the file or URL
+ * and the cause; never writes.
+ */
 export async function loadDigest(source: string, opts: LoadOptions): Promise<Digest> {
   const where = expandSource(source, opts.today);
+  try {
+    return await readDigest(where, opts);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    // A parser or the file system failed in a way nobody foresaw: still say where, and what.
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.code === 'string' && e.syscall) throw new AppError('FILE_NOT_FOUND', `${where}: cannot read it (${e.code})`, { cause: err });
+    throw new AppError('INPUT_INVALID', `${where}: cannot read it as a digest (${String(e.message ?? err).slice(0, 300)})`, { cause: err });
+  }
+}
+
+async function readDigest(where: string, opts: LoadOptions): Promise<Digest> {
+  // The source is recorded on every paper and named in every message: no control character in it.
+  if (hasControl(where)) throw new AppError('INPUT_INVALID', `${JSON.stringify(where)}: a path or URL with a control character in it`);
   if (isUrl(where)) {
     const res = await fetchDigest(where, { ...opts.fetch, ...(opts.validators ? { validators: opts.validators } : {}) });
     if (res.status === 'not-modified') return { source: where, papers: [], warnings: [], fetched: { ...opts.validators, notModified: true } };

@@ -6,7 +6,11 @@
 import { z } from 'zod';
 import type { Digest, PaperInput, PaperLinks } from '../domain.js';
 import { AppError } from '../errors.js';
+import { oversized, skippedWarning } from './limits.js';
 import { cleanText, normalizeArxivId, normalizeTitle, safeUrl } from './normalize.js';
+
+/** Each link by its field in the JSON (also how a warning names it). */
+const LINK_FIELDS = { page: 'url', pdf: 'pdf_url', code: 'code_url', project: 'project_url', thumbnail: 'thumbnail_url' } as const;
 
 const text = z.string().transform(cleanText);
 const requiredText = text.pipe(z.string().min(1, 'must not be empty'));
@@ -92,20 +96,12 @@ export function parsePaperboyData(data: unknown, source: string): Digest {
       warnings.push(`${where}: "${p.title.slice(0, 60)}" appears twice; kept the first`);
       return;
     }
-    seen.add(key);
     const links: PaperLinks = {};
-    const entries: [keyof PaperLinks, string, string | undefined][] = [
-      ['page', 'url', p.url],
-      ['pdf', 'pdf_url', p.pdf_url],
-      ['code', 'code_url', p.code_url],
-      ['project', 'project_url', p.project_url],
-      ['thumbnail', 'thumbnail_url', p.thumbnail_url],
-    ];
-    for (const [k, field, v] of entries) {
-      const url = link(field, v);
+    for (const [k, field] of Object.entries(LINK_FIELDS) as [keyof PaperLinks, keyof typeof p][]) {
+      const url = link(field, p[field] as string | undefined);
       if (url) links[k] = url;
     }
-    papers.push({
+    const paper: PaperInput = {
       title: p.title,
       abstract: p.abstract,
       authors: p.authors.filter(Boolean),
@@ -119,7 +115,15 @@ export function parsePaperboyData(data: unknown, source: string): Digest {
       ...(arxivId ? { arxivId } : {}),
       ...(p.upvotes !== undefined ? { upvotes: p.upvotes } : {}),
       ...(p.published_at ? { publishedAt: p.published_at } : {}),
-    });
+    };
+    const tooBig = oversized(paper, LINK_FIELDS);
+    if (tooBig) {
+      // Not marked as seen: a later copy of the paper that fits is taken.
+      warnings.push(skippedWarning(where, p.title, tooBig));
+      return;
+    }
+    seen.add(key);
+    papers.push(paper);
   });
   const { byline, date } = result.data;
   return { source, papers, warnings, ...(byline ? { byline } : {}), ...(date ? { date: date.slice(0, 10) } : {}) };

@@ -35,10 +35,14 @@ export function paperId(p: { title: string; arxivId?: string | undefined }): str
   return p.arxivId ? `arxiv:${p.arxivId}` : `title:${titleKey(p.title)}`;
 }
 
-/** Collapses whitespace (hard line breaks included) and strips control characters. */
+/**
+ * Collapses whitespace (hard line breaks, tabs, the Unicode line separators included) and strips
+ * every other control character, C1 ones too (U+009B, a terminal's CSI): every text field of every
+ * source goes through here before the store sees it.
+ */
 export function cleanText(s: string): string {
   return s
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
 }

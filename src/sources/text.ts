@@ -5,10 +5,14 @@
  */
 import type { Digest, PaperInput } from '../domain.js';
 import { AppError } from '../errors.js';
+import { oversized, skippedWarning } from './limits.js';
 import { cleanText, normalizeTitle } from './normalize.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-/** Titles longer than this are abstracts in the wrong place: the page is misaligned. */
+/**
+ * Titles longer than this are abstracts in the wrong place: the page is misaligned, and every
+ * paper after it would be read wrong, so the whole page is refused (not one paper skipped).
+ */
 const MAX_TITLE = 300;
 
 interface Block {
@@ -60,8 +64,14 @@ export function parseTrendingText(text: string, source: string, today: string): 
       warnings.push(`${source}:${titleBlock.line}: "${clip(title)}" appears twice; kept the first`);
       continue;
     }
+    const paper: PaperInput = { title, abstract, authors: [], links: {}, extra: {} };
+    const tooBig = oversized(paper);
+    if (tooBig) {
+      warnings.push(skippedWarning(`${source}:${titleBlock.line}`, title, tooBig));
+      continue;
+    }
     seen.add(key);
-    papers.push({ title, abstract, authors: [], links: {}, extra: {} });
+    papers.push(paper);
   }
   const byline = bylineBlock ? tidyByline(bylineBlock.lines.join(' ')) : undefined;
   return { source, date, papers, warnings, ...(byline ? { byline } : {}) };

@@ -6,10 +6,22 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  PostgresDriver,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../config.js';
 import { AppError } from '../errors.js';
+import { type StoreTarget, guardConnection } from './disk-full.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations/index.js';
 import type { Database as Schema } from './schema.js';
@@ -50,7 +62,7 @@ export async function openPostgres(url: string): Promise<Store> {
     await pool.end().catch(() => {});
     throw new AppError('STORE', `cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({ dialect: new GuardedPostgresDialect({ pool }) });
   await migrate(db, 'postgres');
   return new KyselyStore(db, 'postgres');
 }
@@ -70,7 +82,8 @@ export async function openSqlite(file: string): Promise<Store> {
   } catch (err) {
     throw new AppError('STORE', `cannot open the database ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const database = withStatementCache(sqlite);
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database }, database, { label: `the database ${file}`, file }) });
   await migrate(db, 'sqlite');
   return new KyselyStore(db, 'sqlite');
 }
@@ -95,11 +108,58 @@ async function migrate(db: Kysely<Schema>, dialect: Dialect): Promise<void> {
  * SQLite transactions that take the write lock at BEGIN (`begin immediate`). A deferred
  * transaction that reads and then writes (ingest, subscribe) fails at once with "database is
  * locked" when another process wrote in between (two schedulers ingesting the same digest);
- * taking the lock first makes it wait (busy_timeout) instead.
+ * taking the lock first makes it wait (busy_timeout) instead. A write that fails for want of
+ * space is said as such (`disk-full.ts`); SQLite has then rolled the transaction back by itself,
+ * so no ROLLBACK follows (it would fail, "no transaction is active", and hide the cause).
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  #guarded: DatabaseConnection | undefined;
+
+  constructor(
+    settings: ConstructorParameters<typeof SqliteDriver>[0],
+    private readonly sqlite: Database.Database,
+    private readonly target: StoreTarget,
+  ) {
+    super(settings);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    this.#guarded ??= guardConnection(connection, this.target);
+    return this.#guarded;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.sqlite.inTransaction) await super.rollbackTransaction(connection);
+  }
+}
+
+/** PostgreSQL through `pg`'s pool, with a full disk (SQLSTATE 53100) said as such (`disk-full.ts`). */
+class GuardedPostgresDriver extends PostgresDriver {
+  readonly #guarded = new WeakMap<DatabaseConnection, DatabaseConnection>();
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    let guarded = this.#guarded.get(connection);
+    if (!guarded) {
+      guarded = guardConnection(connection, { label: 'PostgreSQL' });
+      this.#guarded.set(connection, guarded);
+    }
+    return guarded;
+  }
+}
+
+class GuardedPostgresDialect extends PostgresDialect {
+  constructor(private readonly settings: PostgresDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new GuardedPostgresDriver(this.settings);
   }
 }
 
@@ -134,11 +194,15 @@ function withStatementCache(sqlite: Database.Database): Database.Database {
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: ConstructorParameters<typeof SqliteDialect>[0]) {
+  constructor(
+    private readonly settings: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly sqlite: Database.Database,
+    private readonly target: StoreTarget,
+  ) {
     super(settings);
   }
 
   override createDriver(): SqliteDriver {
-    return new ImmediateSqliteDriver(this.settings);
+    return new ImmediateSqliteDriver(this.settings, this.sqlite, this.target);
   }
 }

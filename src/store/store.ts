@@ -29,6 +29,14 @@ export interface NewSubscriber {
   source: string;
   /** IANA time zone name; absent or null: none. */
   timezone?: string | null;
+  /**
+   * When the row began, changed, was confirmed, unsubscribed (ISO 8601): an import of an export
+   * carries them. Absent: now, now, now for an active row (else none), none.
+   */
+  createdAt?: string;
+  updatedAt?: string;
+  confirmedAt?: string | null;
+  unsubscribedAt?: string | null;
 }
 
 /** A filter over the subscriber list (the admin page); absent fields do not filter. */
@@ -116,8 +124,13 @@ export interface StoreStatus {
   papers: { total: number; newestSeenAt: string | null };
   subscribers: Record<SubscriberStatus, number>;
   deliveries: Record<DeliveryStatus, number>;
-  /** Deliveries sent again after a crash: each may have arrived twice. */
+  /** Deliveries sent again after a crash or a connection lost after the message was written: each may have arrived twice. */
   possibleDuplicates: number;
+  /**
+   * Deliveries deferred and waiting for their next try (a 4xx, a dropped connection, a paused
+   * domain, a run that died), the earliest due, and how many of them may have arrived already.
+   */
+  deferred: { count: number; next: string | null; possibleDuplicates: number };
   lastIssues: (Issue & { deliveries: Partial<Record<DeliveryStatus, number>>; papers: number })[];
   lastErrors: { email: string; issueId: number; error: string; at: string }[];
   /** Deliveries waiting for their reader's local time (`DELIVER_AT`), and the earliest due. */
@@ -128,8 +141,11 @@ export interface StoreStatus {
 export interface LaterDeliveries {
   /** Never attempted, due at the reader's local time (`DELIVER_AT`). */
   localTime: { count: number; next?: string };
-  /** Attempted and deferred (4xx, dropped connection), taken back after a crash, or held back for a paused domain. */
-  retries: { count: number; next?: string };
+  /**
+   * Attempted and deferred (4xx, dropped connection), taken back after a crash, or held back for a
+   * paused domain; `possibleDuplicates`: those of them that may have arrived already.
+   */
+  retries: { count: number; next?: string; possibleDuplicates?: number };
 }
 
 /** Persistence for papers, subscribers, issues and the delivery ledger (and, in `RunStore`, runs and alerts; in `LockStore`, issue locks and ticks). */

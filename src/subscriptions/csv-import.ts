@@ -1,13 +1,16 @@
 /**
- * Importing a parsed subscriber CSV, and the report of it: `paperboy subscribers import` and the
- * admin's import page both call these, so that the two count and word the outcome alike. Rows are
+ * Importing a subscriber file (CSV, or the JSON export), and the report of it: `paperboy
+ * subscribers import` and the admin's import page both call these, so that the two read, count
+ * and word the outcome alike. A row keeps the state it carries (an export's `status`): an
+ * import never activates an unsubscribed, pending or suppressed reader; a row without one is
  * added confirmed (the operator vouches for consent). An address already on the list is left as
- * it is, whatever its state (an unsubscribed, suppressed or pending subscriber is not
- * re-activated), and an erased address kept suppressed as a keyed hash is left out.
+ * it is, whatever its state, and an erased address kept suppressed as a keyed hash is left out.
  */
+import type { Frequency } from '../domain.js';
 import type { Store } from '../store/store.js';
-import type { CsvImport } from './csv.js';
+import { type CsvImport, parseSubscriberCsv } from './csv.js';
 import { emailKey } from './email.js';
+import { looksLikeJsonList, parseSubscriberJson } from './json-list.js';
 import { importSubscribers } from './service.js';
 import type { Tokens } from './tokens.js';
 
@@ -24,6 +27,15 @@ export interface CsvImportReport {
   duplicates: number;
   /** The bad rows, by the CSV's line number (skipped; the good rows are imported anyway). */
   errors: CsvImport['errors'];
+}
+
+/**
+ * Reads an import file as JSON (a `.json` name, or text that begins with `[` or `{`: what
+ * `export --format json` writes) or else as CSV. Throws AppError when the file as a whole is
+ * unreadable; bad rows are in the result, by line.
+ */
+export function parseSubscriberFile(text: string, source: string, defaultFrequency: Frequency): CsvImport {
+  return looksLikeJsonList(text, source) ? parseSubscriberJson(text, source, defaultFrequency) : parseSubscriberCsv(text, source, defaultFrequency);
 }
 
 /** Imports the good rows of `parsed` (one transaction) and says what happened to every row. */

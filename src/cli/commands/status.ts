@@ -11,7 +11,7 @@ import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { mailTargetOf } from '../../app.js';
 import { type CliIo, printJson, withApp } from '../io.js';
-import { describeAlert, describeNoIssue, describeRun, utcTime } from '../../pipeline/report.js';
+import { describeAlert, describeDeferred, describeNoIssue, describeRun, utcTime } from '../../pipeline/report.js';
 import { configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
 import { localTime, nextRunOf, whenIn } from '../../schedule/next-run.js';
 
@@ -56,7 +56,9 @@ export function registerStatus(program: Command, io: CliIo): void {
         io.stdout(`Papers: ${s.papers.total}${s.papers.newestSeenAt ? ` (newest added ${s.papers.newestSeenAt})` : ''}\n`);
         io.stdout(`Subscribers: ${counts(s.subscribers)}\n`);
         io.stdout(`Next issue: ${next.map((n) => n.note).join('; ')}\n`);
-        io.stdout(`Deliveries: ${counts(s.deliveries)}${s.possibleDuplicates ? `; ${s.possibleDuplicates} sent again after an interrupted run (possible duplicates)` : ''}\n`);
+        io.stdout(`Deliveries: ${counts(s.deliveries)}\n`);
+        if (s.deferred.count) io.stdout(`  ${describeDeferred(s.deferred)}\n`);
+        if (s.possibleDuplicates) io.stdout(`  ${s.possibleDuplicates} sent again after an interrupted run or a lost connection (possible duplicates)\n`);
         if (s.waitingForLocalTime.count) {
           io.stdout(`  ${s.waitingForLocalTime.count} waiting for their local time, the next at ${utcTime(s.waitingForLocalTime.next!)}\n`);
         }

@@ -6,8 +6,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Subscriber } from '../../domain.js';
 import { AppError } from '../../errors.js';
-import { importParsedCsv, importSummary } from '../../subscriptions/csv-import.js';
-import { parseSubscriberCsv, subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
+import { importParsedCsv, importSummary, parseSubscriberFile } from '../../subscriptions/csv-import.js';
+import { subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
 import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
 import { forgetSubscriber } from '../../subscriptions/flow.js';
 import { addSubscriber, parseFrequency, parseTimeZone, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
@@ -101,7 +101,7 @@ export function registerSubscribers(program: Command, io: CliIo): void {
 
   subs
     .command('import')
-    .description('import a CSV with an "email" column (and optional topics, frequency, timezone); bad rows are reported by line')
+    .description('import a CSV with an "email" column (and optional status, topics, frequency, timezone, created_at), or a JSON export; bad rows are reported by line')
     .argument('<file>')
     .action(async (file: string) => {
       const config = configOf(io);
@@ -111,7 +111,7 @@ export function registerSubscribers(program: Command, io: CliIo): void {
       } catch {
         throw new AppError('FILE_NOT_FOUND', `${file}: no such file`);
       }
-      const parsed = parseSubscriberCsv(text, file, config.DEFAULT_FREQUENCY);
+      const parsed = parseSubscriberFile(text, file, config.DEFAULT_FREQUENCY);
       const log = logOf(io);
       for (const e of parsed.errors) log.warn(`${file}:${e.line}: ${e.message}`);
       const report = await withApp(io, (app) => importParsedCsv(app, parsed), config);

@@ -1,6 +1,6 @@
 /**
- * `/admin/subscribers/import`: CSV import in the browser with a per-line error report. A file or
- * pasted lines go through the same `parseSubscriberCsv` and `importParsedCsv` as
+ * `/admin/subscribers/import`: CSV (or JSON export) import in the browser with a per-line error
+ * report. A file or pasted lines go through the same `parseSubscriberFile` and `importParsedCsv` as
  * `paperboy subscribers import`, so that the page and the CLI cannot drift apart: the same rows
  * are kept, the same line numbers reported. A file unreadable as a whole stores nothing; a bad row
  * never stops the good ones. The gate in `routes.ts` has already checked the session and the CSRF
@@ -10,8 +10,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
 import { AppError } from '../../errors.js';
-import { parseSubscriberCsv } from '../../subscriptions/csv.js';
-import { type CsvImportReport, importParsedCsv } from '../../subscriptions/csv-import.js';
+import { type CsvImportReport, importParsedCsv, parseSubscriberFile } from '../../subscriptions/csv-import.js';
 import { MAX_IMPORT_BYTES } from '../security.js';
 import { type AdminDeps, adminPage } from './pages.js';
 
@@ -32,9 +31,9 @@ export function importPage(name: string, csrf: string, opts: { error?: string; p
 ${opts.error ? html`<p class="notice warn" role="alert">${opts.error}</p>` : ''}
 <form class="card" method="post" action="${IMPORT_PATH}" enctype="multipart/form-data">
 ${csrfInput(csrf)}
-<p>A CSV file with a header row. The <code>email</code> column is required; <code>topics</code> (separated by <code>;</code> or <code>|</code>, or by commas inside quotes), <code>frequency</code> (daily or weekly; the default otherwise) and <code>timezone</code> (IANA, such as Europe/Paris) are optional. An export from this page imports back.</p>
-<p class="notice">Imported addresses are confirmed at once: you vouch for their consent. An address already on the list is left as it is, whatever its state: an unsubscribed, suppressed or pending subscriber is not re-activated, and an erased address that was suppressed stays out. Bad lines are skipped and listed; the good ones are imported.</p>
-<p><label for="file">CSV file (at most ${MAX_MB} MB)</label><input id="file" name="file" type="file" accept=".csv,text/csv"></p>
+<p>A CSV file with a header row. The <code>email</code> column is required; <code>status</code> (pending, active, unsubscribed or suppressed), <code>topics</code> (separated by <code>;</code> or <code>|</code>, or by commas inside quotes), <code>frequency</code> (daily or weekly; the default otherwise), <code>timezone</code> (IANA, such as Europe/Paris) and <code>created_at</code> are optional. An export from this page, or the JSON of <code>paperboy subscribers export --format json</code>, imports back as it was.</p>
+<p class="notice">Each row keeps the state its <code>status</code> column gives: an import never activates an unsubscribed, pending or suppressed reader. Rows without a status are confirmed at once: you vouch for their consent. An address already on the list is left as it is, whatever its state: an unsubscribed, suppressed or pending subscriber is not re-activated, and an erased address that was suppressed stays out. Bad lines are skipped and listed; the good ones are imported.</p>
+<p><label for="file">CSV or JSON file (at most ${MAX_MB} MB)</label><input id="file" name="file" type="file" accept=".csv,text/csv,.json,application/json"></p>
 <p><label for="csv">Or paste the CSV here</label><textarea id="csv" name="csv" rows="10" spellcheck="false" placeholder="email,topics,frequency,timezone">${opts.pasted ?? ''}</textarea></p>
 <button type="submit">Import</button> <a href="/admin/subscribers">Cancel</a></form>`,
     { title: 'Import subscribers' },
@@ -96,9 +95,9 @@ export function importRoutes(http: Hono, app: App, deps: AdminDeps): void {
     const body = await c.req.parseBody();
     const csv = await csvOf(body);
     if ('error' in csv) return refuse(c, csv.error, csv.pasted);
-    let parsed: ReturnType<typeof parseSubscriberCsv>;
+    let parsed: ReturnType<typeof parseSubscriberFile>;
     try {
-      parsed = parseSubscriberCsv(csv.text, csv.source, app.config.DEFAULT_FREQUENCY);
+      parsed = parseSubscriberFile(csv.text, csv.source, app.config.DEFAULT_FREQUENCY);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       return refuse(c, `${err.message}. Nothing was imported.`, csv.source === 'pasted CSV' && csv.text.length <= 64 * 1024 ? csv.text : undefined);

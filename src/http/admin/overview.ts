@@ -128,6 +128,13 @@ function pausedSection(paused: Overview['paused'], csrf: string) {
   )}</ul></section>`;
 }
 
+/** Deliveries waiting for their retry: deferred, not (yet) sent again. */
+function deferredNotice(d: Overview['status']['deferred']) {
+  if (!d.count) return '';
+  const flagged = d.possibleDuplicates ? `; ${d.possibleDuplicates} of them may have arrived already (a possible duplicate)` : '';
+  return html`<p class="notice">${d.count === 1 ? '1 delivery is' : `${d.count} deliveries are`} deferred${d.next ? `, the next try at ${utcTime(d.next)}` : ''}${flagged}.</p>`;
+}
+
 function issuesSection(o: Overview) {
   return html`<section class="card" aria-labelledby="issues"><h2 id="issues">Last issues</h2>
 ${o.issues.length
@@ -136,7 +143,8 @@ ${o.issues.length
 <span class="meta">${i.frequency}, ${utcTime(i.createdAt)}; ${i.papers} papers; <span data-deliveries>${deliveryCounts(i)}</span></span></li>`,
     )}</ul>`
   : html`<p>No issue yet.</p>`}
-${o.status.possibleDuplicates ? html`<p class="notice warn">${o.status.possibleDuplicates} deliveries were sent again after an interrupted run (possible duplicates).</p>` : ''}
+${deferredNotice(o.status.deferred)}
+${o.status.possibleDuplicates ? html`<p class="notice warn">${o.status.possibleDuplicates === 1 ? '1 delivery was' : `${o.status.possibleDuplicates} deliveries were`} sent again after an interrupted run or a lost connection (possible duplicates).</p>` : ''}
 <p><a href="/admin/issues">All issues</a></p></section>`;
 }
 

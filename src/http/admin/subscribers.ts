@@ -7,6 +7,7 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
+import { stripControls } from '../../controls.js';
 import { FREQUENCIES, type Frequency, SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../domain.js';
 import { AppError } from '../../errors.js';
 import type { SubscriberSearch } from '../../store/store.js';
@@ -32,8 +33,12 @@ type Filters = Omit<SubscriberSearch, 'limit'>;
 const oneOf = <T extends string>(values: readonly T[], v: string | undefined): T | undefined =>
   values.includes(v as T) ? (v as T) : undefined;
 
+/**
+ * The list's filters from the query string. Control characters are stripped first: no address
+ * or topic holds one, and PostgreSQL refuses a NUL in text (a search for `%00` was a 500).
+ */
 function filtersOf(c: Context): Filters {
-  const q = (k: string) => c.req.query(k)?.trim() || undefined;
+  const q = (k: string) => stripControls(c.req.query(k) ?? '').trim() || undefined;
   const after = Number(q('after'));
   return {
     query: q('q')?.slice(0, 254),

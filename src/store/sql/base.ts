@@ -6,6 +6,7 @@
  */
 import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { Frequency, Issue, IssueStatus, Paper, Subscriber, SubscriberStatus } from '../../domain.js';
+import { withinLimits } from '../../sources/limits.js';
 import type { Dialect } from '../open.js';
 import type { Database, IssuesTable, PapersTable, SubscribersTable } from '../schema.js';
 import type { NewPaper, TransactionOptions } from '../store.js';
@@ -52,8 +53,12 @@ export function* chunks<T>(items: T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+/**
+ * A paper row as the core sees it, cut to the source limits (`withinLimits`): a row stored before
+ * them, or written behind Paperboy's back, cannot make an email, page or feed grow without bound.
+ */
 export function toPaper(r: Selectable<PapersTable>): Paper {
-  return {
+  return withinLimits({
     id: r.id,
     seq: Number(r.seq),
     titleKey: r.title_key,
@@ -68,7 +73,7 @@ export function toPaper(r: Selectable<PapersTable>): Paper {
     firstSeenAt: r.first_seen_at,
     updatedAt: r.updated_at,
     source: r.source,
-  };
+  });
 }
 
 export function fromPaper(p: NewPaper) {

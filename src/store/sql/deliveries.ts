@@ -232,24 +232,32 @@ export abstract class DeliveryQueries extends LockQueries {
 
   async laterDeliveries(issueId?: number): Promise<LaterDeliveries> {
     // A row never attempted and never deferred that has a due time was given one by DELIVER_AT
-    // (createIssue); a retry has attempts > 0, and a row held back for a paused domain (never
-    // attempted) has its reason as last_error, so the groups never mix.
+    // (createIssue); a retry has attempts > 0, a row held back for a paused domain (never
+    // attempted) has its reason as last_error, and a row taken back from a dead worker is flagged,
+    // so the groups never mix.
     let q = this.db
       .selectFrom('deliveries')
       .select((eb) => [
-        eb.case().when(eb.and([eb('attempts', '=', 0), eb('last_error', 'is', null)])).then(1).else(0).end().as('local'),
+        eb
+          .case()
+          .when(eb.and([eb('attempts', '=', 0), eb('last_error', 'is', null), eb('maybe_duplicate', '=', 0)]))
+          .then(1)
+          .else(0)
+          .end()
+          .as('local'),
         eb.fn.countAll().as('n'),
         eb.fn.min('next_attempt_at').as('next'),
+        eb.fn.sum<number>('maybe_duplicate').as('flagged'),
       ])
       .where('status', '=', 'pending')
       .where('next_attempt_at', 'is not', null)
       .groupBy('local');
     if (issueId !== undefined) q = q.where('issue_id', '=', issueId);
-    const out: LaterDeliveries = { localTime: { count: 0 }, retries: { count: 0 } };
+    const out: LaterDeliveries = { localTime: { count: 0 }, retries: { count: 0, possibleDuplicates: 0 } };
     for (const r of await q.execute()) {
       const group = { count: Number(r.n), ...(r.next ? { next: r.next as string } : {}) };
       if (Number(r.local) === 1) out.localTime = group;
-      else out.retries = group;
+      else out.retries = { ...group, possibleDuplicates: Number(r.flagged ?? 0) };
     }
     return out;
   }
@@ -306,15 +314,18 @@ export abstract class DeliveryQueries extends LockQueries {
       .orderBy('d.updated_at', 'desc')
       .limit(5)
       .execute();
+    // Flagged rows that went out again; flagged rows still waiting for their retry are among the deferred.
     const dup = await this.db
       .selectFrom('deliveries')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('maybe_duplicate', '=', 1)
+      .where('status', '=', 'sent')
       .executeTakeFirstOrThrow();
-    const { localTime } = await this.laterDeliveries();
+    const { localTime, retries } = await this.laterDeliveries();
     return {
       papers: { total: Number(papers.n), newestSeenAt: (papers.newest as string | null) ?? null },
       waitingForLocalTime: { count: localTime.count, next: localTime.next ?? null },
+      deferred: { count: retries.count, next: retries.next ?? null, possibleDuplicates: retries.possibleDuplicates ?? 0 },
       possibleDuplicates: Number(dup.n),
       subscribers: countsOf(SUBSCRIBER_STATUSES, subs),
       deliveries: countsOf(DELIVERY_STATUSES, dels),

@@ -74,12 +74,13 @@ describe('/admin/subscribers/import', () => {
     const page = await res.text();
     expect(page).toContain(`action="${IMPORT}" enctype="multipart/form-data"`);
     expect(page).toContain('method="post"');
-    expect(page).toContain('type="file" accept=".csv,text/csv"');
+    expect(page).toContain('type="file" accept=".csv,text/csv,.json,application/json"');
     expect(page).toMatch(/<textarea [^>]*name="csv"/);
     expect(page).toContain(`<input type="hidden" name="csrf" value="${csrf}">`);
     expect(page).toMatch(/confirmed at once/);
     expect(page).toMatch(/not re-activated/);
-    for (const column of ['email', 'topics', 'frequency', 'timezone']) expect(page).toContain(`<code>${column}</code>`);
+    for (const column of ['email', 'status', 'topics', 'frequency', 'timezone', 'created_at']) expect(page).toContain(`<code>${column}</code>`);
+    expect(page).toMatch(/never activates an unsubscribed, pending or suppressed reader/);
     expect(page).toContain('aria-current="page">Subscribers');
     // Linked from the subscribers page, beside the export.
     expect(await (await rig.get('/admin/subscribers', cookie)).text()).toContain(`<a href="/admin/subscribers/export.csv">Export CSV</a> <a href="${IMPORT}">Import CSV</a>`);
@@ -168,6 +169,37 @@ describe('/admin/subscribers/import', () => {
       'fresh@example.org active',
       'left@example.org unsubscribed',
     ]);
+  });
+
+  it('keeps the state a status column gives (an export), strips the formula prefix, and reads the JSON export (issue 16)', async () => {
+    const { rig, cookie, csrf } = await signedIn();
+    const csv = [
+      'email,status,topics,frequency,created_at,timezone',
+      '"\'=1+2@example.org",unsubscribed,rl;diffusion models,weekly,2024-01-15T08:30:00.000Z,Europe/Paris',
+      'waiting@example.org,pending,,daily,2024-02-15T08:30:00.000Z,',
+      'bounced@example.org,suppressed,,daily,2024-03-15T08:30:00.000Z,',
+      'plain@example.org,,,daily,,',
+    ].join('\n');
+    const res = await rig.postMultipart(IMPORT, form(csrf, { file: csv, name: 'export.csv' }), cookie);
+    expect(res.status).toBe(200);
+    expect(stats(await res.text())).toMatchObject({ 'Rows read': 4, Added: 4, 'Bad lines skipped': 0 });
+    expect(await everyone(rig)).toEqual([
+      '=1+2@example.org unsubscribed',
+      'ada@example.org active',
+      'bounced@example.org suppressed',
+      'plain@example.org active',
+      'waiting@example.org pending',
+    ]);
+    const formula = (await rig.app.store.findSubscriber('=1+2@example.org'))!;
+    expect(formula).toMatchObject({ topics: ['rl', 'diffusion models'], frequency: 'weekly', createdAt: '2024-01-15T08:30:00.000Z', timezone: 'Europe/Paris', confirmedAt: null });
+    // The page's own export writes those rows back as they were imported.
+    const exported = await (await rig.get('/admin/subscribers/export.csv', cookie)).text();
+    expect(exported.split('\n').filter((l) => !l.startsWith('ada@') && !l.startsWith('plain@'))).toEqual([...csv.split('\n').filter((l) => !l.startsWith('plain@')), '']);
+
+    const json = JSON.stringify([{ email: 'json@example.org', status: 'unsubscribed', topics: ['nlp'], frequency: 'weekly', timezone: null, created_at: '2024-04-01T00:00:00.000Z' }]);
+    const fromJson = await rig.postMultipart(IMPORT, form(csrf, { file: json, name: 'export.json' }), cookie);
+    expect(stats(await fromJson.text())).toMatchObject({ Added: 1, 'Bad lines skipped': 0 });
+    expect(await rig.app.store.findSubscriber('json@example.org')).toMatchObject({ status: 'unsubscribed', topics: ['nlp'], createdAt: '2024-04-01T00:00:00.000Z' });
   });
 
   it('refuses an empty form, an empty file, a file without an email column, binary data and both inputs at once: 400 beside the form, nothing stored', async () => {
