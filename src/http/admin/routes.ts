@@ -7,7 +7,8 @@
 import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { App } from '../../app.js';
-import { clientIp, csrfField, csrfOk, csrfRefused } from '../security.js';
+import { clientIp, limitKey } from '../client-address.js';
+import { csrfField, csrfOk, csrfRefused } from '../security.js';
 import { LoginLimits, SESSION_SECONDS, Sessions, hashPassword, safeEqual, verifyPassword } from './auth.js';
 import { issueRoutes } from './issues.js';
 import { importRoutes } from './import.js';
@@ -70,7 +71,8 @@ export function adminRoutes(http: Hono, app: App, opts: AdminOptions = {}): void
   http.post('/admin/login', async (c) => {
     const started = performance.now();
     const ip = clientIp(c, app.config.TRUST_PROXY);
-    const blocked = limits.blocked(ip);
+    const key = limitKey(ip);
+    const blocked = limits.blocked(key);
     if (blocked) {
       const why = blocked === 'address' ? 'Too many failed sign-ins from this address' : 'Too many failed sign-ins';
       c.header('Retry-After', String(15 * 60));
@@ -80,13 +82,13 @@ export function adminRoutes(http: Hono, app: App, opts: AdminOptions = {}): void
     if (!csrfOk(c, app, body)) return csrfRefused(c, app);
     const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
     // Counted before the check, so that parallel guesses cannot outrun the limit.
-    limits.fail(ip);
+    limits.fail(key);
     const ok = password.length > 0 && (await verifyPassword(password, await passwordHash));
     if (!ok) {
       await sleep(Math.max(0, FAILED_LOGIN_MS - (performance.now() - started)));
       return c.html(loginPage(name, csrfField(c, app), 'Wrong password.'), 401);
     }
-    limits.succeed(ip);
+    limits.succeed(key);
     const { cookie } = sessions.create();
     setCookie(c, ADMIN_COOKIE, cookie, { path: '/admin', httpOnly: true, sameSite: 'Strict', secure, maxAge: SESSION_SECONDS });
     app.log.info(`admin: signed in from ${ip}`);
