@@ -83,11 +83,16 @@ export type ConfirmState =
   | { kind: 'invalid' }
   /** MAC and purpose are right but it is too old, or a newer confirmation email replaced it. */
   | { kind: 'expired' }
-  /** Already confirmed (a second click, or the reader is active anyway). */
+  /** A valid link whose reader is already active (a second click within its 7 days). */
   | { kind: 'used'; subscriber: Subscriber }
   | { kind: 'ready'; subscriber: Subscriber };
 
-/** Reads a confirm token without changing anything (the GET page). */
+/**
+ * Reads a confirm token without changing anything (the GET page). A link answers by its own
+ * validity first, whatever the reader's state: replaced by a newer confirmation email or past its
+ * 7 days, it is 'expired' even when the reader is active, so that an old email leads nowhere
+ * (in particular not to the reader's preferences).
+ */
 export async function confirmState(deps: FlowDeps, token: string): Promise<ConfirmState> {
   let t: { id: number; expiresAt?: Date };
   try {
@@ -97,11 +102,11 @@ export async function confirmState(deps: FlowDeps, token: string): Promise<Confi
   }
   const s = await deps.store.getSubscriber(t.id);
   if (!s || s.status === 'suppressed' || !t.expiresAt) return { kind: 'invalid' };
-  if (s.status === 'active') return { kind: 'used', subscriber: s };
   if (!s.confirmSentAt || expirySecond(s.confirmSentAt) !== t.expiresAt.getTime() / 1000) return { kind: 'expired' };
+  if (t.expiresAt.getTime() < deps.now().getTime()) return { kind: 'expired' };
+  if (s.status === 'active') return { kind: 'used', subscriber: s };
   // Used once already, and the reader has left since: coming back takes a new confirmation.
   if (s.confirmedAt && s.confirmedAt >= s.confirmSentAt) return { kind: 'expired' };
-  if (t.expiresAt.getTime() < deps.now().getTime()) return { kind: 'expired' };
   return { kind: 'ready', subscriber: s };
 }
 
