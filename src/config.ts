@@ -42,6 +42,15 @@ const booleanFlag = (fallback: boolean) =>
     .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'must be true or false')
     .transform((v) => ['true', '1', 'yes'].includes(v));
 
+/** TRUST_PROXY: how many reverse proxies stand in front, as Express's "trust proxy" counts them: true 1, false 0, or 0–20. */
+const proxyHops = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .default('false')
+  .refine((v) => /^(true|false|yes|no|1?\d|20)$/.test(v), 'must be true, false or the number of reverse proxies in front (0 to 20)')
+  .transform((v) => (['true', 'yes'].includes(v) ? 1 : ['false', 'no'].includes(v) ? 0 : Number(v)));
+
 /** `scrypt$N$r$p$saltB64$hashB64`: N a power of two, r and p small, a salt and hash of at least 16 bytes. */
 const ADMIN_HASH_RE = /^scrypt\$(?:[2-9]|[1-9]\d{1,6})\$[1-9]\d{0,2}\$[1-9]\d{0,2}\$[A-Za-z0-9+/]{22,}={0,2}\$[A-Za-z0-9+/]{22,}={0,2}$/;
 
@@ -120,7 +129,7 @@ export const configSchema = z.object({
     .optional(),
   SUBSCRIBE_LIMIT_PER_IP: positiveInt(100_000).default(10),
   CONFIRMATIONS_PER_HOUR: positiveInt(1_000_000).default(100),
-  TRUST_PROXY: booleanFlag(false),
+  TRUST_PROXY: proxyHops,
   DKIM_DOMAIN: z
     .string()
     .trim()

@@ -22,7 +22,7 @@ describe('configuration', () => {
       DIGEST_SOURCE: 'fixtures/trending-papers.txt',
       SUBSCRIBE_LIMIT_PER_IP: 10,
       CONFIRMATIONS_PER_HOUR: 100,
-      TRUST_PROXY: false,
+      TRUST_PROXY: 0,
     });
     expect(cfg.SMTP_URL).toBeUndefined();
     expect(cfg.sqlitePath).toBe(path.join(dir, 'subscribers', 'paperboy.db'));
@@ -63,10 +63,17 @@ describe('configuration', () => {
     expect(loadConfig({ SUBSCRIBE_LIMIT_PER_IP: '3', CONFIRMATIONS_PER_HOUR: '50', TRUST_PROXY: 'Yes' }, fresh())).toMatchObject({
       SUBSCRIBE_LIMIT_PER_IP: 3,
       CONFIRMATIONS_PER_HOUR: 50,
-      TRUST_PROXY: true,
+      TRUST_PROXY: 1,
     });
     expect(() => loadConfig({ SUBSCRIBE_LIMIT_PER_IP: '0' }, fresh())).toThrow('config: SUBSCRIBE_LIMIT_PER_IP must be at least 1 (got "0")');
-    expect(() => loadConfig({ TRUST_PROXY: 'maybe' }, fresh())).toThrow('config: TRUST_PROXY must be true or false (got "maybe")');
+  });
+
+  it('reads TRUST_PROXY as a number of trusted proxies, as Express\'s "trust proxy" does: false/0 none, true one, N that many', () => {
+    const hops = (v: string) => loadConfig({ TRUST_PROXY: v }, fresh()).TRUST_PROXY;
+    expect([hops('false'), hops('0'), hops('No'), hops('true'), hops('TRUE'), hops('1'), hops(' 2 '), hops('20')]).toEqual([0, 0, 0, 1, 1, 1, 2, 20]);
+    for (const bad of ['maybe', '-1', '1.5', '21', '2 proxies', '10.0.0.1']) {
+      expect(() => hops(bad), bad).toThrow(/^config: TRUST_PROXY must be true, false or the number of reverse proxies in front \(0 to 20\) \(got ".*"\)$/);
+    }
   });
 
   it('never echoes a secret value in an error', () => {

@@ -10,7 +10,8 @@ import type { Subscriber } from '../domain.js';
 import { type ConfirmState, confirmState, confirmSubscription, resendConfirmation } from '../subscriptions/flow.js';
 import { tooMany } from './landing.js';
 import { INVALID_LINK, page } from './page.js';
-import { type WindowLimiter, clientIp, csrfField, csrfOk, csrfRefused, noReferrer } from './security.js';
+import { clientKey } from './client-address.js';
+import { type WindowLimiter, csrfField, csrfOk, csrfRefused, noReferrer } from './security.js';
 
 export function confirmRoutes(http: Hono, app: App, limiter: WindowLimiter): void {
   const name = app.config.NEWSLETTER_NAME;
@@ -65,7 +66,7 @@ export function confirmRoutes(http: Hono, app: App, limiter: WindowLimiter): voi
   });
 
   http.post('/confirm/:token/resend', async (c) => {
-    if (!limiter.take(clientIp(c, app.config.TRUST_PROXY))) return tooMany(c, app);
+    if (!limiter.take(clientKey(c, app.config.TRUST_PROXY))) return tooMany(c, app);
     if (!csrfOk(c, app, await c.req.parseBody())) return csrfRefused(c, app);
     const result = await resendConfirmation(app.flow, c.req.param('token'));
     if (result === 'invalid') return answer(c, { kind: 'invalid' }, '');

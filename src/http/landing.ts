@@ -18,7 +18,8 @@ import { requestSubscription } from '../subscriptions/flow.js';
 import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/service.js';
 import { feedLink } from './feed.js';
 import { page } from './page.js';
-import { WindowLimiter, clientIp, csrfField, csrfOk, csrfRefused } from './security.js';
+import { clientKey } from './client-address.js';
+import { type WindowLimiter, csrfField, csrfOk, csrfRefused } from './security.js';
 import { TZ_SCRIPT, timeZoneField, timeZoneProblem } from './timezone.js';
 
 /** What the form shows again after an error. */
@@ -97,7 +98,7 @@ ${latestSection}
   http.get('/', async (c) => c.html(await landing(c)));
 
   http.post('/subscribe', async (c) => {
-    if (!limiter.take(clientIp(c, config.TRUST_PROXY))) return tooMany(c, app);
+    if (!limiter.take(clientKey(c, config.TRUST_PROXY))) return tooMany(c, app);
     const body = await c.req.parseBody();
     if (!csrfOk(c, app, body)) return csrfRefused(c, app);
     const field = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');

@@ -1,7 +1,7 @@
 /**
  * What every page of the HTTP server shares for safety: security headers, a body size limit, an
- * Origin check on state-changing requests, CSRF form tokens (signed double submit), the client's
- * address and a per-address rate limit. The RFC 8058 one-click unsubscribe POST is the one
+ * Origin check on state-changing requests, CSRF form tokens (signed double submit) and a
+ * per-address rate limit (the client's address is `client-address.ts`'s). The RFC 8058 one-click unsubscribe POST is the one
  * state-changing request without the Origin check and the form token: mail clients send it.
  */
 import { randomBytes } from 'node:crypto';
@@ -134,16 +134,6 @@ export function csrfRefused(c: Context, app: App) {
     page(app.config.NEWSLETTER_NAME, html`<p>This form has expired or did not come from this site. Go back, reload the page and try again.</p>`),
     403,
   );
-}
-
-/** The client's address: the socket's, or X-Forwarded-For's first hop when TRUST_PROXY is set. */
-export function clientIp(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
 }
 
 /**

@@ -39,6 +39,26 @@ export interface NewSubscriber {
   unsubscribedAt?: string | null;
 }
 
+/** What the subscribe form asks of the store (`requestConfirmation`). */
+export interface ConfirmationRequest {
+  email: string;
+  /** The address's keyed hash (`Tokens.emailHash`): a kept suppression of an erased address. */
+  emailHash: string;
+  topics: string[];
+  frequency: Frequency;
+  timezone: string | null;
+  /** Now: when the confirmation email is claimed. */
+  at: string;
+  /** A confirmation sent after this time is recent: no other one yet (one a day). */
+  notAfter: string;
+}
+
+/** A confirmation email claimed: the subscriber as it now is, and when the previous one was sent. */
+export interface ConfirmationClaim {
+  subscriber: Subscriber;
+  previous: string | null;
+}
+
 /** A filter over the subscriber list (the admin page); absent fields do not filter. */
 export interface SubscriberSearch {
   /** A case-insensitive substring of the address (`%` and `_` are literal). */
@@ -207,6 +227,15 @@ export interface Store extends RunStore, LockStore, EventStore {
    * One statement, so of several requests at once only one sends.
    */
   claimConfirmation(id: number, at: string, notAfter: string): Promise<string | null | false>;
+  /**
+   * The subscribe form's write, with the same statements whatever the address, so that the answer
+   * takes as long for a new address as for a known one: adds the address as pending unless it is
+   * on the list or kept as suppressed; then, if its subscriber waits for confirmation (pending, or
+   * unsubscribed and coming back) and had no confirmation email after `notAfter`, claims one at
+   * `at` and stores the preferences with it. Resolves to the claim, or undefined when no email is
+   * due (active, suppressed, or one went out in the last day). Run it in a transaction.
+   */
+  requestConfirmation(req: ConfirmationRequest): Promise<ConfirmationClaim | undefined>;
   /** Undoes a claim whose email could not be sent. */
   restoreConfirmation(id: number, claimedAt: string, previous: string | null): Promise<void>;
   /** Confirmation emails sent after `since` (the global hourly cap). */

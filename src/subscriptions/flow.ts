@@ -53,28 +53,28 @@ export interface SubscribeRequest {
  * Handles the subscribe form. Resolves to 'accepted' (the same answer for every address) or
  * 'busy' when the hourly cap on confirmation emails is reached (nothing stored, nothing sent).
  * Throws AppError('EMAIL_INVALID') for a malformed address, before anything is written.
+ *
+ * Every address costs the same work before the answer (one keyed hash, one transaction of the
+ * same four statements); the email, when one is due, is rendered and sent after it.
  */
 export async function requestSubscription(deps: FlowDeps, req: SubscribeRequest): Promise<'accepted' | 'busy'> {
   const email = normalizeEmail(req.email);
-  const timezone = req.timezone ?? null;
+  const emailHash = deps.tokens.emailHash(emailKey(email));
   const now = deps.now();
-  if (await capReached(deps, now)) return 'busy';
-  if (await deps.store.isSuppressedHash(deps.tokens.emailHash(emailKey(email)))) return 'accepted';
-  const toSend = await deps.store.transaction(async (tx) => {
-    let s = await tx.findSubscriber(email);
-    if (s && (s.status === 'active' || s.status === 'suppressed')) return undefined;
-    if (!s) {
-      await tx.insertSubscribers([{ email, status: 'pending', topics: req.topics, frequency: req.frequency, timezone, source: 'web' }]);
-      s = (await tx.findSubscriber(email))!;
-    }
-    const at = now.toISOString();
-    const previous = await tx.claimConfirmation(s.id, at, new Date(now.getTime() - CONFIRM_RESEND_MS).toISOString());
-    if (previous === false) return undefined;
-    // Preferences change only with a confirmation that goes out: repeated posts change nothing.
-    await tx.setSubscriberPreferences(s.id, { topics: req.topics, frequency: req.frequency, timezone }, at);
-    return { subscriber: { ...s, topics: req.topics, frequency: req.frequency, timezone, confirmSentAt: at }, previous };
-  });
-  if (toSend) sendConfirmation(deps, toSend.subscriber, toSend.previous);
+  const request = {
+    email,
+    emailHash,
+    topics: req.topics,
+    frequency: req.frequency,
+    timezone: req.timezone ?? null,
+    at: now.toISOString(),
+    notAfter: new Date(now.getTime() - CONFIRM_RESEND_MS).toISOString(),
+  };
+  // The cap is counted in the transaction that claims: transactions are serialised on both
+  // stores, so of any number of requests at once exactly the cap's worth claim an email.
+  const claim = await deps.store.transaction(async (tx) => ((await capReached(tx, deps, now)) ? 'busy' : tx.requestConfirmation(request)));
+  if (claim === 'busy') return busy(deps);
+  if (claim) sendConfirmation(deps, claim.subscriber, claim.previous);
   return 'accepted';
 }
 
@@ -83,11 +83,16 @@ export type ConfirmState =
   | { kind: 'invalid' }
   /** MAC and purpose are right but it is too old, or a newer confirmation email replaced it. */
   | { kind: 'expired' }
-  /** Already confirmed (a second click, or the reader is active anyway). */
+  /** A valid link whose reader is already active (a second click within its 7 days). */
   | { kind: 'used'; subscriber: Subscriber }
   | { kind: 'ready'; subscriber: Subscriber };
 
-/** Reads a confirm token without changing anything (the GET page). */
+/**
+ * Reads a confirm token without changing anything (the GET page). A link answers by its own
+ * validity first, whatever the reader's state: replaced by a newer confirmation email or past its
+ * 7 days, it is 'expired' even when the reader is active, so that an old email leads nowhere
+ * (in particular not to the reader's preferences).
+ */
 export async function confirmState(deps: FlowDeps, token: string): Promise<ConfirmState> {
   let t: { id: number; expiresAt?: Date };
   try {
@@ -97,11 +102,11 @@ export async function confirmState(deps: FlowDeps, token: string): Promise<Confi
   }
   const s = await deps.store.getSubscriber(t.id);
   if (!s || s.status === 'suppressed' || !t.expiresAt) return { kind: 'invalid' };
-  if (s.status === 'active') return { kind: 'used', subscriber: s };
   if (!s.confirmSentAt || expirySecond(s.confirmSentAt) !== t.expiresAt.getTime() / 1000) return { kind: 'expired' };
+  if (t.expiresAt.getTime() < deps.now().getTime()) return { kind: 'expired' };
+  if (s.status === 'active') return { kind: 'used', subscriber: s };
   // Used once already, and the reader has left since: coming back takes a new confirmation.
   if (s.confirmedAt && s.confirmedAt >= s.confirmSentAt) return { kind: 'expired' };
-  if (t.expiresAt.getTime() < deps.now().getTime()) return { kind: 'expired' };
   return { kind: 'ready', subscriber: s };
 }
 
@@ -120,7 +125,9 @@ export async function confirmSubscription(deps: FlowDeps, token: string): Promis
   const subscriber = (await deps.store.getSubscriber(state.subscriber.id))!;
   deps.log.info(`subscriber #${subscriber.id} confirmed (${subscriber.frequency})`);
   deps.background(
-    deps.mail.welcome(subscriber).catch((err) => deps.log.error(`welcome email to subscriber #${subscriber.id} failed: ${(err as Error).message}`)),
+    afterAnswer()
+      .then(() => deps.mail.welcome(subscriber))
+      .catch((err) => deps.log.error(`welcome email to subscriber #${subscriber.id} failed: ${(err as Error).message}`)),
   );
   return { kind: 'used', subscriber };
 }
@@ -138,13 +145,19 @@ export async function resendConfirmation(deps: FlowDeps, token: string): Promise
     return 'invalid';
   }
   const now = deps.now();
-  if (await capReached(deps, now)) return 'busy';
-  const s = await deps.store.getSubscriber(id);
-  if (!s) return 'invalid';
-  if (s.status !== 'pending' && s.status !== 'unsubscribed') return 'accepted';
   const at = now.toISOString();
-  const previous = await deps.store.claimConfirmation(s.id, at, new Date(now.getTime() - CONFIRM_RESEND_MS).toISOString());
-  if (previous !== false) sendConfirmation(deps, { ...s, confirmSentAt: at }, previous);
+  // Counted and claimed in one serialised transaction, as for the subscribe form.
+  const result = await deps.store.transaction(async (tx) => {
+    if (await capReached(tx, deps, now)) return 'busy';
+    const s = await tx.getSubscriber(id);
+    if (!s) return 'invalid';
+    if (s.status !== 'pending' && s.status !== 'unsubscribed') return undefined;
+    const previous = await tx.claimConfirmation(s.id, at, new Date(now.getTime() - CONFIRM_RESEND_MS).toISOString());
+    return previous === false ? undefined : { subscriber: { ...s, confirmSentAt: at }, previous };
+  });
+  if (result === 'busy') return busy(deps);
+  if (result === 'invalid') return 'invalid';
+  if (result) sendConfirmation(deps, result.subscriber, result.previous);
   return 'accepted';
 }
 
@@ -180,10 +193,17 @@ export async function forgetSubscriber(deps: Pick<FlowDeps, 'store' | 'tokens'>,
   });
 }
 
+/**
+ * A turn of the event loop later: the HTTP answer, already built, is written first. Rendering an
+ * email takes milliseconds of this one thread; begun before the answer went out, it would make
+ * the answer slower for an address that gets an email than for one that does not.
+ */
+const afterAnswer = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 function sendConfirmation(deps: FlowDeps, s: Subscriber, previous: string | null): void {
   const sentAt = s.confirmSentAt!;
-  const work = deps.mail
-    .confirmation(s, confirmUrl(deps, s.id, sentAt), CONFIRM_TTL_MS / 3600_000)
+  const work = afterAnswer()
+    .then(() => deps.mail.confirmation(s, confirmUrl(deps, s.id, sentAt), CONFIRM_TTL_MS / 3600_000))
     .then(() => deps.log.info(`confirmation email sent to subscriber #${s.id}`))
     .catch(async (err) => {
       // Not sent: the reader may ask again at once instead of waiting a day.
@@ -193,11 +213,14 @@ function sendConfirmation(deps: FlowDeps, s: Subscriber, previous: string | null
   deps.background(work);
 }
 
-async function capReached(deps: FlowDeps, now: Date): Promise<boolean> {
-  const sent = await deps.store.countConfirmationsSince(new Date(now.getTime() - 3600_000).toISOString());
-  if (sent < deps.confirmationsPerHour) return false;
+/** True when the confirmation emails of the last hour reached the cap; `store` is the claiming transaction. */
+async function capReached(store: Store, deps: FlowDeps, now: Date): Promise<boolean> {
+  return (await store.countConfirmationsSince(new Date(now.getTime() - 3600_000).toISOString())) >= deps.confirmationsPerHour;
+}
+
+function busy(deps: FlowDeps): 'busy' {
   deps.log.warn(`subscribe: the cap of ${deps.confirmationsPerHour} confirmation emails an hour is reached; refusing sign-ups for now`);
-  return true;
+  return 'busy';
 }
 
 /** The whole second a confirm link sent at `sentAt` expires at (tokens hold seconds). */

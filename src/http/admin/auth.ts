@@ -1,6 +1,7 @@
 /**
  * The operator's login for `/admin`: scrypt password hashes compared in constant time, signed
- * session cookies with a per-session CSRF token, and the limits on failed logins.
+ * session cookies with a per-session CSRF token, and the device cookie of a browser that signed
+ * in before (the limits on failed logins are `login-limits.ts`).
  *
  * Sessions live in this process's memory: a restart logs everyone out, and several processes
  * serving `/admin` each need their own login. Both are fine for one operator, and keep the store
@@ -113,49 +114,23 @@ export class Sessions {
   }
 }
 
-/** The failure window of the login limits. */
-export const FAILURE_WINDOW_MS = 15 * 60_000;
-/** Failed logins one address may make per window before it gets 429. */
-export const FAILURES_PER_ADDRESS = 5;
-/** Failed logins from anywhere per window before every login gets 429 (a distributed guess). */
-export const FAILURES_OVERALL = 50;
+/** The cookie that marks a browser that signed in before: see `login-limits.ts`. */
+export const DEVICE_COOKIE = 'pb_admin_device';
+/** How long a browser stays recognised after its last sign-in. */
+export const DEVICE_SECONDS = 365 * 24 * 3600;
 
 /**
- * Failed logins in the last 15 minutes, per client address and overall (sliding windows of
- * timestamps). An address at its limit is refused until its oldest failure leaves the window.
+ * A device cookie for a browser that just signed in: a random id and `mac(id)`. The MAC is keyed
+ * with the installation's secret (not the sessions' per-process key), so a browser stays
+ * recognised across restarts; the cookie grants nothing but its own failure count.
  */
-export class LoginLimits {
-  private readonly byAddress = new Map<string, number[]>();
-  private overall: number[] = [];
+export function newDevice(mac: (id: string) => string): { id: string; cookie: string } {
+  const id = randomBytes(16).toString('base64url');
+  return { id, cookie: `${id}.${mac(id)}` };
+}
 
-  constructor(private readonly now: () => Date) {}
-
-  /** Why `address` may not try now ('address' or 'overall'), or null when it may. */
-  blocked(address: string): 'address' | 'overall' | null {
-    const since = this.now().getTime() - FAILURE_WINDOW_MS;
-    this.overall = this.overall.filter((t) => t > since);
-    if (this.overall.length >= FAILURES_OVERALL) return 'overall';
-    const mine = (this.byAddress.get(address) ?? []).filter((t) => t > since);
-    if (mine.length) this.byAddress.set(address, mine);
-    else this.byAddress.delete(address);
-    return mine.length >= FAILURES_PER_ADDRESS ? 'address' : null;
-  }
-
-  /** Counts a failed login from `address`. */
-  fail(address: string): void {
-    const t = this.now().getTime();
-    if (this.byAddress.size > 10_000) this.prune(t - FAILURE_WINDOW_MS);
-    this.overall.push(t);
-    this.byAddress.set(address, [...(this.byAddress.get(address) ?? []), t].slice(-FAILURES_PER_ADDRESS));
-  }
-
-  /** A successful login clears its address's failures and takes back the one counted for it. */
-  succeed(address: string): void {
-    this.byAddress.delete(address);
-    this.overall.pop();
-  }
-
-  private prune(since: number): void {
-    for (const [k, ts] of this.byAddress) if (!ts.some((t) => t > since)) this.byAddress.delete(k);
-  }
+/** The device id a cookie proves, or undefined for a missing, forged or altered one. */
+export function deviceOf(cookie: string | undefined, mac: (id: string) => string): string | undefined {
+  const m = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{8,64})$/.exec(cookie ?? '');
+  return m && safeEqual(m[2], mac(m[1]!)) ? m[1] : undefined;
 }

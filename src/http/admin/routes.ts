@@ -7,8 +7,10 @@
 import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { App } from '../../app.js';
-import { clientIp, csrfField, csrfOk, csrfRefused } from '../security.js';
-import { LoginLimits, SESSION_SECONDS, Sessions, hashPassword, safeEqual, verifyPassword } from './auth.js';
+import { clientIp, limitKey } from '../client-address.js';
+import { csrfField, csrfOk, csrfRefused } from '../security.js';
+import { DEVICE_COOKIE, DEVICE_SECONDS, SESSION_SECONDS, Sessions, deviceOf, hashPassword, newDevice, safeEqual, verifyPassword } from './auth.js';
+import { LoginLimits } from './login-limits.js';
 import { issueRoutes } from './issues.js';
 import { importRoutes } from './import.js';
 import { overviewRoutes } from './overview.js';
@@ -67,28 +69,37 @@ export function adminRoutes(http: Hono, app: App, opts: AdminOptions = {}): void
     return c.html(loginPage(name, csrfField(c, app)));
   });
 
+  // The device cookie's MAC: keyed with the installation's secret, so it outlives a restart.
+  const deviceMac = (id: string) => app.tokens.tag('admin-device', id);
+
   http.post('/admin/login', async (c) => {
     const started = performance.now();
-    const ip = clientIp(c, app.config.TRUST_PROXY);
-    const blocked = limits.blocked(ip);
-    if (blocked) {
-      const why = blocked === 'address' ? 'Too many failed sign-ins from this address' : 'Too many failed sign-ins';
-      c.header('Retry-After', String(15 * 60));
-      return c.html(loginPage(name, csrfField(c, app), `${why}. Try again in 15 minutes.`), 429);
-    }
     const body = await c.req.parseBody();
     if (!csrfOk(c, app, body)) return csrfRefused(c, app);
+    const ip = clientIp(c, app.config.TRUST_PROXY);
+    const device = deviceOf(getCookie(c, DEVICE_COOKIE), deviceMac);
+    // A browser that signed in before counts its own failures; any other client, its address's.
+    const client = device ? `device:${device}` : `address:${limitKey(ip)}`;
+    // Checked and counted in one step, with nothing awaited between: parallel guesses cannot
+    // all pass a check that has not counted them yet.
+    const turn = limits.take(client, device !== undefined);
+    if (!turn.ok) {
+      c.header('Retry-After', String(turn.retryAfterSeconds));
+      const minutes = Math.ceil(turn.retryAfterSeconds / 60);
+      return c.html(loginPage(name, csrfField(c, app), `Too many failed sign-ins from here. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`), 429);
+    }
+    if (turn.waitMs > 0) await sleep(turn.waitMs);
     const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
-    // Counted before the check, so that parallel guesses cannot outrun the limit.
-    limits.fail(ip);
     const ok = password.length > 0 && (await verifyPassword(password, await passwordHash));
     if (!ok) {
       await sleep(Math.max(0, FAILED_LOGIN_MS - (performance.now() - started)));
       return c.html(loginPage(name, csrfField(c, app), 'Wrong password.'), 401);
     }
-    limits.succeed(ip);
-    const { cookie } = sessions.create();
-    setCookie(c, ADMIN_COOKIE, cookie, { path: '/admin', httpOnly: true, sameSite: 'Strict', secure, maxAge: SESSION_SECONDS });
+    limits.succeed(client, turn);
+    setCookie(c, ADMIN_COOKIE, sessions.create().cookie, { path: '/admin', httpOnly: true, sameSite: 'Strict', secure, maxAge: SESSION_SECONDS });
+    // The browser is recognised from now on (the same id again when it already was).
+    const cookie = device ? `${device}.${deviceMac(device)}` : newDevice(deviceMac).cookie;
+    setCookie(c, DEVICE_COOKIE, cookie, { path: '/admin/login', httpOnly: true, sameSite: 'Strict', secure, maxAge: DEVICE_SECONDS });
     app.log.info(`admin: signed in from ${ip}`);
     return c.redirect('/admin', 303);
   });

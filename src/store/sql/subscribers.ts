@@ -5,7 +5,7 @@ import type { Frequency, Subscriber, SubscriberStatus } from '../../domain.js';
 import { emailKey } from '../../subscriptions/email.js';
 import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../schema.js';
-import type { NewSubscriber, SubscriberGrowthDay, SubscriberPreferences, SubscriberSearch } from '../store.js';
+import type { ConfirmationClaim, ConfirmationRequest, NewSubscriber, SubscriberGrowthDay, SubscriberPreferences, SubscriberSearch } from '../store.js';
 import { BATCH, chunks, toSubscriber } from './base.js';
 import { PaperQueries } from './papers.js';
 
@@ -155,6 +155,50 @@ export abstract class SubscriberQueries extends PaperQueries {
       .where((w) => w.or([w('confirm_sent_at', 'is', null), w('confirm_sent_at', '<=', notAfter)]))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1 ? before.confirm_sent_at : false;
+  }
+
+  async requestConfirmation(r: ConfirmationRequest): Promise<ConfirmationClaim | undefined> {
+    const key = emailKey(r.email);
+    const topics = JSON.stringify(r.topics);
+    // PostgreSQL waits at commit for the WAL to reach the disk, but only when the transaction
+    // wrote: a new address (a row written) would answer milliseconds after a known one (nothing
+    // written). Not waiting makes both commits alike; a server crash in the next moment may lose
+    // this sign-up (the reader then subscribes again), never anything already confirmed.
+    if (this.dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(this.db);
+    // 1. Insert as pending, unless on the list (the conflict) or kept as suppressed (the WHERE).
+    await this.db
+      .insertInto('subscribers')
+      .columns(['email', 'email_key', 'status', 'topics', 'frequency', 'source', 'created_at', 'updated_at', 'timezone'])
+      .expression(
+        this.db
+          .selectNoFrom((eb) => [
+            eb.val(r.email).as('email'),
+            eb.val(key).as('email_key'),
+            eb.val('pending').as('status'),
+            eb.val(topics).as('topics'),
+            eb.val(r.frequency).as('frequency'),
+            eb.val('web').as('source'),
+            eb.val(r.at).as('created_at'),
+            eb.val(r.at).as('updated_at'),
+            eb.val(r.timezone).as('timezone'),
+          ])
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('suppressions').select('email_hash').where('email_hash', '=', r.emailHash)))),
+      )
+      .onConflict((oc) => oc.column('email_key').doNothing())
+      .execute();
+    // 2. The row as it was before this request (the previous send time, for a restore).
+    const before = await this.db.selectFrom('subscribers').selectAll().where('email_key', '=', key).executeTakeFirst();
+    // 3. One statement decides whether a confirmation is due: of several requests at once, one claims.
+    const claimed = await this.db
+      .updateTable('subscribers')
+      .set({ confirm_sent_at: r.at, topics, frequency: r.frequency, timezone: r.timezone, updated_at: r.at })
+      .where('email_key', '=', key)
+      .where('status', 'in', ['pending', 'unsubscribed'])
+      .where((w) => w.or([w('confirm_sent_at', 'is', null), w('confirm_sent_at', '<=', r.notAfter)]))
+      .executeTakeFirst();
+    if (!before || Number(claimed.numUpdatedRows) !== 1) return undefined;
+    const s = toSubscriber(before);
+    return { subscriber: { ...s, topics: r.topics, frequency: r.frequency, timezone: r.timezone, confirmSentAt: r.at, updatedAt: r.at }, previous: s.confirmSentAt };
   }
 
   async restoreConfirmation(id: number, claimedAt: string, previous: string | null): Promise<void> {

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StdinIo } from '../../../src/cli/commands/admin.js';
 import { runCli } from '../../../src/cli/program.js';
 import { loadConfig } from '../../../src/config.js';
-import { FAILURES_OVERALL, LoginLimits, hashPassword, verifyPassword } from '../../../src/http/admin/auth.js';
+import { deviceOf, hashPassword, newDevice, verifyPassword } from '../../../src/http/admin/auth.js';
+import { FAILURES_PER_CLIENT, LoginLimits, PACE_AFTER_FAILURES, PACE_MS } from '../../../src/http/admin/login-limits.js';
 import { type AdminRig, PASSWORD, adminRig } from './helpers.js';
 
 let rig: AdminRig | undefined;
@@ -82,32 +83,51 @@ describe('admin configuration', () => {
 });
 
 describe('the login limits', () => {
-  it('lock every address out after 50 failures in 15 minutes from anywhere, until the window passes', () => {
+  it('past 50 failures from anywhere, pace unrecognised clients one check a second, in turn, and refuse none of them', () => {
     let t = 0;
     const limits = new LoginLimits(() => new Date(t));
-    for (let i = 0; i < FAILURES_OVERALL; i++) {
-      expect(limits.blocked(`10.0.${i >> 8}.${i & 255}`)).toBeNull();
-      limits.fail(`10.0.${i >> 8}.${i & 255}`);
+    for (let i = 0; i < PACE_AFTER_FAILURES; i++) {
+      expect(limits.take(`address:10.0.${i >> 8}.${i & 255}`, false)).toEqual({ ok: true, waitMs: 0, countedAt: t });
       t += 1000;
     }
-    expect(limits.blocked('192.0.2.1')).toBe('overall');
-    t = 15 * 60_000 + 1;
-    expect(limits.blocked('192.0.2.1')).toBeNull();
+    // The clock stands still: each new unrecognised attempt waits one more second than the last.
+    const waits = Array.from({ length: 4 }, (_, i) => limits.take(`address:192.0.2.${i}`, false)).map((turn) => (turn.ok ? turn.waitMs : -1));
+    expect(waits).toEqual([0, PACE_MS, 2 * PACE_MS, 3 * PACE_MS]);
+    // A browser that signed in before is not paced, nor held back.
+    expect(limits.take('device:operator', true)).toEqual({ ok: true, waitMs: 0, countedAt: t });
+    // Once the failures leave the 15-minute window, nobody waits.
+    t += 15 * 60_000 + 60_000;
+    expect(limits.take('address:192.0.2.99', false)).toMatchObject({ ok: true, waitMs: 0 });
   });
 
-  it('hold one address at 5 failures; a success clears them', () => {
+  it('hold one client at 5 failures (429 until the oldest leaves the window); a success clears them', () => {
     let t = 0;
     const limits = new LoginLimits(() => new Date(t));
-    for (let i = 0; i < 4; i++) limits.fail('a');
-    expect(limits.blocked('a')).toBeNull();
-    limits.fail('a');
-    expect(limits.blocked('a')).toBe('address');
-    expect(limits.blocked('b')).toBeNull();
-    t += 15 * 60_000;
-    expect(limits.blocked('a')).toBeNull();
-    for (let i = 0; i < 4; i++) limits.fail('a');
-    limits.succeed('a');
-    limits.fail('a');
-    expect(limits.blocked('a')).toBeNull();
+    for (let i = 0; i < FAILURES_PER_CLIENT; i++) {
+      expect(limits.take('a', false).ok).toBe(true);
+      t += 60_000;
+    }
+    expect(limits.take('a', false)).toEqual({ ok: false, retryAfterSeconds: 10 * 60 });
+    expect(limits.take('b', false).ok).toBe(true);
+    t = 15 * 60_000 + 1;
+    expect(limits.take('a', false).ok).toBe(true);
+    const turns = [limits.take('c', false), limits.take('c', false), limits.take('c', false)];
+    const last = turns[2]!;
+    if (!last.ok) throw new Error('refused');
+    limits.succeed('c', last);
+    for (let i = 0; i < FAILURES_PER_CLIENT; i++) expect(limits.take('c', false).ok).toBe(true);
+  });
+});
+
+describe('the device cookie', () => {
+  it('is a random id and its MAC; an altered or foreign one proves nothing', () => {
+    const mac = (id: string) => `mac-of-${id}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    const { id, cookie } = newDevice(mac);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(deviceOf(cookie, mac)).toBe(id);
+    expect(newDevice(mac).id).not.toBe(id);
+    for (const bad of [undefined, '', id, `${id}.`, `${id}.mac-of-other`, `${id.slice(1)}A.${cookie.split('.')[1]}`, `${cookie}x`]) {
+      expect(deviceOf(bad, mac), String(bad)).toBeUndefined();
+    }
   });
 });
