@@ -22,7 +22,7 @@ import {
   type Field,
   type PlainHints,
 } from './dsn.js';
-import { classifyRefusal, extractEnhancedStatus, extractReplyCode } from './refusals.js';
+import { type RefusalClass, blameOf, classifyRefusal, extractEnhancedStatus, extractReplyCode } from './refusals.js';
 import type { BounceEvent, EventType, ParsedReport } from './types.js';
 
 /** What the caller knows that the message does not say. */
@@ -143,16 +143,25 @@ function bounce(msg: Message, reading: BounceReading, opts: ParseOptions, transi
   // MTA's summary in Status ("5.1.0" over a remote "550 5.7.1 … Access denied", Amazon SES).
   const status = (diagnostic && extractEnhancedStatus(diagnostic)) || reading.status;
   const code = diagnostic ? extractReplyCode(diagnostic) : undefined;
-  const refusal = classifyRefusal({ text: diagnostic ?? '', status, code });
-  // Mailbox full, "other" and transient failures the reporter gave up on are all soft.
-  const byClass: Record<string, EventType> = { recipient: 'hard-bounce', sender: 'sender-refusal' };
-  let type = byClass[refusal.class] ?? 'soft-bounce';
+  let type = eventTypeOf(classifyRefusal({ text: diagnostic ?? '', status, code }));
   if (transientOnly && type === 'hard-bounce') type = 'soft-bounce';
   const occurredAt = when(reading.date, msg, opts);
   const event: BounceEvent = { type, ...msg.base, recipient: reading.recipient ?? msg.base.recipient, occurredAt };
   if (status) event.status = status;
   if (diagnostic) event.diagnostic = diagnostic;
   return withKeys(event);
+}
+
+/**
+ * A recipient refused for good is a hard bounce; the sender refused, for good or in a deferral
+ * the reporter gave up on (a 421 "due to user complaints" retried for days), a refusal of the
+ * sender; a full mailbox, anything else, and other deferrals given up on, soft.
+ */
+function eventTypeOf(refusal: { class: RefusalClass; rule: string }): EventType {
+  if (refusal.class === 'recipient') return 'hard-bounce';
+  if (refusal.class === 'sender') return 'sender-refusal';
+  if (refusal.class === 'transient' && blameOf(refusal.rule) === 'sender') return 'sender-refusal';
+  return 'soft-bounce';
 }
 
 function complaint(msg: Message, reading: ComplaintReading, opts: ParseOptions): ParsedReport {
@@ -248,14 +257,24 @@ function embeddedFrom(text: string, start: RegExp): string {
   return m ? text.slice(m.index) : '';
 }
 
-const DAEMON = /^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon)@/i;
-const BOUNCE_SUBJECT =
-  /undeliver|returned mail|returning message|delivery (?:status notification|failure|failed|has failed|report|problem)|mail delivery failed|failure notice|non-?delivery|could not be delivered|mail failure|mail failed|delivery notification|rejected:/i;
+const DAEMON = /^(?:mailer[-_]?daemon|postmaster|post_master|mail-daemon|mdaemon)(?:@|$)/i;
+/** The subjects of delivery reports, in English and in the languages common in the corpora. */
+const BOUNCE_SUBJECT = new RegExp(
+  [
+    'undeliver|returned mail|returning message|delivery (?:status notification|failure|failed|has failed|report|problem|error)',
+    'mail delivery failed|failure notice|non-?delivery|could not be delivered|mail failure|mail failed|delivery notification',
+    'rejected:|error sending your (?:e-?)?mail|mail not delivered|message not delivered',
+    'unzustellbar|non remis|non recapitabile|olevererbar|onbestelbaar|no (?:se pudo )?entregad|n[ãa]o entregue|niedostarczon',
+    'メールエラー|配信エラー|送信エラー|未達',
+  ].join('|'),
+  'i',
+);
 
-/** From a mailer daemon, or with a bounce's subject. */
+/** From a mailer daemon (with or without a domain), or with a bounce's subject. */
 function looksLikeBounce(top: Field[], subject: string): boolean {
   const from = field(top, 'from') ?? '';
-  return DAEMON.test(addressOf(from) ?? '') || /mail delivery (?:subsystem|system)/i.test(from) || BOUNCE_SUBJECT.test(subject);
+  const sender = addressOf(from) ?? /^\s*<?([\w.-]+)>?\s*$/.exec(from)?.[1] ?? '';
+  return DAEMON.test(sender) || /mail delivery (?:subsystem|system)/i.test(from) || BOUNCE_SUBJECT.test(subject);
 }
 
 const AUTO_REPLY_SUBJECT =
