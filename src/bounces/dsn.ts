@@ -66,7 +66,8 @@ export function readDeliveryStatus(groups: readonly Field[][]): BounceReading | 
   const arrival = groups.map((g) => field(g, 'arrival-date')).find(Boolean);
   const failed = perRecipient.find((g) => {
     const action = field(g, 'action')?.toLowerCase();
-    return action ? action.startsWith('failed') : !field(g, 'status')?.startsWith('2');
+    // "failure" and "failed (reason)" are written too.
+    return action ? action.startsWith('fail') : !field(g, 'status')?.startsWith('2');
   });
   if (!failed) {
     const actions = [...new Set(perRecipient.map((g) => field(g, 'action')?.toLowerCase() ?? 'unknown'))];
@@ -88,6 +89,7 @@ export const RETURNED_MESSAGE = new RegExp(
     '^[ \\t]*-{2,}[ \\t]*(?:this is a copy|original message|below (?:this|the next) line|message text follows|undelivered message|the header of the original|enclosed (?:is|are) (?:a copy|the original)|attachment is a copy|returned (?:mail|message)|mensaje original|start of returned message)',
     '^[ \\t]*\\|-+ *message (?:text|header) follows', // "|----- Message text follows: -----|"
     '^[ \\t]*original message headers:', // Exchange
+    '^[ \\t]*original message follows', // IMail, SMTP32
     '^[ \\t]*content-type: *message/rfc822', // MIME that mailparser could not split
   ].join('|'),
   'im',
@@ -108,6 +110,7 @@ const FAILED_LIST = new RegExp(
     'following\\s+list\\s+of\\s+recipients', // OpenSMTPD
     'error\\s+delivering\\s+your\\s+(?:mail|message)\\s+to\\b', // DragonFly
     'could\\s+not\\s+be\\s+delivered\\s+to\\s*:', // au one net (KDDI)
+    'could\\s+not\\s+be\\s+delivered\\s+to\\s+the\\s+following\\s+(?:user|recipient|address)',
   ].join('|'),
   'i',
 );
@@ -116,6 +119,15 @@ const DELAYED =
   /has not yet been delivered|will (?:be )?retr(?:y|ied)|still being retried|warning message only|this is a warning|delivery attempts will continue|has been delayed/i;
 
 const ADDRESS = /[\w.%+'=!#$&*/?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+
+/**
+ * A subject that announces a delay. MDaemon writes permanent failures as "Warning: x - User
+ * unknown!": a warning that names a failure is not a delay.
+ */
+function delaySubject(subject: string): boolean {
+  if (/delay|still being retried|not yet delivered/i.test(subject)) return true;
+  return /warning/i.test(subject) && !/unknown|fail|undeliver|permanent|rejected|not delivered/i.test(subject);
+}
 
 /** What the caller knows from the report's headers. */
 export interface PlainHints {
@@ -132,7 +144,7 @@ export interface PlainHints {
  */
 export function readPlainBounce(text: string, hints: PlainHints): BounceReading {
   const explanation = explanationOf(text);
-  if (/delay|warning|still being retried|not yet delivered/i.test(hints.subject) || DELAYED.test(explanation)) {
+  if (delaySubject(hints.subject) || DELAYED.test(explanation)) {
     return { kind: 'not-failed', reason: 'delay notice: the server is still trying' };
   }
   const embedded = /^(?:Reporting-MTA|Final-Recipient|Original-Recipient):/im.exec(text);
@@ -164,6 +176,23 @@ export function explainFailure(text: string, hints: PlainHints): { recipient?: s
   // Drop the reporter's preamble before a quoted reply (Gmail, Exchange).
   const diagnostic = raw?.replace(/^.*?\b(?:the other server|remote server) returned(?: was)?:?\s*/i, '') || raw;
   return { recipient, diagnostic };
+}
+
+/** Header lines that a bounce quotes from the returned message: never its explanation. */
+const QUOTED_HEADER =
+  /^\s*>?\s*(?:received|from|to|cc|subject|date|message-id|return-path|reply-to|sender|references|in-reply-to|content-[\w-]+|mime-version|dkim-signature|authentication-results|arc-[\w-]+|list-[\w-]+|thread-[\w-]+|x-[\w-]+):/i;
+
+/**
+ * The human-readable explanation of a bounce, line by line: what comes before the returned
+ * message, without the headers it quotes, then the subject (Domino says it there). Bounded:
+ * the first 200 lines of up to 300 characters.
+ */
+export function explanationLines(text: string, subject: string): string[] {
+  const lines = explanationOf(text)
+    .split(/\r?\n/)
+    .map((l) => l.trim().slice(0, 300))
+    .filter((l) => l !== '' && !QUOTED_HEADER.test(l));
+  return [...lines.slice(0, 200), subject.slice(0, 300)].filter(Boolean);
 }
 
 function explanationOf(text: string): string {

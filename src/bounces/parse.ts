@@ -14,6 +14,7 @@ import {
   RETURNED_MESSAGE,
   addressOf,
   explainFailure,
+  explanationLines,
   field,
   readDeliveryStatus,
   readFieldGroups,
@@ -22,8 +23,8 @@ import {
   type Field,
   type PlainHints,
 } from './dsn.js';
-import { type RefusalClass, blameOf, classifyRefusal, extractEnhancedStatus, extractReplyCode } from './refusals.js';
-import type { BounceEvent, EventType, ParsedReport } from './types.js';
+import type { BounceEvent, ParsedReport } from './types.js';
+import { isAutoReply, looksLikeBounce, verdictOf } from './verdict.js';
 
 /** What the caller knows that the message does not say. */
 export interface ParseOptions {
@@ -139,29 +140,13 @@ function plainHints(top: Field[], subject: string): PlainHints {
 function bounce(msg: Message, reading: BounceReading, opts: ParseOptions, transientOnly = false): ParsedReport {
   if (reading.kind === 'not-failed') return { kind: 'ignored', reason: reading.reason };
   const diagnostic = reading.diagnostic ? oneLine(reading.diagnostic, 300) : undefined;
-  // The remote server's own code (quoted in the diagnostic) is more precise than the reporting
-  // MTA's summary in Status ("5.1.0" over a remote "550 5.7.1 … Access denied", Amazon SES).
-  const status = (diagnostic && extractEnhancedStatus(diagnostic)) || reading.status;
-  const code = diagnostic ? extractReplyCode(diagnostic) : undefined;
-  let type = eventTypeOf(classifyRefusal({ text: diagnostic ?? '', status, code }));
-  if (transientOnly && type === 'hard-bounce') type = 'soft-bounce';
+  const explanation = explanationLines(msg.text, msg.mail.subject ?? '');
+  const verdict = verdictOf({ diagnostic, status: reading.status }, explanation, transientOnly);
   const occurredAt = when(reading.date, msg, opts);
-  const event: BounceEvent = { type, ...msg.base, recipient: reading.recipient ?? msg.base.recipient, occurredAt };
-  if (status) event.status = status;
-  if (diagnostic) event.diagnostic = diagnostic;
+  const event: BounceEvent = { type: verdict.type, ...msg.base, recipient: reading.recipient ?? msg.base.recipient, occurredAt };
+  if (verdict.status) event.status = verdict.status;
+  if (verdict.diagnostic) event.diagnostic = oneLine(verdict.diagnostic, 300);
   return withKeys(event);
-}
-
-/**
- * A recipient refused for good is a hard bounce; the sender refused, for good or in a deferral
- * the reporter gave up on (a 421 "due to user complaints" retried for days), a refusal of the
- * sender; a full mailbox, anything else, and other deferrals given up on, soft.
- */
-function eventTypeOf(refusal: { class: RefusalClass; rule: string }): EventType {
-  if (refusal.class === 'recipient') return 'hard-bounce';
-  if (refusal.class === 'sender') return 'sender-refusal';
-  if (refusal.class === 'transient' && blameOf(refusal.rule) === 'sender') return 'sender-refusal';
-  return 'soft-bounce';
 }
 
 function complaint(msg: Message, reading: ComplaintReading, opts: ParseOptions): ParsedReport {
@@ -255,37 +240,6 @@ function returnedHeaders(mail: ParsedMail, rawBody: string, text: string): Field
 function embeddedFrom(text: string, start: RegExp): string {
   const m = start.exec(text);
   return m ? text.slice(m.index) : '';
-}
-
-const DAEMON = /^(?:mailer[-_]?daemon|postmaster|post_master|mail-daemon|mdaemon)(?:@|$)/i;
-/** The subjects of delivery reports, in English and in the languages common in the corpora. */
-const BOUNCE_SUBJECT = new RegExp(
-  [
-    'undeliver|returned mail|returning message|delivery (?:status notification|failure|failed|has failed|report|problem|error)',
-    'mail delivery failed|failure notice|non-?delivery|could not be delivered|mail failure|mail failed|delivery notification',
-    'rejected:|error sending your (?:e-?)?mail|mail not delivered|message not delivered',
-    'unzustellbar|non remis|non recapitabile|olevererbar|onbestelbaar|no (?:se pudo )?entregad|n[ãa]o entregue|niedostarczon',
-    'メールエラー|配信エラー|送信エラー|未達',
-  ].join('|'),
-  'i',
-);
-
-/** From a mailer daemon (with or without a domain), or with a bounce's subject. */
-function looksLikeBounce(top: Field[], subject: string): boolean {
-  const from = field(top, 'from') ?? '';
-  const sender = addressOf(from) ?? /^\s*<?([\w.-]+)>?\s*$/.exec(from)?.[1] ?? '';
-  return DAEMON.test(sender) || /mail delivery (?:subsystem|system)/i.test(from) || BOUNCE_SUBJECT.test(subject);
-}
-
-const AUTO_REPLY_SUBJECT =
-  /\b(?:auto(?:matic)?[ -]?(?:reply|response|respon[sd]\w*|antwort)|out of (?:the )?office|vacation|away (?:until|from))\b|abwesenheit|réponse automatique|respuesta automática/i;
-
-/** RFC 3834's Auto-Submitted, and the headers and subjects that vacation responders use instead. */
-function isAutoReply(top: Field[], subject: string): boolean {
-  if (/^auto-replied/i.test(field(top, 'auto-submitted') ?? '')) return true;
-  if (['x-autoreply', 'x-autorespond', 'x-auto-reply'].some((n) => field(top, n))) return true;
-  if (/auto_reply/i.test(field(top, 'precedence') ?? '') || /vacation/i.test(field(top, 'x-apple-action') ?? '')) return true;
-  return AUTO_REPLY_SUBJECT.test(subject);
 }
 
 /** The report's own time, if it states a plausible one; else when we received it. */

@@ -55,7 +55,7 @@ const FIRST: readonly RefusalRule[] = [
 const MAILBOX: readonly RefusalRule[] = [
   { name: 'mailbox-full', class: 'mailbox-full', statuses: ['5.2.2'], texts: [
     /mail-?(?:box|folder) (?:is )?full|full mailbox|mailbox (?:has )?exceeded|boite du destinataire pleine/i,
-    /over ?quota|(?<!sending |relay )quota (?:exceeded|exceed|usage exceeded|violation)|exceeded (?:his|her|their|the|its)? ?(?:storage|mailbox|disk)? ?quota/i,
+    /over ?quota|over the (?:allowed )?quota|(?<!sending |relay )quota (?:exceeded|exceed|usage exceeded|violation)|exceeded (?:his|her|their|the|its)? ?(?:storage|mailbox|disk)? ?quota/i,
     /out of storage space|insufficient (?:system |disk )?(?:storage|space)|not enough (?:storage )?space|(?:does not|doesn't) have enough space/i,
     /exceeded storage allocation|mailbox size limit|disk ?space (?:quota|limit)|disc quota|QuotaExceeded|disk quota/i,
     /account is full|too many messages (?:on the server|in (?:the|this) mailbox)|space has been used up|no space left on device/i,
@@ -84,7 +84,7 @@ const SENDER: readonly RefusalRule[] = [
     /black ?list|block ?list|deny ?list|\bblocked\b/i,
     /messages from .{0,60} weren'?t sent/i, // Outlook.com: "part of their network is on our block list"
     /invalid ip for sending|(?:banned|bad) (?:sending )?ip|host network not allowed|not allowed to (?:send|connect)/i,
-    /not (?:currently )?accepting (?:connections|mail from your)|service refus|your server requires confirmation|confirm this mail server/i,
+    /not (?:currently )?accepting (?:connections|mail (?:from|with))|service refus|your server requires confirmation|confirm this mail server/i,
     /access from ip address .{0,40}blocked|open (?:proxy|relay)\b|dynamic ip/i,
   ] },
   { name: 'spam', class: 'sender', texts: [
@@ -133,7 +133,7 @@ const SENDER: readonly RefusalRule[] = [
 /** The reader's address is dead. Texts first: the code is often generic (5.0.0, 554), the text plain. */
 const RECIPIENT: readonly RefusalRule[] = [
   { name: 'user-unknown', class: 'recipient', texts: [
-    /user(?:name)? (?:is )?(?:unknown|not known)|unknown (?:user|recipient|mailbox|alias|address|local[- ]part)|unknown or illegal|addressee unknown/i,
+    /user(?:name)? (?:is )?(?:unknown|not known)|unknown (?:user|recipient|mailbox|alias|address|local[- ]part)|unknown or illegal|(?:addressee|address) unknown/i,
     /no such (?:user|mailbox|recipient|account|address|local user|person)|non-?existent (?:user|recipient|address|mailbox)/i,
     // "Recipient address rejected: <reason>" is Postfix's prefix for any reason: the reason decides.
     /recipients? (?:address )?(?:not found|unknown|invalid)|recipient (?:address )?rejected(?!\s*:\s*\w)|RecipientNotFound|RecipNotFound/i,
@@ -150,13 +150,13 @@ const RECIPIENT: readonly RefusalRule[] = [
     /n'existe pas|nie istnieje|utilisateur inconnu|inv.lido ou inexistente|nessun utente|no existe (?:dicha|ese)/i,
   ] },
   { name: 'mailbox-disabled', class: 'recipient', statuses: ['5.2.1', '5.7.13'], texts: [
-    /(?:account|mailbox|address|user) (?:has been |is |was )?(?:disabled|deactivated|inactive|closed|discontinued|terminated|expired)/i,
-    /(?:disabled|deactivated|inactive|closed|archived) (?:recipient|mailbox|account|user|address)|casilla ha expirado/i,
+    /\b(?:account|mailbox|address|user) (?:has been |is |was )?(?:disabled|deactivated|inactive|closed|discontinued|terminated|expired)\b/i,
+    /\b(?:disabled|deactivated|inactive|closed|archived) (?:recipient|mailbox|account|user|address)|casilla ha expirado/i,
   ] },
   { name: 'address-status', class: 'recipient', statuses: ['5.1.', '5.7.17', '5.7.18'] },
   { name: 'domain-unknown', class: 'recipient', statuses: ['5.4.4'], texts: [
     /host or domain name not found|domain (?:name )?not found|no such domain|domain does not exist|invalid domain|unknown host|\bhost unknown\b|null mx/i,
-    /name or service not known|couldn'?t find (?:any host named|a mail exchanger)|no (?:valid )?mx (?:hosts?|records?)|unrout(?:e)?able mail domain/i,
+    /name or service not known|couldn'?t find (?:any host (?:named|by that name)|a mail exchanger)|no (?:valid )?mx (?:hosts?|records?)|unrout(?:e)?able mail domain/i,
     /domain is not reachable|no smtp service|does not accept mail|mail domain mentioned in email address is unknown|\bhost [\w.-]+ not found\b/i,
   ] },
   // Vague on their own ("550 mailbox unavailable" also refuses spam): the recipient only when

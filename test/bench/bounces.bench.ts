@@ -7,6 +7,9 @@
  *
  * The corpus lives outside the repository (`../shared/bounces-holdout/<source>/`, each folder
  * with a `labels.json` of `{ file: { label, why, accept? } }`); a clone without it says SKIPPING.
+ * An `OVERLAP.json` beside the folders (`{ "source/file": why }`) names messages that also exist,
+ * anonymised, in sisimai's collection (which the fixtures and the dev set come from): the figures
+ * are printed with and without them.
  * `PAPERBOY_BOUNCE_CORPUS=DIR` measures another folder (the dev set: `../shared/bounces-dev`),
  * where the targets are reported but not enforced.
  */
@@ -33,6 +36,8 @@ interface Label {
 }
 interface Verdict {
   source: string;
+  /** Why this message is also in sisimai's collection, if it is. */
+  overlap?: string;
   file: string;
   label: Label;
   got: Class;
@@ -76,6 +81,8 @@ function sourcesOf(dir: string): { source: string; dir: string; labels: Record<s
 
 async function classifyAll(dir: string): Promise<{ verdicts: Verdict[]; ms: number }> {
   const verdicts: Verdict[] = [];
+  const overlapFile = path.join(dir, 'OVERLAP.json');
+  const overlaps = existsSync(overlapFile) ? (JSON.parse(readFileSync(overlapFile, 'utf8')) as Record<string, string>) : {};
   let ms = 0;
   for (const { source, dir: folder, labels } of sourcesOf(dir)) {
     for (const [file, label] of Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))) {
@@ -83,7 +90,8 @@ async function classifyAll(dir: string): Promise<{ verdicts: Verdict[]; ms: numb
       const t = performance.now();
       const report = await parseReport(raw, { receivedAt: new Date('2026-01-01T00:00:00Z') });
       ms += performance.now() - t;
-      verdicts.push({ source, file, label, ...classOf(report) });
+      const overlap = overlaps[`${source}/${file}`];
+      verdicts.push({ source, file, label, ...classOf(report), ...(overlap ? { overlap } : {}) });
     }
   }
   return { verdicts, ms };
@@ -116,6 +124,12 @@ function perSource(verdicts: Verdict[]): string[] {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
+/** "n of m agree (p %), k sender refusals against the reader" for a subset. */
+function summary(name: string, subset: Verdict[]): string {
+  const ok = subset.filter(agrees).length;
+  return `${name}: ${subset.length} messages, ${ok} agree (${pct(ok / Math.max(1, subset.length))}), sender-side refusals read as the reader's fault: ${subset.filter(senderAsReader).length}`;
+}
+
 bench('bounce reading on the held-out corpus', async () => {
   const { verdicts, ms } = await classifyAll(corpus!);
   const ok = verdicts.filter(agrees).length;
@@ -128,13 +142,18 @@ bench('bounce reading on the held-out corpus', async () => {
       `total ${verdicts.length} messages; agreeing with the labels: ${ok} (${pct(ok / verdicts.length)}); target ${pct(TARGET_AGREEMENT)}`,
       `sender-side refusals read as the reader's fault (hard, soft or complaint): ${against.length} (must be 0)`,
       `classified but with nothing to match them to (set aside as unreadable by parse.ts): ${unmatched}`,
+      summary('independent of sisimai (not in OVERLAP.json)', verdicts.filter((v) => !v.overlap)),
+      summary('also in sisimai\'s collection (OVERLAP.json)', verdicts.filter((v) => v.overlap)),
       `parse time: ${(ms / verdicts.length).toFixed(2)} ms per message (${verdicts.length} messages in ${ms.toFixed(0)} ms)`,
       'per source:',
       ...perSource(verdicts),
       'confusion matrix (rows: the label; columns: what parseReport made of it):',
       ...confusion(verdicts),
       `disagreements (${wrong.length}):`,
-      ...wrong.map((v) => `  ${v.source}/${v.file}: labelled ${v.label.label}, parsed ${v.got}${senderAsReader(v) ? '  <-- SENDER REFUSAL AGAINST THE READER' : ''}\n      why: ${v.label.why}\n      got: ${v.detail.slice(0, 160)}`),
+      ...wrong.map(
+        (v) =>
+          `  ${v.source}/${v.file}${v.overlap ? ' [in sisimai]' : ''}: labelled ${v.label.label}, parsed ${v.got}${senderAsReader(v) ? '  <-- SENDER REFUSAL AGAINST THE READER' : ''}\n      why: ${v.label.why}\n      got: ${v.detail.slice(0, 160)}`,
+      ),
     ].join('\n'),
   );
   if (heldOut) {

@@ -287,3 +287,44 @@ describe('issue 16: plain-text bounces are read like the others, and the sender\
     expect(r.kind === 'event' && r.event.type).toBe('sender-refusal');
   });
 });
+
+describe('when the reporter\'s diagnostic names no reason, the report\'s own words decide', () => {
+  const exchange = [
+    'Your message',
+    '  To:      Readers',
+    '  Subject: Trending papers',
+    'did not reach the following recipient(s):',
+    'reader@example.com on Wed, 31 Dec 2025 10:00:00 +0000',
+    '    The recipient name is not recognized',
+    '    MSEXCH:IMS:Example:SITE:MX01 0 (000C05A6) Unknown Recipient',
+  ].join('\n');
+
+  it.each<[string, Buffer, EventType]>([
+    // Exchange 5.5's IMS (flufl.bounce's groupwise/microsoft samples, sisimai lhost-exchange2003).
+    ['Exchange IMS: "The recipient name is not recognized"', plainBounce(exchange, { subject: 'Undeliverable: Trending papers', from: 'System Administrator <postmaster@example.com>' }), 'hard-bounce'],
+    // Domino says it in the subject.
+    ['Domino, in the subject', plainBounce('Your message\n  Subject: Trending papers\nwas not delivered to:\n  reader@example.com', { subject: 'DELIVERY FAILURE: User reader (reader@example.com) not listed in Domino Directory', from: 'Postmaster@example.com' }), 'hard-bounce'],
+    // MDaemon words a permanent failure "Warning: … User unknown!": not a delay notice.
+    ['MDaemon "Warning: … User unknown!"', plainBounce('reader@example.com - no such user here.\nThere is no user by that name at this server.', { subject: 'Warning: reader@example.com - User unknown!', from: 'MDaemon@example.com' }), 'hard-bounce'],
+    // A bulleted list of possible causes is no verdict.
+    ['a list of possible causes', plainBounce(`${QMAIL}Delivery failed.\nThe most common reasons are:\n- the e-mail address doesn't exist\n- the mailbox is full`), 'soft-bounce'],
+    // Exim's "undisclosed address" (a pipe or file) is not a "closed address".
+    ['Exim, an undisclosed address', plainBounce('This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  an undisclosed address\n    (generated from reader@example.com)', { subject: 'Mail delivery failed: returning message to sender' }), 'soft-bounce'],
+  ])('%s', async (_name, raw, type) => {
+    const r = await parse(raw);
+    expect(r.kind === 'event' ? { type: r.event.type, recipient: r.event.recipient } : r).toEqual({ type, recipient: 'reader@example.com' });
+  });
+
+  it('reads a DSN whose Action says "failure" as failed', async () => {
+    const raw = dsn().toString('latin1').replace('Action: failed', 'Action: failure');
+    const r = await parse(Buffer.from(raw, 'latin1'));
+    expect(r.kind === 'event' && r.event.type).toBe('hard-bounce');
+  });
+
+  it('ignores out-of-office replies whose subject is in another language', async () => {
+    const mail = (subject: string) => Buffer.from(`From: reader@example.com\r\nTo: bounces+abc123@bounces.example.org\r\nSubject: ${subject}\r\n\r\nBack on Monday.\r\n`);
+    for (const s of ['Automatische Antwort: Trending papers', 'Autosvar: Trending papers', '=?UTF-8?Q?Automatyczna_odpowied=C5=BA=3A_Trending_papers?=', 'Risposta automatica: Trending papers']) {
+      expect(await parse(mail(s)), s).toEqual({ kind: 'ignored', reason: expect.stringMatching(/auto-reply/) });
+    }
+  });
+});

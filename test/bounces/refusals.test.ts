@@ -160,6 +160,8 @@ const SENDER_SIDE: Row[] = [
   ['relaying', "553-you are trying to use me [server-9.example.com] as a relay, but I have not been configured to let you [192.0.2.46] do this.", 'sender'],
   ['message headers', '554 No Resent-From field given', 'sender'],
   ['message headers', 'Messages without To: fields are not accepted here', 'sender'],
+  ['AOL (sisimai policyviolation)', 'Your mail to the following recipients could not be delivered because they are not accepting mail with attachments or embedded images', 'sender'],
+  ['Google Groups', 'Google Groups refused the post: the group may not exist, or the sender may not post to it', 'sender'],
 ];
 
 /** Dead addresses in the forms the issue names, and the recipient words that must still win. */
@@ -171,6 +173,10 @@ const READER_SIDE: Row[] = [
   ['qmail', "Sorry, I couldn't find any host named cx.example.com. (#5.1.2)", 'recipient'],
   ['qmail', "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", 'recipient'],
   ['qmail (issue 16)', '552 disk quota exceeded', 'mailbox-full'],
+  ['qmail-remote', "Sorry, I couldn't find any host by that name. (#5.1.2)", 'recipient'],
+  ['Gmail relaying a remote reply', '550 550 Address unknown (state 14)', 'recipient'],
+  ['qmail', 'The users mailfolder is over the allowed quota (size).', 'mailbox-full'],
+  ['Exim pipe or file', 'an undisclosed address (generated from reader@example.com)', 'other'],
   ['qmail', '192.0.2.1 does not like recipient. Remote host said: 552 Error: disk quota exceeded', 'mailbox-full'],
   ['Exchange 2003', 'The recipient name is not recognized MSEXCH:IMS:NNN:NEKO 0 (000C05A6) Unknown Recipient', 'recipient'],
   ['Domino', 'User some.name (recipient@example.net) not listed in Domino Directory', 'recipient'],
