@@ -61,7 +61,7 @@ interface Message {
   base: Omit<BounceEvent, 'type'>;
 }
 
-async function read(raw: Buffer, opts: ParseOptions): Promise<ParsedReport> {
+async function read(raw: Buffer, opts: ParseOptions, nested = false): Promise<ParsedReport> {
   const rawText = raw.toString('latin1');
   const split = /\r?\n\r?\n/.exec(rawText);
   const top = readFieldGroups(split ? rawText.slice(0, split.index) : rawText)[0] ?? [];
@@ -74,7 +74,21 @@ async function read(raw: Buffer, opts: ParseOptions): Promise<ParsedReport> {
   const returned = returnedHeaders(mail, rawBody, text);
   const base = keys(raw, mail, top, { rawText, rawBody }, returned, opts);
   const msg: Message = { mail, top, text, returned, base };
-  return classify(msg, opts, rawBody);
+  const report = classify(msg, opts, rawBody);
+  // A report that said nothing itself may carry the real one as an attachment.
+  const said = report.kind === 'event' && (report.event.recipient || report.event.diagnostic);
+  const wrapped = nested || said ? undefined : wrappedReport(mail);
+  const inner = wrapped ? await read(wrapped, opts, true) : undefined;
+  return inner?.kind === 'event' ? inner : report;
+}
+
+/**
+ * A delivery report forwarded whole as an attachment (a gateway that relays the DSN it
+ * received, InterScan's approved-list forwarding): read the attached report, once.
+ */
+function wrappedReport(mail: ParsedMail): Buffer | undefined {
+  const head = (a: { content: Buffer }) => a.content.subarray(0, 8192).toString('latin1');
+  return mail.attachments.find((a) => /^message\/rfc822$/i.test(a.contentType) && /^content-type:\s*multipart\/report/im.test(head(a)))?.content;
 }
 
 function classify(msg: Message, opts: ParseOptions, rawBody: string): ParsedReport {

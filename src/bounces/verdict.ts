@@ -12,7 +12,7 @@ const DAEMON = /^(?:mailer[-_]?daemon|postmaster|post_master|mail-daemon|mdaemon
 /** The subjects of delivery reports, in English and in the languages common in the corpora. */
 const BOUNCE_SUBJECT = new RegExp(
   [
-    'undeliver|returned mail|returning message|delivery (?:status notification|failure|failed|has failed|report|problem|error)',
+    'undeliver|returned mail|returning message|delivery (?:status notification|failure|failed|has failed|report|problem|error|warning)',
     'mail delivery failed|failure notice|non-?delivery|could not be delivered|mail failure|mail failed|delivery notification',
     'rejected:|error sending your (?:e-?)?mail|mail not delivered|message not delivered',
     'unzustellbar|non remis|non recapitabile|olevererbar|onbestelbaar|no (?:se pudo )?entregad|n[ãa]o entregue|niedostarczon',

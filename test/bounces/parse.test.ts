@@ -328,3 +328,36 @@ describe('when the reporter\'s diagnostic names no reason, the report\'s own wor
     }
   });
 });
+
+describe('reports that arrive wrapped or announce a delay', () => {
+  it('reads a DSN that a gateway forwarded whole as a message/rfc822 attachment', async () => {
+    const inner = dsn().toString('latin1');
+    const outer = [
+      'From: postmaster@gateway.example.net',
+      'To: bounces+abc123@bounces.example.org',
+      'Subject: Delivery Status Notification (Failure)',
+      'Date: Wed, 31 Dec 2025 10:05:00 +0000',
+      'Message-ID: <wrap-1@gateway.example.net>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="W"',
+      '',
+      '--W',
+      'Content-Type: message/rfc822',
+      'Content-Disposition: attachment; filename=originalmail.eml',
+      '',
+      inner,
+      '--W--',
+      '',
+    ].join('\r\n');
+    const r = await parse(Buffer.from(outer, 'latin1'), 'bounces.example.org');
+    expect(r.kind === 'event' && { type: r.event.type, recipient: r.event.recipient }).toEqual({ type: 'hard-bounce', recipient: 'reader@example.com' });
+  });
+
+  it('ignores a "Mail Delivery Warning" that only postpones delivery', async () => {
+    const raw = plainBounce('Delivery of email to this address\n"reader@example.com"\nhas been postponed due to a full mailbox.\nWe will continue to try to deliver your message over the next few days.', {
+      subject: 'Mail Delivery Warning',
+      from: 'Postmaster <postmaster@example.com>',
+    });
+    expect((await parse(raw)).kind).toBe('ignored');
+  });
+});
