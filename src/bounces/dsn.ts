@@ -178,24 +178,8 @@ export function explainFailure(text: string, hints: PlainHints): { recipient?: s
   return { recipient, diagnostic };
 }
 
-/** Header lines that a bounce quotes from the returned message: never its explanation. */
-const QUOTED_HEADER =
-  /^\s*>?\s*(?:received|from|to|cc|subject|date|message-id|return-path|reply-to|sender|references|in-reply-to|content-[\w-]+|mime-version|dkim-signature|authentication-results|arc-[\w-]+|list-[\w-]+|thread-[\w-]+|x-[\w-]+):/i;
-
-/**
- * The human-readable explanation of a bounce, line by line: what comes before the returned
- * message, without the headers it quotes, then the subject (Domino says it there). Bounded:
- * the first 200 lines of up to 300 characters.
- */
-export function explanationLines(text: string, subject: string): string[] {
-  const lines = explanationOf(text)
-    .split(/\r?\n/)
-    .map((l) => l.trim().slice(0, 300))
-    .filter((l) => l !== '' && !QUOTED_HEADER.test(l));
-  return [...lines.slice(0, 200), subject.slice(0, 300)].filter(Boolean);
-}
-
-function explanationOf(text: string): string {
+/** The human-readable part of a bounce: what comes before the returned message, bounded. */
+export function explanationOf(text: string): string {
   const cut = text.search(RETURNED_MESSAGE);
   return (cut > 0 ? text.slice(0, cut) : text).slice(0, 20_000);
 }

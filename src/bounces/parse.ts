@@ -14,7 +14,6 @@ import {
   RETURNED_MESSAGE,
   addressOf,
   explainFailure,
-  explanationLines,
   field,
   readDeliveryStatus,
   readFieldGroups,
@@ -24,7 +23,7 @@ import {
   type PlainHints,
 } from './dsn.js';
 import type { BounceEvent, ParsedReport } from './types.js';
-import { isAutoReply, looksLikeBounce, verdictOf } from './verdict.js';
+import { explanationLines, isAutoReply, looksLikeBounce, verdictOf } from './verdict.js';
 
 /** What the caller knows that the message does not say. */
 export interface ParseOptions {

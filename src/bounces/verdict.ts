@@ -4,7 +4,7 @@
  * (hard, soft, a refusal of the sender). Kept apart from `parse.ts`, which finds the keys that
  * tie a report to a delivery.
  */
-import { addressOf, field, type Field } from './dsn.js';
+import { addressOf, explanationOf, field, type Field } from './dsn.js';
 import { blameOf, classifyRefusal, extractEnhancedStatus, extractReplyCode, type RefusalClass } from './refusals.js';
 import type { EventType } from './types.js';
 
@@ -45,6 +45,23 @@ export function isAutoReply(top: readonly Field[], subject: string): boolean {
   if (['x-autoreply', 'x-autorespond', 'x-auto-reply'].some((n) => field(top, n))) return true;
   if (/auto_reply/i.test(field(top, 'precedence') ?? '') || /vacation/i.test(field(top, 'x-apple-action') ?? '')) return true;
   return AUTO_REPLY_SUBJECT.test(subject);
+}
+
+/** Header lines that a bounce quotes from the returned message: never its explanation. */
+const QUOTED_HEADER =
+  /^\s*>?\s*(?:received|from|to|cc|subject|date|message-id|return-path|reply-to|sender|references|in-reply-to|content-[\w-]+|mime-version|dkim-signature|authentication-results|arc-[\w-]+|list-[\w-]+|thread-[\w-]+|x-[\w-]+):/i;
+
+/**
+ * The human-readable explanation of a bounce, line by line: what comes before the returned
+ * message, without the headers it quotes, then the subject (Domino says it there). Bounded:
+ * the first 200 lines of up to 300 characters.
+ */
+export function explanationLines(text: string, subject: string): string[] {
+  const lines = explanationOf(text)
+    .split(/\r?\n/)
+    .map((l) => l.trim().slice(0, 300))
+    .filter((l) => l !== '' && !QUOTED_HEADER.test(l));
+  return [...lines.slice(0, 200), subject.slice(0, 300)].filter(Boolean);
 }
 
 /** What a failed delivery's refusal says, as the event it makes. */
