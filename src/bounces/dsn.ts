@@ -66,7 +66,8 @@ export function readDeliveryStatus(groups: readonly Field[][]): BounceReading | 
   const arrival = groups.map((g) => field(g, 'arrival-date')).find(Boolean);
   const failed = perRecipient.find((g) => {
     const action = field(g, 'action')?.toLowerCase();
-    return action ? action.startsWith('failed') : !field(g, 'status')?.startsWith('2');
+    // "failure" and "failed (reason)" are written too.
+    return action ? action.startsWith('fail') : !field(g, 'status')?.startsWith('2');
   });
   if (!failed) {
     const actions = [...new Set(perRecipient.map((g) => field(g, 'action')?.toLowerCase() ?? 'unknown'))];
@@ -83,10 +84,12 @@ export function readDeliveryStatus(groups: readonly Field[][]): BounceReading | 
 /** Where the returned copy of the original message starts in a plain-text bounce. */
 export const RETURNED_MESSAGE = new RegExp(
   [
-    // Exim, Gmail, qmail, Postfix's plain bounces: "------ This is a copy of the message …"
-    '^[ \\t]*-{2,}[ \\t]*(?:this is a copy|original message|below this line|message text follows|undelivered message|the header of the original)',
-    '^[ \\t]*\\|-+ *message text follows', // "|----- Message text follows: -----|"
+    // Exim, Gmail, qmail, Postfix's plain bounces: "------ This is a copy of the message …",
+    // "--- Below this line is a copy …", "--- Enclosed is a copy …", "------- Returned Message".
+    '^[ \\t]*-{2,}[ \\t]*(?:this is a copy|original message|below (?:this|the next) line|message text follows|undelivered message|the header of the original|enclosed (?:is|are) (?:a copy|the original)|attachment is a copy|returned (?:mail|message)|mensaje original|start of returned message)',
+    '^[ \\t]*\\|-+ *message (?:text|header) follows', // "|----- Message text follows: -----|"
     '^[ \\t]*original message headers:', // Exchange
+    '^[ \\t]*original message follows', // IMail, SMTP32
     '^[ \\t]*content-type: *message/rfc822', // MIME that mailparser could not split
   ].join('|'),
   'im',
@@ -104,6 +107,10 @@ const FAILED_LIST = new RegExp(
     'able\\s+to\\s+deliver\\s+your\\s+message\\s+to\\s+the\\s+following',
     'deliver\\s+message\\s+to\\s+the\\s+following\\s+recipients',
     "(?:wasn'?t|was\\s+not)\\s+delivered\\s+to\\b",
+    'following\\s+list\\s+of\\s+recipients', // OpenSMTPD
+    'error\\s+delivering\\s+your\\s+(?:mail|message)\\s+to\\b', // DragonFly
+    'could\\s+not\\s+be\\s+delivered\\s+to\\s*:', // au one net (KDDI)
+    'could\\s+not\\s+be\\s+delivered\\s+to\\s+the\\s+following\\s+(?:user|recipient|address)',
   ].join('|'),
   'i',
 );
@@ -112,6 +119,15 @@ const DELAYED =
   /has not yet been delivered|will (?:be )?retr(?:y|ied)|still being retried|warning message only|this is a warning|delivery attempts will continue|has been delayed/i;
 
 const ADDRESS = /[\w.%+'=!#$&*/?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+
+/**
+ * A subject that announces a delay. MDaemon writes permanent failures as "Warning: x - User
+ * unknown!": a warning that names a failure is not a delay.
+ */
+function delaySubject(subject: string): boolean {
+  if (/delay|still being retried|not yet delivered/i.test(subject)) return true;
+  return /warning/i.test(subject) && !/unknown|fail|undeliver|permanent|rejected|not delivered/i.test(subject);
+}
 
 /** What the caller knows from the report's headers. */
 export interface PlainHints {
@@ -128,7 +144,7 @@ export interface PlainHints {
  */
 export function readPlainBounce(text: string, hints: PlainHints): BounceReading {
   const explanation = explanationOf(text);
-  if (/delay|warning|still being retried|not yet delivered/i.test(hints.subject) || DELAYED.test(explanation)) {
+  if (delaySubject(hints.subject) || DELAYED.test(explanation)) {
     return { kind: 'not-failed', reason: 'delay notice: the server is still trying' };
   }
   const embedded = /^(?:Reporting-MTA|Final-Recipient|Original-Recipient):/im.exec(text);
@@ -155,22 +171,34 @@ export function explainFailure(text: string, hints: PlainHints): { recipient?: s
   const recipient = named ?? found?.address;
   const at = named ? lines.findIndex((l) => l.toLowerCase().includes(named)) : -1;
   const reasonLine = at >= 0 ? at : found?.line;
-  const raw = replyLines(lines) ?? (reasonLine !== undefined ? linesAfter(lines, reasonLine) : undefined) ?? gmailDetails(explanation);
+  const after = reasonLine !== undefined ? linesAfter(lines, reasonLine, at < 0 && found?.inIntro === true) : undefined;
+  const raw = replyLines(lines) ?? after ?? gmailDetails(explanation) ?? googleGroups(explanation);
   // Drop the reporter's preamble before a quoted reply (Gmail, Exchange).
   const diagnostic = raw?.replace(/^.*?\b(?:the other server|remote server) returned(?: was)?:?\s*/i, '') || raw;
   return { recipient, diagnostic };
 }
 
-function explanationOf(text: string): string {
+/** The human-readable part of a bounce: what comes before the returned message, bounded. */
+export function explanationOf(text: string): string {
   const cut = text.search(RETURNED_MESSAGE);
   return (cut > 0 ? text.slice(0, cut) : text).slice(0, 20_000);
 }
 
-function findRecipient(explanation: string, lines: string[], own: Set<string>): { address?: string; line: number } | undefined {
-  const usable = (a: string) => !own.has(a.toLowerCase()) && !/^(?:mailer-daemon|postmaster)@/i.test(a);
-  const firstIn = (from: number, to: number) => {
+/** Where the failed address was found; `inIntro` when it sits in the sentence that introduces it. */
+interface Found {
+  address?: string;
+  line: number;
+  inIntro?: boolean;
+}
+
+function findRecipient(explanation: string, lines: string[], own: Set<string>): Found | undefined {
+  const daemon = (a: string) => /^(?:mailer-daemon|postmaster)@/i.test(a);
+  // Where the report lists the failed addresses, an address is the failed one even when it is
+  // also the report's own To (a reader's server that bounces to a forward of itself); in free
+  // text, the report's own addresses are never the reader.
+  const firstIn = (from: number, to: number, listed: boolean) => {
     for (let i = from; i < Math.min(to, lines.length); i++) {
-      const address = [...lines[i]!.matchAll(ADDRESS)].map((m) => m[0]).find(usable);
+      const address = [...lines[i]!.matchAll(ADDRESS)].map((m) => m[0]).find((a) => !daemon(a) && (listed || !own.has(a.toLowerCase())));
       if (address) return { address: address.toLowerCase(), line: i };
     }
     return undefined;
@@ -178,15 +206,19 @@ function findRecipient(explanation: string, lines: string[], own: Set<string>): 
   const intro = FAILED_LIST.exec(explanation);
   if (intro) {
     const line = explanation.slice(0, intro.index + intro[0].length).split(/\r?\n/).length - 1;
-    const hit = firstIn(line, line + 12);
-    if (hit) return hit;
+    const hit = firstIn(line, line + 12, true);
+    if (hit) return { ...hit, inIntro: hit.line === line };
     const next = lines.findIndex((l, i) => i > line && l.trim() !== '');
     if (next >= 0) return { line: next }; // an address Exim could not name (a pipe, a file)
   }
   const postfix = lines.findIndex((l) => /^\s*<[^>\s]+@[^>\s]+>:/.test(l));
-  if (postfix >= 0) return firstIn(postfix, postfix + 1);
-  return firstIn(0, lines.length);
+  if (postfix >= 0) return firstIn(postfix, postfix + 1, true);
+  return firstIn(0, lines.length, false);
 }
+
+/** Lines before a reply that say which step it answered (Exim, Postfix, qmail-remote). */
+const SESSION_CONTEXT =
+  /SMTP error|\bafter (?:RCPT|MAIL|end of data|initial|DATA|EHLO|HELO)|said:|\bbut (?:greeting failed|my name was rejected|sender was rejected)|does not like recipient|failed (?:on DATA command|after I sent the message)/i;
 
 /** The first line with a 4xx/5xx reply, the session context before it, the reply's continuation. */
 function replyLines(lines: string[]): string | undefined {
@@ -198,29 +230,53 @@ function replyLines(lines: string[]): string | undefined {
   for (let i = at - 1; i >= Math.max(0, at - 4); i--) {
     const l = lines[i]!;
     if (!l.trim() || (bareAddress(l) && indent(l) < indent(lines[at]!))) break;
-    if (/SMTP error|\bafter (?:RCPT|MAIL|end of data|initial|DATA|EHLO|HELO)|said:/i.test(l)) taken.unshift(l.trim());
+    if (SESSION_CONTEXT.test(l)) taken.unshift(l.trim());
   }
   for (let i = at; i < Math.min(lines.length, at + 8); i++) {
     const l = lines[i]!;
     if (!l.trim() || (i > at && bareAddress(l) && indent(l) < indent(lines[at]!))) break;
+    // Another recipient's entry ("<b@x>: 552 …", OpenSMTPD's "b@x: …"): the first one is ours.
+    const entry = i > at ? /^\s*<?([^\s<>:]+@[^\s<>:]+)>?:\s/.exec(l)?.[1]?.toLowerCase() : undefined;
+    if (entry && !`${lines[at - 1] ?? ''} ${taken.join(' ')}`.toLowerCase().includes(entry)) break;
     taken.push(l.trim());
   }
   return taken.join(' ');
 }
 
-/** Exim indents the reason under the failed address; other servers put it on the same line. */
-function linesAfter(lines: string[], at: number): string | undefined {
+/**
+ * The reason given for the failed address: on its own line (Postfix, Exim's single line), in
+ * the lines Exim indents under it, or, when the address line says nothing more, in the lines
+ * that follow it at the same indentation (qmail, Yahoo, AOL: "<addr>:" then the reason).
+ */
+function linesAfter(lines: string[], at: number, inIntro = false): string | undefined {
   // Exim names a pipe or file first and the address it came from below it, beside the reason.
   while (at > 0 && /^\s*\(?(?:ultimately )?generated (?:by|from)\b/i.test(lines[at]!)) at--;
-  const base = /^\s*/.exec(lines[at]!)![0].length;
+  const indent = (l: string) => /^\s*/.exec(l)![0].length;
+  const base = indent(lines[at]!);
   const rest = lines[at]!.replace(ADDRESS, '').replace(/[<>:\s]/g, '');
-  const taken = rest.length > 8 ? [lines[at]!.trim()] : [];
+  const ownReason = rest.length > 8;
+  // A sentence that introduces the address may hold the reason ("wasn't delivered to x because
+  // the address couldn't be found") or be followed by it ("There was an error delivering your
+  // mail to <x>." then "DNS lookup failure: …"): take both.
+  const followOn = !ownReason || inIntro;
+  const taken = ownReason ? [lines[at]!.trim()] : [];
   for (let i = at + 1; i < Math.min(lines.length, at + 6); i++) {
     const l = lines[i]!;
-    if (!l.trim() || /^\s*/.exec(l)![0].length <= base) break;
+    if (!l.trim() || /^\s*-{2,}/.test(l)) break;
+    const deeper = indent(l) > base;
+    const nextAddress = /^\s*<?[^\s<>]+@[^\s<>]+>?:?\s*$/.test(l);
+    if (!deeper && (!followOn || nextAddress)) break;
     taken.push(l.trim());
   }
   return taken.length ? taken.join(' ') : undefined;
+}
+
+/**
+ * Google Groups answers a post it refuses in the poster's language, the same words whether the
+ * group does not exist or does not take posts from this sender; its link names it.
+ */
+function googleGroups(text: string): string | undefined {
+  return /https?:\/\/groups\.google\.com\//i.test(text) ? 'Google Groups refused the post: the group may not exist, or the sender may not post to it' : undefined;
 }
 
 /** Gmail's bounces without a remote reply explain under "Technical details of … failure:". */

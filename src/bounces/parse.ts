@@ -22,8 +22,8 @@ import {
   type Field,
   type PlainHints,
 } from './dsn.js';
-import { classifyRefusal, extractEnhancedStatus, extractReplyCode } from './refusals.js';
-import type { BounceEvent, EventType, ParsedReport } from './types.js';
+import type { BounceEvent, ParsedReport } from './types.js';
+import { explanationLines, isAutoReply, looksLikeBounce, verdictOf } from './verdict.js';
 
 /** What the caller knows that the message does not say. */
 export interface ParseOptions {
@@ -60,7 +60,7 @@ interface Message {
   base: Omit<BounceEvent, 'type'>;
 }
 
-async function read(raw: Buffer, opts: ParseOptions): Promise<ParsedReport> {
+async function read(raw: Buffer, opts: ParseOptions, nested = false): Promise<ParsedReport> {
   const rawText = raw.toString('latin1');
   const split = /\r?\n\r?\n/.exec(rawText);
   const top = readFieldGroups(split ? rawText.slice(0, split.index) : rawText)[0] ?? [];
@@ -73,7 +73,21 @@ async function read(raw: Buffer, opts: ParseOptions): Promise<ParsedReport> {
   const returned = returnedHeaders(mail, rawBody, text);
   const base = keys(raw, mail, top, { rawText, rawBody }, returned, opts);
   const msg: Message = { mail, top, text, returned, base };
-  return classify(msg, opts, rawBody);
+  const report = classify(msg, opts, rawBody);
+  // A report that said nothing itself may carry the real one as an attachment.
+  const said = report.kind === 'event' && (report.event.recipient || report.event.diagnostic);
+  const wrapped = nested || said ? undefined : wrappedReport(mail);
+  const inner = wrapped ? await read(wrapped, opts, true) : undefined;
+  return inner?.kind === 'event' ? inner : report;
+}
+
+/**
+ * A delivery report forwarded whole as an attachment (a gateway that relays the DSN it
+ * received, InterScan's approved-list forwarding): read the attached report, once.
+ */
+function wrappedReport(mail: ParsedMail): Buffer | undefined {
+  const head = (a: { content: Buffer }) => a.content.subarray(0, 8192).toString('latin1');
+  return mail.attachments.find((a) => /^message\/rfc822$/i.test(a.contentType) && /^content-type:\s*multipart\/report/im.test(head(a)))?.content;
 }
 
 function classify(msg: Message, opts: ParseOptions, rawBody: string): ParsedReport {
@@ -139,19 +153,12 @@ function plainHints(top: Field[], subject: string): PlainHints {
 function bounce(msg: Message, reading: BounceReading, opts: ParseOptions, transientOnly = false): ParsedReport {
   if (reading.kind === 'not-failed') return { kind: 'ignored', reason: reading.reason };
   const diagnostic = reading.diagnostic ? oneLine(reading.diagnostic, 300) : undefined;
-  // The remote server's own code (quoted in the diagnostic) is more precise than the reporting
-  // MTA's summary in Status ("5.1.0" over a remote "550 5.7.1 … Access denied", Amazon SES).
-  const status = (diagnostic && extractEnhancedStatus(diagnostic)) || reading.status;
-  const code = diagnostic ? extractReplyCode(diagnostic) : undefined;
-  const refusal = classifyRefusal({ text: diagnostic ?? '', status, code });
-  // Mailbox full, "other" and transient failures the reporter gave up on are all soft.
-  const byClass: Record<string, EventType> = { recipient: 'hard-bounce', sender: 'sender-refusal' };
-  let type = byClass[refusal.class] ?? 'soft-bounce';
-  if (transientOnly && type === 'hard-bounce') type = 'soft-bounce';
+  const explanation = explanationLines(msg.text, msg.mail.subject ?? '');
+  const verdict = verdictOf({ diagnostic, status: reading.status }, explanation, transientOnly);
   const occurredAt = when(reading.date, msg, opts);
-  const event: BounceEvent = { type, ...msg.base, recipient: reading.recipient ?? msg.base.recipient, occurredAt };
-  if (status) event.status = status;
-  if (diagnostic) event.diagnostic = diagnostic;
+  const event: BounceEvent = { type: verdict.type, ...msg.base, recipient: reading.recipient ?? msg.base.recipient, occurredAt };
+  if (verdict.status) event.status = verdict.status;
+  if (verdict.diagnostic) event.diagnostic = oneLine(verdict.diagnostic, 300);
   return withKeys(event);
 }
 
@@ -246,27 +253,6 @@ function returnedHeaders(mail: ParsedMail, rawBody: string, text: string): Field
 function embeddedFrom(text: string, start: RegExp): string {
   const m = start.exec(text);
   return m ? text.slice(m.index) : '';
-}
-
-const DAEMON = /^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon)@/i;
-const BOUNCE_SUBJECT =
-  /undeliver|returned mail|returning message|delivery (?:status notification|failure|failed|has failed|report|problem)|mail delivery failed|failure notice|non-?delivery|could not be delivered|mail failure|mail failed|delivery notification|rejected:/i;
-
-/** From a mailer daemon, or with a bounce's subject. */
-function looksLikeBounce(top: Field[], subject: string): boolean {
-  const from = field(top, 'from') ?? '';
-  return DAEMON.test(addressOf(from) ?? '') || /mail delivery (?:subsystem|system)/i.test(from) || BOUNCE_SUBJECT.test(subject);
-}
-
-const AUTO_REPLY_SUBJECT =
-  /\b(?:auto(?:matic)?[ -]?(?:reply|response|respon[sd]\w*|antwort)|out of (?:the )?office|vacation|away (?:until|from))\b|abwesenheit|réponse automatique|respuesta automática/i;
-
-/** RFC 3834's Auto-Submitted, and the headers and subjects that vacation responders use instead. */
-function isAutoReply(top: Field[], subject: string): boolean {
-  if (/^auto-replied/i.test(field(top, 'auto-submitted') ?? '')) return true;
-  if (['x-autoreply', 'x-autorespond', 'x-auto-reply'].some((n) => field(top, n))) return true;
-  if (/auto_reply/i.test(field(top, 'precedence') ?? '') || /vacation/i.test(field(top, 'x-apple-action') ?? '')) return true;
-  return AUTO_REPLY_SUBJECT.test(subject);
 }
 
 /** The report's own time, if it states a plausible one; else when we received it. */

@@ -238,3 +238,126 @@ describe('synthetic reports', () => {
     }
   });
 });
+
+/** A plain-text bounce as Yahoo, AOL and qmail write them: no delivery-status part. */
+function plainBounce(body: string, { from = 'MAILER-DAEMON@mta.example.net', subject = 'failure notice', to = 'bounces+abc123@bounces.example.org' } = {}): Buffer {
+  const head = [`From: ${from}`, `To: ${to}`, `Subject: ${subject}`, 'Date: Wed, 31 Dec 2025 10:00:00 +0000', 'Message-ID: <plain-1@mta.example.net>', ''];
+  const copy = ['', '--- Below this line is a copy of the message.', '', 'From: Paperboy <news@example.org>', 'To: reader@example.com', 'Message-ID: <paperboy.4.17.x@example.org>', 'Subject: Trending papers', '', 'Hello.', ''];
+  return Buffer.from([...head, ...body.split('\n'), ...copy].join('\r\n'));
+}
+
+const YAHOO = "Sorry, we were unable to deliver your message to the following address.\n\n<reader@example.com>:\n";
+const QMAIL = "Hi. This is the qmail-send program at mta.example.net.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<reader@example.com>:\n";
+
+describe('issue 16: plain-text bounces are read like the others, and the sender\'s refusals never count against the reader', () => {
+  it.each<[string, Buffer, EventType, string | undefined]>([
+    // Yahoo's and AOL's "NNN: X.Y.Z" and "NNN: : text" (sisimai lhost-yahoo-10, lhost-aol).
+    ['Yahoo "550: 5.1.1 <addr>... User Unknown"', plainBounce(`${YAHOO}550: 5.1.1 <reader@example.com>... User Unknown`, { subject: 'Failure Notice' }), 'hard-bounce', '5.1.1'],
+    ['AOL "550: : User unknown"', plainBounce(`${YAHOO}550: : User unknown`, { subject: 'Failure Notice' }), 'hard-bounce', undefined],
+    ['Yahoo "501: 5.1.8 Sender address rejected"', plainBounce(`${YAHOO}501: 5.1.8 Sender address rejected`, { subject: 'Failure Notice' }), 'sender-refusal', '5.1.8'],
+    ['Yahoo "554 invalid IP for sending"', plainBounce(`${YAHOO}Remote host said: 554 INVALID IP FOR SENDING MAIL OF DOMAIN example.org [RCPT_TO]`), 'sender-refusal', undefined],
+    // qmail-remote says which step was refused (sisimai lhost-qmail-04, -08, -11, -13, -21).
+    ['qmail, HELO name rejected', plainBounce(`${QMAIL}Connected to 192.0.2.112 but my name was rejected.\nRemote host said: 501 5.0.0 Invalid domain name\nI'm not going to try again; this message has been in the queue too long.`), 'sender-refusal', '5.0.0'],
+    ['qmail, sender rejected', plainBounce(`${QMAIL}Connected to 192.0.2.7 but sender was rejected.\nRemote host said: 553 sorry, your envelope sender domain must exist (#5.7.1)`), 'sender-refusal', '5.7.1'],
+    ['qmail, "552 disk quota exceeded"', plainBounce(`${QMAIL}192.0.2.1 does not like recipient.\nRemote host said: 552 Error: disk quota exceeded\nGiving up on 192.0.2.20.`), 'soft-bounce', undefined],
+    ['qmail, no mailbox', plainBounce(`${QMAIL}Sorry, no mailbox here by that name. (#5.1.1)`), 'hard-bounce', '5.1.1'],
+    ['vpopmail, no mailbox', plainBounce(`${QMAIL}Sorry, no mailbox here by that name. vpopmail (#5.1.1)`), 'hard-bounce', '5.1.1'],
+    ['qmail, no such host', plainBounce(`${QMAIL}Sorry, I couldn't find any host named example.invalid. (#5.1.2)`), 'hard-bounce', '5.1.2'],
+    ['qmail, a deferral for our reputation that it gave up on', plainBounce(`${QMAIL}Remote host said: 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints\nI'm not going to try again; this message has been in the queue too long.`), 'sender-refusal', '4.7.0'],
+  ])('%s', async (_name, raw, type, status) => {
+    const r = await parse(raw);
+    expect(r.kind === 'event' ? { type: r.event.type, recipient: r.event.recipient, status: r.event.status } : r).toEqual({ type, recipient: 'reader@example.com', status });
+  });
+
+  it('reads a qmail bounce mailed to the very address that failed (a forward to itself), not "unreadable"', async () => {
+    // sisimai lhost-qmail-08: the failed address is also the bounce's own To.
+    const raw = plainBounce(`${QMAIL.replace('reader@example.com', 'shironeko@example.ad.jp')}192.0.2.1 does not like recipient.\nRemote host said: 552 Error: disk quota exceeded`, { to: 'shironeko@example.ad.jp' });
+    const r = await parse(raw);
+    expect(r.kind === 'event' && { type: r.event.type, recipient: r.event.recipient }).toEqual({ type: 'soft-bounce', recipient: 'shironeko@example.ad.jp' });
+  });
+
+  it('reads a DSN whose Status says 5.1.1 but whose remote reply refuses our HELO name as a refusal of the sender', async () => {
+    const raw = Buffer.from(
+      dsn()
+        .toString('latin1')
+        .replace('550 5.1.1 <reader@example.com>: Recipient address\r\n    rejected: User unknown in local recipient table', '550 5.1.1 Rejected: HELO/EHLO hostname does not exist'),
+      'latin1',
+    );
+    const r = await parse(raw, 'bounces.example.org');
+    expect(r.kind === 'event' && r.event.type).toBe('sender-refusal');
+  });
+});
+
+describe('when the reporter\'s diagnostic names no reason, the report\'s own words decide', () => {
+  const exchange = [
+    'Your message',
+    '  To:      Readers',
+    '  Subject: Trending papers',
+    'did not reach the following recipient(s):',
+    'reader@example.com on Wed, 31 Dec 2025 10:00:00 +0000',
+    '    The recipient name is not recognized',
+    '    MSEXCH:IMS:Example:SITE:MX01 0 (000C05A6) Unknown Recipient',
+  ].join('\n');
+
+  it.each<[string, Buffer, EventType]>([
+    // Exchange 5.5's IMS (flufl.bounce's groupwise/microsoft samples, sisimai lhost-exchange2003).
+    ['Exchange IMS: "The recipient name is not recognized"', plainBounce(exchange, { subject: 'Undeliverable: Trending papers', from: 'System Administrator <postmaster@example.com>' }), 'hard-bounce'],
+    // Domino says it in the subject.
+    ['Domino, in the subject', plainBounce('Your message\n  Subject: Trending papers\nwas not delivered to:\n  reader@example.com', { subject: 'DELIVERY FAILURE: User reader (reader@example.com) not listed in Domino Directory', from: 'Postmaster@example.com' }), 'hard-bounce'],
+    // MDaemon words a permanent failure "Warning: … User unknown!": not a delay notice.
+    ['MDaemon "Warning: … User unknown!"', plainBounce('reader@example.com - no such user here.\nThere is no user by that name at this server.', { subject: 'Warning: reader@example.com - User unknown!', from: 'MDaemon@example.com' }), 'hard-bounce'],
+    // A bulleted list of possible causes is no verdict.
+    ['a list of possible causes', plainBounce(`${QMAIL}Delivery failed.\nThe most common reasons are:\n- the e-mail address doesn't exist\n- the mailbox is full`), 'soft-bounce'],
+    // Exim's "undisclosed address" (a pipe or file) is not a "closed address".
+    ['Exim, an undisclosed address', plainBounce('This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  an undisclosed address\n    (generated from reader@example.com)', { subject: 'Mail delivery failed: returning message to sender' }), 'soft-bounce'],
+  ])('%s', async (_name, raw, type) => {
+    const r = await parse(raw);
+    expect(r.kind === 'event' ? { type: r.event.type, recipient: r.event.recipient } : r).toEqual({ type, recipient: 'reader@example.com' });
+  });
+
+  it('reads a DSN whose Action says "failure" as failed', async () => {
+    const raw = dsn().toString('latin1').replace('Action: failed', 'Action: failure');
+    const r = await parse(Buffer.from(raw, 'latin1'));
+    expect(r.kind === 'event' && r.event.type).toBe('hard-bounce');
+  });
+
+  it('ignores out-of-office replies whose subject is in another language', async () => {
+    const mail = (subject: string) => Buffer.from(`From: reader@example.com\r\nTo: bounces+abc123@bounces.example.org\r\nSubject: ${subject}\r\n\r\nBack on Monday.\r\n`);
+    for (const s of ['Automatische Antwort: Trending papers', 'Autosvar: Trending papers', '=?UTF-8?Q?Automatyczna_odpowied=C5=BA=3A_Trending_papers?=', 'Risposta automatica: Trending papers']) {
+      expect(await parse(mail(s)), s).toEqual({ kind: 'ignored', reason: expect.stringMatching(/auto-reply/) });
+    }
+  });
+});
+
+describe('reports that arrive wrapped or announce a delay', () => {
+  it('reads a DSN that a gateway forwarded whole as a message/rfc822 attachment', async () => {
+    const inner = dsn().toString('latin1');
+    const outer = [
+      'From: postmaster@gateway.example.net',
+      'To: bounces+abc123@bounces.example.org',
+      'Subject: Delivery Status Notification (Failure)',
+      'Date: Wed, 31 Dec 2025 10:05:00 +0000',
+      'Message-ID: <wrap-1@gateway.example.net>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="W"',
+      '',
+      '--W',
+      'Content-Type: message/rfc822',
+      'Content-Disposition: attachment; filename=originalmail.eml',
+      '',
+      inner,
+      '--W--',
+      '',
+    ].join('\r\n');
+    const r = await parse(Buffer.from(outer, 'latin1'), 'bounces.example.org');
+    expect(r.kind === 'event' && { type: r.event.type, recipient: r.event.recipient }).toEqual({ type: 'hard-bounce', recipient: 'reader@example.com' });
+  });
+
+  it('ignores a "Mail Delivery Warning" that only postpones delivery', async () => {
+    const raw = plainBounce('Delivery of email to this address\n"reader@example.com"\nhas been postponed due to a full mailbox.\nWe will continue to try to deliver your message over the next few days.', {
+      subject: 'Mail Delivery Warning',
+      from: 'Postmaster <postmaster@example.com>',
+    });
+    expect((await parse(raw)).kind).toBe('ignored');
+  });
+});

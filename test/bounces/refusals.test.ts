@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   REFUSAL_RULES,
+  blameOf,
   classifyRefusal,
   extractEnhancedStatus,
   extractReplyCode,
@@ -115,6 +116,112 @@ describe('classifyRefusal on real replies', () => {
   });
 });
 
+/**
+ * Issue 16, item 7: replies that refuse the *sender* (its HELO name, its envelope sender, its IP
+ * or domain) must never count against the reader, whatever recipient-looking words they hold
+ * ("does not exist", "unknown host", 5.1.x). Quoted from real bounces of public corpora
+ * (sisimai's set-of-emails, Mail::DeliveryStatus::BounceParser's, PHP-Bounce-Handler's) and the
+ * issue's own report.
+ */
+const SENDER_SIDE: Row[] = [
+  // A rejected HELO/EHLO name.
+  ['qmail-remote (sisimai lhost-qmail-04)', 'Connected to 192.0.2.112 but my name was rejected. Remote host said: 501 5.0.0 Invalid domain name', 'sender'],
+  ['a reply naming the HELO name', '550 Rejected: HELO/EHLO hostname does not exist', 'sender'],
+  ['a reply naming the HELO name', '550 5.7.1 Bad HELO name: unknown host', 'sender'],
+  ['a reply naming the HELO name', '550 5.1.1 Invalid EHLO/HELO domain name', 'sender'],
+  ['Exim, refused at EHLO', 'SMTP error from remote mail server after EHLO mail.example.org: 550 Access denied - unknown host', 'sender'],
+  ['Postfix, refused at HELO', 'host mx.example.net[192.0.2.9] said: 550 No such user here (in reply to HELO command)', 'sender'],
+  // A refused MAIL FROM.
+  ['Yahoo/AOL plain text (issue 16)', '501: 5.1.8 Sender address rejected', 'sender'],
+  ['issue 16', '501 5.1.8 Sender address rejected', 'sender'],
+  ['Cox (sisimai rhost-cox-01)', '550 5.1.0 <bounce@mailer.example.com> sender rejected. Refer to Error Codes section', 'sender'],
+  ['qmail-remote', 'Connected to 192.0.2.7 but sender was rejected. Remote host said: 553 sorry, user unknown', 'sender'],
+  ['Exim callout', '550-Verification failed for <bounce@example.org> 550-Unrouteable address 550 Sender verify failed', 'sender'],
+  ['sendmail', '553 5.1.8 <bounce@example.org>... Domain of sender address bounce@example.org does not exist', 'sender'],
+  ['MAIL FROM given by the caller', '550 5.1.1 mailbox unavailable', 'sender', 'MAIL FROM'],
+  // An IP or domain refused for sending.
+  ['issue 16', '554 invalid IP for sending', 'sender'],
+  ['Yahoo (sisimai lhost-yahoo-14)', 'Remote host said: 554 INVALID IP FOR SENDING MAIL OF DOMAIN example.org [RCPT_TO]', 'sender'],
+  ['junkemailfilter (BounceParser corpus)', '550 550 192.0.2.68 is not allowed to send mail from email.example.com', 'sender'],
+  ['Mimecast (sisimai rhost-mimecast-01)', '554 Host network not allowed - https://community.mimecast.com/docs/DOC-1369#554', 'sender'],
+  ['Mimecast', '554 email rejected due to security policies - MCSpamSignature.sa.5.6', 'sender'],
+  ['mailhostingservice', '550 Your server requires confirmation. Visit http://www.example.com/Whitelist.aspx?IP=192.0.2.1 to confirm this mail server.', 'sender'],
+  ['Spamhaus CSS', '550 zen.example.test Listed by CSS', 'sender'],
+  ['RBL', '550 5.7.1 Email rejected because 192.0.2.1 is listed by RBL', 'sender'],
+  ['spam filter', '550 Spamming not allowed', 'sender'],
+  ['MailMarshal', '550 Message refused by MailMarshal SpamProfiler', 'sender'],
+  ['Outlook.com (sisimai lhost-outlook-09)', '550 domain [example.com] mismatches client ip 192.0.2.225.', 'sender'],
+  ['iCloud', '554 st11p00im-smtpin013.me.com ESMTP not accepting connections', 'sender'],
+  ['GoDaddy (sisimai rhost-godaddy-03)', '550 5.1.1 <kijitora@example.com> - 203.0.113.222 has sent to too many recipients this hour. IB607', 'sender'],
+  ['poor reputation', '550 5.7.1 Message rejected due to the poor reputation of the sending IP', 'sender'],
+  ['policy, with a recipient-looking prefix', '550 5.7.0 <x@example.org>: Recipient address rejected: Policy violation', 'sender'],
+  ['relaying, with a recipient-looking prefix', '550 5.7.0 <x@example.org>: Recipient address rejected: No relaying', 'sender'],
+  ['relaying', '553 sorry, that domain isn\'t in my list of allowed rcpthosts (#5.7.1)', 'sender'],
+  ['relaying', "553-you are trying to use me [server-9.example.com] as a relay, but I have not been configured to let you [192.0.2.46] do this.", 'sender'],
+  ['message headers', '554 No Resent-From field given', 'sender'],
+  ['message headers', 'Messages without To: fields are not accepted here', 'sender'],
+  ['AOL (sisimai policyviolation)', 'Your mail to the following recipients could not be delivered because they are not accepting mail with attachments or embedded images', 'sender'],
+  ['Google Groups', 'Google Groups refused the post: the group may not exist, or the sender may not post to it', 'sender'],
+];
+
+/** Dead addresses in the forms the issue names, and the recipient words that must still win. */
+const READER_SIDE: Row[] = [
+  ['Yahoo/AOL plain text (issue 16)', '550: 5.1.1 <reader@example.com>... User Unknown', 'recipient'],
+  ['Yahoo/AOL plain text (issue 16)', '550: : User unknown', 'recipient'],
+  ['qmail', 'Sorry, no mailbox here by that name. (#5.1.1)', 'recipient'],
+  ['vpopmail', 'Sorry, no mailbox here by that name. vpopmail (#5.1.1)', 'recipient'],
+  ['qmail', "Sorry, I couldn't find any host named cx.example.com. (#5.1.2)", 'recipient'],
+  ['qmail', "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", 'recipient'],
+  ['qmail (issue 16)', '552 disk quota exceeded', 'mailbox-full'],
+  ['qmail-remote', "Sorry, I couldn't find any host by that name. (#5.1.2)", 'recipient'],
+  ['Gmail relaying a remote reply', '550 550 Address unknown (state 14)', 'recipient'],
+  ['qmail', 'The users mailfolder is over the allowed quota (size).', 'mailbox-full'],
+  ['Exim pipe or file', 'an undisclosed address (generated from reader@example.com)', 'other'],
+  ['qmail', '192.0.2.1 does not like recipient. Remote host said: 552 Error: disk quota exceeded', 'mailbox-full'],
+  ['Exchange 2003', 'The recipient name is not recognized MSEXCH:IMS:NNN:NEKO 0 (000C05A6) Unknown Recipient', 'recipient'],
+  ['Domino', 'User some.name (recipient@example.net) not listed in Domino Directory', 'recipient'],
+  ['sendmail 5', '550 Host unknown (Authoritative answer from name server)', 'recipient'],
+  ['Outlook.com', '554 The mail could not be delivered to the recipient because the domain is not reachable.', 'recipient'],
+  ['null MX', 'an MX or SRV record indicated no SMTP service', 'recipient'],
+  ['RFC 3463 X.7.13', '525 5.7.13 Disabled recipient address', 'recipient'],
+  ['Gmail 2006, 5.7.1 with a dead user', '550 5.7.1 No such user c18si2365148hub', 'recipient'],
+  ['qmail badrcptto', '553 sorry, badrcptto(user mail-box not found) (#5.7.1)', 'recipient'],
+  ['5.7.1 with a dead user', '550 5.7.1 No mailbox found', 'recipient'],
+  ['a HELO= field in a transcript is not about our HELO', '550-REJECTED - unknown user 550-H=mail.example.com [192.0.2.11] HELO=[mail.example.com]', 'recipient'],
+  // Refused for what the recipient's mailbox is, but not dead.
+  ['Orange', '550 5.5.0 Le compte du destinataire est bloque. The recipient account is blocked. LPN007_426', 'other'],
+  ['AT&T', '550 [SUSPEND] Mailbox currently suspended - Please contact correspondent directly', 'other'],
+  ['a refusal the server says is the recipient OR the mailbox', '550 <x@example.org>: Destinatario desconocido o mailbox lleno', 'other'],
+  // Neither: the message, not the address.
+  ['size at MAIL FROM', '534 SIZE=Message too big. (in reply to MAIL FROM command)', 'other'],
+  ['size', '554 5.7.1 Message Rejected Class=size limit=15728640 Subclass=reject size=18571048', 'other'],
+  ['size', '550 RCPT TO:<fred@example.org> max message size exceeded', 'other'],
+  ['size, with a recipient-looking prefix', '554 5.3.4 <x@example.org>: Recipient address rejected: Message too big for system', 'other'],
+  ['web.de', '550 <fred@web.de> Benutzer hat zuviele Mails auf dem Server. / User has too many messages on the server.', 'mailbox-full'],
+];
+
+describe('issue 16: the sender\'s refusals never count against the reader', () => {
+  it.each(SENDER_SIDE)('%s: %s → %s', (_source, text, expected, command) => {
+    const got = classifyRefusal({ text, ...(command ? { command } : {}) });
+    expect(got.class, `rule ${got.rule}`).toBe(expected);
+  });
+
+  it.each(READER_SIDE)('%s: %s → %s', (_source, text, expected, command) => {
+    const got = classifyRefusal({ text, ...(command ? { command } : {}) });
+    expect(got.class, `rule ${got.rule}`).toBe(expected);
+  });
+
+  it('names what a deferral blames, so a bounce that gave up on one is read right', () => {
+    const yahoo = classifyRefusal({ text: '421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints' });
+    expect(yahoo.class).toBe('transient');
+    expect(blameOf(yahoo.rule)).toBe('sender');
+    expect(blameOf(classifyRefusal({ text: '450 4.7.1 Access denied. IP name lookup failed [192.0.2.222]' }).rule)).toBe('sender');
+    expect(blameOf(classifyRefusal({ text: '450 4.2.2 <x@example.org>... Mailbox Full' }).rule)).toBe('mailbox-full');
+    expect(blameOf(classifyRefusal({ text: '450 4.1.1 <x@example.org>: Recipient address rejected: User unknown' }).rule)).toBe('recipient');
+    expect(blameOf('temporary')).toBeUndefined();
+  });
+});
+
 describe('classifyRefusal arguments', () => {
   it('reads the command the caller gives: any 5xx at MAIL FROM refuses the sender', () => {
     expect(classifyRefusal({ code: 550, status: '5.1.1', text: 'user unknown', command: 'MAIL FROM' }).class).toBe('sender');
@@ -152,6 +259,8 @@ describe('extractEnhancedStatus', () => {
     ['Status: 4.4.7 (delivery time expired)', '4.4.7'],
     ['connect to 203.0.113.5.25: Connection timed out, Exim 4.72', undefined],
     ['550 Unrouteable address', undefined],
+    ['550: 5.1.1 <x@example.com>... User Unknown', '5.1.1'],
+    ['501: 5.1.8 Sender address rejected', '5.1.8'],
   ])('%s → %s', (text, status) => expect(extractEnhancedStatus(text)).toBe(status));
 });
 
@@ -160,6 +269,11 @@ describe('extractReplyCode', () => {
     ['host mx.example.jp[192.0.2.153] said: 550 5.1.1 <x@example.jp>... User Unknown', 550],
     ["5.1.0 - Unknown address error 550-'5.7.1 Access denied'", 550],
     ['550-Reason: no reverse DNS', 550],
+    // Yahoo's and AOL's plain-text bounces put a colon after the code (issue 16).
+    ['550: 5.1.1 <x@example.com>... User Unknown', 550],
+    ['550: : User unknown', 550],
+    ['501: 5.1.8 Sender address rejected', 501],
+    ['Received at 10:55:12 on host 550:25', undefined],
     ['connect to example.org[203.0.113.225]:25: Connection timed out', undefined],
     ['unable to deliver in 840 minutes', undefined],
   ])('%s → %s', (text, code) => expect(extractReplyCode(text)).toBe(code));
