@@ -23,7 +23,7 @@ import {
   type PlainHints,
 } from './dsn.js';
 import type { BounceEvent, ParsedReport } from './types.js';
-import { explanationLines, isAutoReply, looksLikeBounce, verdictOf } from './verdict.js';
+import { explanationLines, isAutoReply, isChallengeResponse, looksLikeBounce, verdictOf } from './verdict.js';
 
 /** What the caller knows that the message does not say. */
 export interface ParseOptions {
@@ -134,6 +134,9 @@ function classify(msg: Message, opts: ParseOptions, rawBody: string): ParsedRepo
   if (/^Postfix SMTP server: errors from/i.test(hints.subject)) {
     return { kind: 'ignored', reason: "Postfix's error transcript for the postmaster, not about a delivery" };
   }
+  if (!bounceLike && isChallengeResponse(explanationLines(msg.text, hints.subject), undefined)) {
+    return { kind: 'ignored', reason: 'a challenge-response filter asks the sender to verify itself: not a bounce' };
+  }
   if (!bounceLike) return { kind: 'unreadable', reason: 'not a delivery report, a complaint or an auto-reply' };
   return bounce(msg, readPlainBounce(msg.text, hints), opts);
 }
@@ -154,6 +157,9 @@ function bounce(msg: Message, reading: BounceReading, opts: ParseOptions, transi
   if (reading.kind === 'not-failed') return { kind: 'ignored', reason: reading.reason };
   const diagnostic = reading.diagnostic ? oneLine(reading.diagnostic, 300) : undefined;
   const explanation = explanationLines(msg.text, msg.mail.subject ?? '');
+  if (isChallengeResponse(explanation, diagnostic)) {
+    return { kind: 'ignored', reason: 'a challenge-response filter asks the sender to verify itself: not a bounce' };
+  }
   const verdict = verdictOf({ diagnostic, status: reading.status }, explanation, transientOnly);
   const occurredAt = when(reading.date, msg, opts);
   const event: BounceEvent = { type: verdict.type, ...msg.base, recipient: reading.recipient ?? msg.base.recipient, occurredAt };

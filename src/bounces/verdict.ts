@@ -47,6 +47,28 @@ export function isAutoReply(top: readonly Field[], subject: string): boolean {
   return AUTO_REPLY_SUBJECT.test(subject);
 }
 
+/**
+ * Challenge-response filters (Boxbe, Bluebottle, SpamArrest, Mailblocks, ChoiceMail and their
+ * kind) answer mail from unknown senders with a request to verify or whitelist themselves, often
+ * dressed up as a DSN with a 4.7.0 status. The reader's address works and nothing was refused for
+ * good, so such a notice is no bounce. The phrases are the ones these systems use for the request
+ * itself, not for a refusal: a "verify" in a real 5.1.1 reply does not make it one.
+ */
+const CHALLENGE = new RegExp(
+  [
+    'challenge[- ]response|guest list|(?:has been|was) waitlisted|sender not pre-?approved|approved senders? list',
+    'add yourself to my|verify that you are (?:a )?(?:real )?(?:person|human)|prove (?:that )?you are (?:a )?(?:real )?(?:person|human)',
+    'confirm that you sent (?:it|this|the message)|whitelist request|protected by (?:bluebottle|spam ?arrest|mailblocks|choicemail|boxbe)',
+  ].join('|'),
+  'i',
+);
+
+/** True when a report is a challenge-response filter's request to the sender, not a refusal. */
+export function isChallengeResponse(explanation: readonly string[], diagnostic: string | undefined): boolean {
+  if (diagnostic && /^\s*5\d\d\b|\b5\.\d{1,3}\.\d{1,3}\b/.test(diagnostic) && !CHALLENGE.test(diagnostic)) return false;
+  return CHALLENGE.test(diagnostic ?? '') || explanation.some((line) => CHALLENGE.test(line));
+}
+
 /** Header lines that a bounce quotes from the returned message: never its explanation. */
 const QUOTED_HEADER =
   /^\s*>?\s*(?:received|from|to|cc|subject|date|message-id|return-path|reply-to|sender|references|in-reply-to|content-[\w-]+|mime-version|dkim-signature|authentication-results|arc-[\w-]+|list-[\w-]+|thread-[\w-]+|x-[\w-]+):/i;

@@ -361,3 +361,70 @@ describe('reports that arrive wrapped or announce a delay', () => {
     expect((await parse(raw)).kind).toBe('ignored');
   });
 });
+
+describe('challenge-response notices are not bounces', () => {
+  // Challenge-response filters (Boxbe, Bluebottle, SpamArrest, Mailblocks, ChoiceMail…) answer
+  // mail from unknown senders with a request to verify or whitelist themselves, often dressed up as
+  // a DSN with a 4.7.0 status. The reader's address works and nothing was refused for good: nothing to do.
+  const notice = (body: string, extra: string[] = []) =>
+    Buffer.from(
+      [
+        'From: noreply@screening.example.net',
+        'To: bounces+abc123@bounces.example.org',
+        'Subject: Re: Trending papers (Action Required)',
+        'Date: Wed, 31 Dec 2025 10:00:00 +0000',
+        'Message-ID: <cr-1@screening.example.net>',
+        ...extra,
+        '',
+        ...body.split('\n'),
+        '',
+      ].join('\r\n'),
+    );
+
+  it('a plain notice asking the sender to verify or add themselves is ignored', async () => {
+    for (const body of [
+      'Your message to reader@example.com has been waitlisted.\nPlease add yourself to my Guest List so your messages will be delivered.',
+      'This account is protected by a challenge-response filter. Please click the link below to verify that you are a real person.',
+      'I am using a spam filter. To get your message delivered, please confirm that you sent it by visiting the address below.',
+    ]) {
+      const r = await parse(notice(body));
+      expect(r, body).toEqual({ kind: 'ignored', reason: expect.stringMatching(/challenge-response/) });
+    }
+  });
+
+  it('even dressed as a DSN with a 4.7.0 status', async () => {
+    const raw = Buffer.from(
+      [
+        'From: noreply@screening.example.net',
+        'To: bounces+abc123@bounces.example.org',
+        'Subject: Re: Trending papers (Action Required)',
+        'Date: Wed, 31 Dec 2025 10:00:00 +0000',
+        'Message-ID: <cr-2@screening.example.net>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'Your message was waitlisted. Please add yourself to my Guest List: sender not pre-approved.',
+        '--b',
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; screening.example.net',
+        '',
+        'Final-Recipient: rfc822; reader@example.com',
+        'Action: failed',
+        'Status: 4.7.0',
+        'Diagnostic-Code: X-Notice; Sender not pre-approved. Follow the instructions in the notice',
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    expect(await parse(raw)).toEqual({ kind: 'ignored', reason: expect.stringMatching(/challenge-response/) });
+  });
+
+  it('a real refusal that mentions verification still counts', async () => {
+    const r = await parse(plainBounce(`${YAHOO}550 5.1.1 <reader@example.com>: Recipient address rejected: User unknown\n`));
+    expect(r.kind === 'event' && r.event.type).toBe('hard-bounce');
+  });
+});
