@@ -53,11 +53,14 @@ export function cleanMessageId(v: unknown): string | undefined {
   return id && !/[\s<>]/.test(id) ? id : undefined;
 }
 
+/** The longest diagnostic an event keeps (the event's contract). */
+const MAX_DIAGNOSTIC = 300;
+
 /** The report's one-line explanation, at most 300 characters (the event's contract). */
 export function diagnosticText(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
   const line = oneLine(v).replace(/\s+/g, ' ');
-  return line ? line.slice(0, 300) : undefined;
+  return line ? line.slice(0, MAX_DIAGNOSTIC) : undefined;
 }
 
 /** An enhanced status code (RFC 3463) given as such, else the first one in the text. */
