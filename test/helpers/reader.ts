@@ -21,6 +21,7 @@ export const RIG_START = '2026-11-27T09:00:00Z';
 /** The client address forms come from unless a test says otherwise. */
 export const READER_IP = '203.0.113.7';
 
+/** How to build the rig: more configuration, SMTP or the outbox, a reader on the list, the log, the clock. */
 export interface ReaderRigOptions {
   /** More configuration (added to the workspace's). */
   env?: Record<string, string>;
@@ -37,6 +38,7 @@ export interface ReaderRigOptions {
   clock?: 'fake' | 'real';
 }
 
+/** The rig: the parts, the reader and their tokens, and a browser's ways to use the forms. */
 export interface ReaderRig {
   ws: Workspace;
   app: App;
