@@ -5,11 +5,17 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { type App, archiveUrl } from '../app.js';
+import { statusOf } from '../errors.js';
 import { digestProps, displayDate, renderDigest } from '../render/digest.js';
 import { feedLink } from './feed.js';
 import { page } from './page.js';
+import { emailPageCsp } from './security.js';
 
-export function archiveRoutes(http: Hono, app: App): void {
+/** What the archive reads: the issues in the store, the masthead, and the public URL and name. */
+export type ArchiveDeps = Pick<App, 'config' | 'store' | 'masthead'>;
+
+/** Registers `GET /archive` (the index of recent issues) and `GET /archive/:id` (one issue's email as a page). */
+export function archiveRoutes(http: Hono, app: ArchiveDeps): void {
   const name = app.config.NEWSLETTER_NAME;
   // Issues never change once written: render each once.
   const rendered = new Map<number, Promise<string>>();
@@ -30,7 +36,7 @@ export function archiveRoutes(http: Hono, app: App): void {
   http.get('/archive/:id', async (c) => {
     const id = Number(c.req.param('id'));
     const issue = Number.isSafeInteger(id) && id > 0 ? await app.store.getIssue(id) : undefined;
-    if (!issue) return c.html(page(name, html`<p>No such issue.</p>`), 404);
+    if (!issue) return c.html(page(name, html`<p>No such issue.</p>`), statusOf('NOT_FOUND'));
     let htmlPage = rendered.get(id);
     if (!htmlPage) {
       htmlPage = app.store.issueVariants(id).then(async (variants) => {
@@ -43,7 +49,7 @@ export function archiveRoutes(http: Hono, app: App): void {
       htmlPage.catch(() => rendered.delete(id));
     }
     // The email's HTML carries its own inline styles; no script runs here either.
-    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    c.header('Content-Security-Policy', emailPageCsp());
     return c.html(await htmlPage);
   });
 }

@@ -6,14 +6,18 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
+import { statusOf } from '../errors.js';
 import type { Subscriber } from '../domain.js';
 import { type ConfirmState, confirmState, confirmSubscription, resendConfirmation } from '../subscriptions/flow.js';
-import { tooMany } from './landing.js';
 import { INVALID_LINK, page } from './page.js';
 import { clientKey } from './client-address.js';
-import { type WindowLimiter, csrfField, csrfOk, csrfRefused, noReferrer } from './security.js';
+import { type WindowLimiter, csrfField, csrfOk, csrfRefused, noReferrer, tooMany } from './security.js';
 
-export function confirmRoutes(http: Hono, app: App, limiter: WindowLimiter): void {
+/** What the confirmation pages touch: the flow (tokens, store, mail), the CSRF field, the public URL. */
+export type ConfirmDeps = Pick<App, 'config' | 'tokens' | 'flow'>;
+
+/** Registers `GET`/`POST /confirm/:token` and `POST /confirm/:token/resend`. */
+export function confirmRoutes(http: Hono, app: ConfirmDeps, limiter: WindowLimiter): void {
   const name = app.config.NEWSLETTER_NAME;
   http.use('/confirm/*', noReferrer);
 
@@ -23,7 +27,7 @@ export function confirmRoutes(http: Hono, app: App, limiter: WindowLimiter): voi
   const answer = (c: Context, state: ConfirmState, token: string, fresh = false) => {
     switch (state.kind) {
       case 'invalid':
-        return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p><p><a href="/">Subscribe again</a></p>`, { title: 'Link not valid' }), 400);
+        return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p><p><a href="/">Subscribe again</a></p>`, { title: 'Link not valid' }), statusOf('TOKEN_INVALID'));
       case 'expired':
         return c.html(
           page(
@@ -32,7 +36,7 @@ export function confirmRoutes(http: Hono, app: App, limiter: WindowLimiter): voi
 <form class="card" method="post" action="/confirm/${token}/resend">${csrfField(c, app)}<button type="submit">Send me a new link</button></form>`,
             { title: 'Link expired' },
           ),
-          410,
+          statusOf('LINK_EXPIRED'),
         );
       case 'used': {
         const prefs = `${app.config.PUBLIC_URL}/preferences/${app.tokens.linkTokens(state.subscriber.id).preferences}`;

@@ -28,7 +28,7 @@ function escapeHtml(s: string): string {
 }
 
 /** Registers `GET /feed.xml` on `http`: the newest {@link FEED_ISSUES} issues as Atom 1.0. */
-export function feedRoutes(http: Hono, app: App): void {
+export function feedRoutes(http: Hono, app: Pick<App, 'config' | 'store'>): void {
   const { PUBLIC_URL: base, NEWSLETTER_NAME: name, NEWSLETTER_TAGLINE: tagline } = app.config;
   // An issue's papers never change once written: build each entry's list once.
   const contents = new Map<number, Promise<string>>();
@@ -62,7 +62,7 @@ export function feedRoutes(http: Hono, app: App): void {
       // The entry title is `type="html"`: escape it, or a title with `<` or `&` becomes markup.
       feed.addItem({ title: escapeHtml(issue.subject), id: url, link: url, date, published: date, content: bodies[i]! });
     });
-    return c.body(feed.atom1(), 200, { 'Content-Type': 'application/atom+xml; charset=utf-8' });
+    return c.body(feed.atom1(), { headers: { 'Content-Type': 'application/atom+xml; charset=utf-8' } });
   });
 }
 

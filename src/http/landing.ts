@@ -12,14 +12,14 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { type App, archiveUrl } from '../app.js';
 import type { Frequency } from '../domain.js';
-import { AppError } from '../errors.js';
+import { AppError, statusOf } from '../errors.js';
 import { displayDate } from '../render/digest.js';
 import { requestSubscription } from '../subscriptions/flow.js';
 import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/service.js';
 import { feedLink } from './feed.js';
 import { page } from './page.js';
 import { clientKey } from './client-address.js';
-import { type WindowLimiter, csrfField, csrfOk, csrfRefused } from './security.js';
+import { type WindowLimiter, csrfField, csrfOk, csrfRefused, tooMany } from './security.js';
 import { TZ_SCRIPT, timeZoneField, timeZoneProblem } from './timezone.js';
 
 /** What the form shows again after an error. */
@@ -34,20 +34,24 @@ interface FormState {
 /** Papers of the latest issue listed on the landing page; the issue's page has them all. */
 const LATEST_SHOWN = 10;
 
+/** The longest value kept of each field, as the form's `maxlength` says (an address is at most 254 characters). */
+const MAX_LENGTH = { email: 254, topics: 400, timezone: 64 } as const;
+
 /** The honeypot: hidden from people, filled in by naive bots. */
 const HONEYPOT = 'website';
 
-export function landingRoutes(http: Hono, app: App, limiter: WindowLimiter): void {
-  const { config } = app;
-  const name = config.NEWSLETTER_NAME;
+/** What the landing page and the subscribe form touch. */
+export type LandingDeps = Pick<App, 'config' | 'store' | 'tokens' | 'masthead' | 'flow' | 'log'>;
 
+/** The subscribe form, filled in with `s` and its error beside the field it concerns. */
+function subscribeForm(c: Context, app: LandingDeps, s: FormState = {}) {
+  const { config } = app;
   const zoneHint = { fallback: config.TZ, ...(config.DELIVER_AT ? { deliverAt: config.DELIVER_AT } : {}) };
-  const form = (c: Context, s: FormState = {}) => {
-    const err = (field: 'email' | 'topics') =>
-      s.error?.field === field ? html`<p class="error" id="${field}-error">${s.error.message}</p>` : '';
-    const invalid = (field: 'email' | 'topics') => (s.error?.field === field ? html` aria-invalid="true" aria-describedby="${field}-error"` : '');
-    const weekly = (s.frequency ?? config.DEFAULT_FREQUENCY) === 'weekly';
-    return html`<form class="card" method="post" action="/subscribe">
+  const err = (field: 'email' | 'topics') =>
+    s.error?.field === field ? html`<p class="error" id="${field}-error">${s.error.message}</p>` : '';
+  const invalid = (field: 'email' | 'topics') => (s.error?.field === field ? html` aria-invalid="true" aria-describedby="${field}-error"` : '');
+  const weekly = (s.frequency ?? config.DEFAULT_FREQUENCY) === 'weekly';
+  return html`<form class="card" method="post" action="/subscribe">
 <p><label for="email">Email address</label>
 <input id="email" name="email" type="email" required autocomplete="email" inputmode="email" maxlength="254" value="${s.email ?? ''}"${invalid('email')}>${err('email')}</p>
 <p><label for="topics">Topics <span class="hint">(optional)</span></label>
@@ -61,86 +65,99 @@ ${timeZoneField(s.timezone ?? '', { ...zoneHint, ...(s.error?.field === 'timezon
 ${csrfField(c, app)}
 <button type="submit">Subscribe</button>
 </form>`;
-  };
+}
 
-  const landing = async (c: Context, s: FormState = {}) => {
-    const latest = (await app.store.recentIssues(1))[0];
-    const papers = latest ? ((await app.store.issueVariants(latest.id)).get(0) ?? []) : [];
-    const issueUrl = latest ? archiveUrl(config.PUBLIC_URL, latest.id) : '';
-    const latestSection = latest
-      ? html`<section class="card" aria-labelledby="latest"><h2 id="latest">Latest issue · ${displayDate(latest.issueDate)}</h2>
+/** The landing page: the form (with `s` after an error) and the latest issue's papers. */
+async function landingPage(c: Context, app: LandingDeps, s: FormState = {}) {
+  const { config } = app;
+  const name = config.NEWSLETTER_NAME;
+  const latest = (await app.store.recentIssues(1))[0];
+  const papers = latest ? ((await app.store.issueVariants(latest.id)).get(0) ?? []) : [];
+  const issueUrl = latest ? archiveUrl(config.PUBLIC_URL, latest.id) : '';
+  const latestSection = latest
+    ? html`<section class="card" aria-labelledby="latest"><h2 id="latest">Latest issue · ${displayDate(latest.issueDate)}</h2>
 <ol class="papers">${papers.slice(0, LATEST_SHOWN).map(
-          (p) => html`<li><a href="${issueUrl}">${p.title}</a>${p.authors.length ? html`<span class="meta">${authorsShort(p.authors)}</span>` : ''}</li>`,
-        )}</ol>${papers.length > LATEST_SHOWN ? html`<p><a href="${issueUrl}">Read the whole issue: ${papers.length} papers</a></p>` : ''}</section>`
-      : html`<section class="card" aria-labelledby="latest"><h2 id="latest">Latest issue</h2><p>The first issue has not gone out yet.</p></section>`;
-    return page(
-      name,
-      html`<h1>${config.NEWSLETTER_TAGLINE}</h1>
+        (p) => html`<li><a href="${issueUrl}">${p.title}</a>${p.authors.length ? html`<span class="meta">${authorsShort(p.authors)}</span>` : ''}</li>`,
+      )}</ol>${papers.length > LATEST_SHOWN ? html`<p><a href="${issueUrl}">Read the whole issue: ${papers.length} papers</a></p>` : ''}</section>`
+    : html`<section class="card" aria-labelledby="latest"><h2 id="latest">Latest issue</h2><p>The first issue has not gone out yet.</p></section>`;
+  return page(
+    name,
+    html`<h1>${config.NEWSLETTER_TAGLINE}</h1>
 <p class="byline">${app.masthead.byline}</p>
-${form(c, s)}
+${subscribeForm(c, app, s)}
 ${latestSection}
 <p class="links"><a href="/archive">All issues</a><a href="/feed.xml">Atom feed</a></p>
 <footer>${config.POSTAL_ADDRESS}</footer>`,
-      { head: feedLink(config.PUBLIC_URL, name), scripts: [TZ_SCRIPT] },
-    );
-  };
+    { head: feedLink(config.PUBLIC_URL, name), scripts: [TZ_SCRIPT] },
+  );
+}
 
-  const thanks = () =>
-    page(
-      name,
-      html`<h1>Check your inbox</h1>
+/** The one answer to every accepted (or silently ignored) sign-up. */
+function thanksPage(name: string) {
+  return page(
+    name,
+    html`<h1>Check your inbox</h1>
 <p class="notice">If this address can subscribe, a confirmation link is on its way. Click it to start getting ${name}. The link works for 7 days.</p>
 <p>Nothing arrived? Look in the spam folder. You can ask again tomorrow.</p>
 <p><a href="/">Back to ${name}</a></p>`,
-      { title: 'Check your inbox' },
-    );
+    { title: 'Check your inbox' },
+  );
+}
 
-  http.get('/', async (c) => c.html(await landing(c)));
-
+/** Registers `GET /` (the landing page) and `POST /subscribe` (the form's answer). */
+export function landingRoutes(http: Hono, app: LandingDeps, limiter: WindowLimiter): void {
+  http.get('/', async (c) => c.html(await landingPage(c, app)));
   http.post('/subscribe', async (c) => {
-    if (!limiter.take(clientKey(c, config.TRUST_PROXY))) return tooMany(c, app);
+    if (!limiter.take(clientKey(c, app.config.TRUST_PROXY))) return tooMany(c, app);
     const body = await c.req.parseBody();
     if (!csrfOk(c, app, body)) return csrfRefused(c, app);
-    const field = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
-    const state: FormState = { email: field('email').slice(0, 254), topics: field('topics').slice(0, 400), timezone: field('timezone').slice(0, 64) };
-    if (field(HONEYPOT) !== '') {
-      app.log.info('subscribe: honeypot filled; ignored');
-      return c.html(thanks());
-    }
-    try {
-      state.frequency = parseFrequency(field('frequency'), config.DEFAULT_FREQUENCY);
-    } catch {
-      state.frequency = config.DEFAULT_FREQUENCY;
-    }
-    let topics: string[];
-    try {
-      topics = parseTopics(state.topics);
-    } catch (err) {
-      return c.html(await landing(c, { ...state, error: { field: 'topics', message: messageOf(err) } }), 400);
-    }
-    let timezone: string | null;
-    try {
-      timezone = parseTimeZone(field('timezone')); // the whole value: what is shown again is cut
-    } catch (err) {
-      return c.html(await landing(c, { ...state, error: { field: 'timezone', message: timeZoneProblem(err) } }), 400);
-    }
-    try {
-      const answer = await requestSubscription(app.flow, { email: state.email!, topics, frequency: state.frequency, timezone });
-      if (answer === 'busy') return tooMany(c, app);
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'EMAIL_INVALID') {
-        return c.html(await landing(c, { ...state, error: { field: 'email', message: emailProblem(err) } }), 400);
-      }
-      throw err;
-    }
-    return c.html(thanks());
+    return subscribe(c, app, body);
   });
 }
 
-/** 429: nothing stored, nothing sent. */
-export function tooMany(c: Context, app: App) {
-  c.header('Retry-After', '3600');
-  return c.html(page(app.config.NEWSLETTER_NAME, html`<h1>Too many requests</h1><p>Please try again in an hour.</p>`), 429);
+/**
+ * A sign-up from a form with a valid CSRF token: the same page for every address that can be
+ * asked about, 400 and the form again for a malformed field, 429 over the caps.
+ */
+async function subscribe(c: Context, app: LandingDeps, body: Record<string, unknown>) {
+  const { config } = app;
+  const field = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+  const state: FormState = {
+    email: field('email').slice(0, MAX_LENGTH.email),
+    topics: field('topics').slice(0, MAX_LENGTH.topics),
+    timezone: field('timezone').slice(0, MAX_LENGTH.timezone),
+  };
+  const refused = async (error: NonNullable<FormState['error']>, code: 'INPUT_INVALID' | 'EMAIL_INVALID') =>
+    c.html(await landingPage(c, app, { ...state, error }), statusOf(code));
+  if (field(HONEYPOT) !== '') {
+    app.log.info('subscribe: honeypot filled; ignored');
+    return c.html(thanksPage(config.NEWSLETTER_NAME));
+  }
+  try {
+    state.frequency = parseFrequency(field('frequency'), config.DEFAULT_FREQUENCY);
+  } catch {
+    state.frequency = config.DEFAULT_FREQUENCY;
+  }
+  let topics: string[];
+  try {
+    topics = parseTopics(state.topics);
+  } catch (err) {
+    return refused({ field: 'topics', message: messageOf(err) }, 'INPUT_INVALID');
+  }
+  let timezone: string | null;
+  try {
+    timezone = parseTimeZone(field('timezone')); // the whole value: what is shown again is cut
+  } catch (err) {
+    return refused({ field: 'timezone', message: timeZoneProblem(err) }, 'INPUT_INVALID');
+  }
+  try {
+    const answer = await requestSubscription(app.flow, { email: state.email!, topics, frequency: state.frequency, timezone });
+    if (answer === 'busy') return tooMany(c, app);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'EMAIL_INVALID') return refused({ field: 'email', message: emailProblem(err) }, 'EMAIL_INVALID');
+    throw err;
+  }
+  return c.html(thanksPage(config.NEWSLETTER_NAME));
 }
 
 function authorsShort(authors: string[]): string {

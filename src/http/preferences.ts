@@ -5,14 +5,18 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
-import { AppError } from '../errors.js';
+import { AppError, statusOf } from '../errors.js';
 import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/service.js';
 import { INVALID_LINK, page } from './page.js';
 import { csrfField, csrfOk, csrfRefused, noReferrer } from './security.js';
 import { TZ_SCRIPT, timeZoneField, timeZoneProblem } from './timezone.js';
 import { subscriberFromToken } from './unsubscribe.js';
 
-export function preferencesRoutes(http: Hono, app: App): void {
+/** What the preferences page touches: the token, the subscriber's choices, the CSRF field. */
+export type PreferencesDeps = Pick<App, 'config' | 'store' | 'tokens'>;
+
+/** Registers `GET` (the form) and `POST` (save) `/preferences/:token`. */
+export function preferencesRoutes(http: Hono, app: PreferencesDeps): void {
   http.use('/preferences/*', noReferrer);
   const name = app.config.NEWSLETTER_NAME;
   const zoneHint = { fallback: app.config.TZ, ...(app.config.DELIVER_AT ? { deliverAt: app.config.DELIVER_AT } : {}) };
@@ -38,15 +42,18 @@ ${csrfField(c, app)}
     );
   };
 
+  /** A token that does not verify: 400; one of a reader who is no longer active: 404. */
+  const notValid = (c: Context, known: boolean) => c.html(page(name, html`<p>${INVALID_LINK}</p>`), statusOf(known ? 'NOT_FOUND' : 'TOKEN_INVALID'));
+
   http.get('/preferences/:token', async (c) => {
     const s = await subscriberFromToken(app, 'preferences', c.req.param('token'));
-    if (!s || s.status !== 'active') return c.html(page(name, html`<p>${INVALID_LINK}</p>`), s ? 404 : 400);
+    if (!s || s.status !== 'active') return notValid(c, s !== undefined);
     return c.html(form(c, s));
   });
 
   http.post('/preferences/:token', async (c) => {
     const s = await subscriberFromToken(app, 'preferences', c.req.param('token'));
-    if (!s || s.status !== 'active') return c.html(page(name, html`<p>${INVALID_LINK}</p>`), s ? 404 : 400);
+    if (!s || s.status !== 'active') return notValid(c, s !== undefined);
     const body = await c.req.parseBody();
     if (!csrfOk(c, app, body)) return csrfRefused(c, app);
     let prefs;
@@ -57,7 +64,7 @@ ${csrfField(c, app)}
       };
     } catch (err) {
       const message = err instanceof AppError ? err.message : 'invalid input';
-      return c.html(form(c, s, message), 400);
+      return c.html(form(c, s, message), statusOf('INPUT_INVALID'));
     }
     const typed = typeof body.timezone === 'string' ? body.timezone : undefined;
     let timezone: string | null;
@@ -65,7 +72,7 @@ ${csrfField(c, app)}
       // A form without the field (an old page) leaves the zone as it is; an empty one clears it.
       timezone = typed === undefined ? s.timezone : parseTimeZone(typed);
     } catch (err) {
-      return c.html(form(c, { ...s, ...prefs }, '', { value: (typed ?? '').slice(0, 64), message: timeZoneProblem(err) }), 400);
+      return c.html(form(c, { ...s, ...prefs }, '', { value: (typed ?? '').slice(0, 64), message: timeZoneProblem(err) }), statusOf('INPUT_INVALID'));
     }
     await app.store.setSubscriberPreferences(s.id, { ...prefs, timezone }, new Date().toISOString());
     return c.html(form(c, { id: s.id, ...prefs, timezone }, 'Saved.'));

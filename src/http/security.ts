@@ -12,6 +12,7 @@ import { csrf } from 'hono/csrf';
 import { html } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
 import type { App } from '../app.js';
+import { statusOf } from '../errors.js';
 import { page } from './page.js';
 
 /** Largest request body accepted (a form is a few hundred bytes). */
@@ -41,18 +42,49 @@ const SITE_CSP: Record<string, string[]> = {
   baseUri: ["'none'"],
 };
 
+/** Directives as a header value: `frameAncestors: ["'none'"]` → `frame-ancestors 'none'`; no value, the bare name. */
+function cspHeader(directives: Record<string, string[]>): string {
+  return Object.entries(directives)
+    .map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), ...v].join(' '))
+    .join('; ');
+}
+
 /**
  * The site's CSP with more directives, as a header value, for the few pages that need one more
  * thing (a same-origin frame, a same-origin event stream): e.g. `{ frameSrc: ["'self'"] }`.
  */
 export function siteCspWith(extra: Record<string, string[]>): string {
-  return Object.entries({ ...SITE_CSP, ...extra })
-    .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v.join(' ')}`)
-    .join('; ');
+  return cspHeader({ ...SITE_CSP, ...extra });
 }
 
+/**
+ * The CSP of an email's own HTML served as a page: the archive's issue page and the admin's
+ * preview frame. The email carries its inline styles and remote images; no script, no form, no
+ * base. Nothing may frame the archive's page; only this site frames the preview, which is also
+ * sandboxed.
+ */
+const EMAIL_CSP: Record<string, string[]> = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'unsafe-inline'"],
+  imgSrc: ['https:', 'data:'],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+};
+
+/**
+ * The one CSP of an email shown as a page, as a header value: `framedBy: 'self'` lets this site
+ * frame it (the admin's preview), and `sandbox` adds the directive of that name.
+ */
+export function emailPageCsp(opts: { framedBy: 'none' | 'self'; sandbox?: boolean } = { framedBy: 'none' }): string {
+  return cspHeader({ ...EMAIL_CSP, frameAncestors: [`'${opts.framedBy}'`], ...(opts.sandbox ? { sandbox: [] } : {}) });
+}
+
+/** What the security middleware and the CSRF helpers read from the app. */
+export type SecurityDeps = Pick<App, 'config' | 'tokens'>;
+
 /** Installs headers, body limit and the Origin check on every route of `http`. */
-export function protect(http: Hono, app: App): void {
+export function protect(http: Hono, app: Pick<App, 'config'>): void {
   const publicOrigin = new URL(app.config.PUBLIC_URL).origin;
   http.use(
     '*',
@@ -69,11 +101,11 @@ export function protect(http: Hono, app: App): void {
   const name = app.config.NEWSLETTER_NAME;
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.html(page(name, html`<p>That request is too large.</p>`), 413),
+    onError: (c) => c.html(page(name, html`<p>That request is too large.</p>`), statusOf('TOO_LARGE')),
   });
   const importLimit = bodyLimit({
     maxSize: MAX_IMPORT_BODY_BYTES,
-    onError: (c) => c.html(page(name, html`<p>That file is too large: an import takes at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB.</p>`), 413),
+    onError: (c) => c.html(page(name, html`<p>That file is too large: an import takes at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB.</p>`), statusOf('TOO_LARGE')),
   });
   // Same origin as the request, or PUBLIC_URL's (behind a proxy the two differ).
   const origin = csrf({ origin: (o, c) => o === publicOrigin || o === new URL(c.req.url).origin });
@@ -108,7 +140,7 @@ export const noReferrer: MiddlewareHandler = async (c, next) => {
  * The hidden form field that proves a POST came from our own page: an HMAC of a random nonce
  * kept in an HttpOnly cookie (set here when missing).
  */
-export function csrfField(c: Context, app: App) {
+export function csrfField(c: Context, app: SecurityDeps) {
   let nonce = getCookie(c, CSRF_COOKIE);
   if (!nonce || !/^[A-Za-z0-9_-]{22}$/.test(nonce)) {
     nonce = randomBytes(16).toString('base64url');
@@ -123,17 +155,23 @@ export function csrfField(c: Context, app: App) {
 }
 
 /** True when the form carries the token of this browser's cookie. */
-export function csrfOk(c: Context, app: App, body: Record<string, unknown>): boolean {
+export function csrfOk(c: Context, app: Pick<App, 'tokens'>, body: Record<string, unknown>): boolean {
   const token = body[CSRF_FIELD];
   return app.tokens.checkCsrf(getCookie(c, CSRF_COOKIE), typeof token === 'string' ? token : undefined);
 }
 
 /** The answer to a form without a valid token: nothing changed. */
-export function csrfRefused(c: Context, app: App) {
+export function csrfRefused(c: Context, app: Pick<App, 'config'>) {
   return c.html(
     page(app.config.NEWSLETTER_NAME, html`<p>This form has expired or did not come from this site. Go back, reload the page and try again.</p>`),
-    403,
+    statusOf('FORBIDDEN'),
   );
+}
+
+/** The answer over a rate limit (429, an hour to wait): nothing stored, nothing sent. */
+export function tooMany(c: Context, app: Pick<App, 'config'>) {
+  c.header('Retry-After', '3600');
+  return c.html(page(app.config.NEWSLETTER_NAME, html`<h1>Too many requests</h1><p>Please try again in an hour.</p>`), statusOf('RATE_LIMITED'));
 }
 
 /**

@@ -7,7 +7,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
-import { AppError } from '../errors.js';
+import { AppError, statusOf } from '../errors.js';
 import { HTTPException } from 'hono/http-exception';
 import { archiveRoutes } from './archive.js';
 import { assetRoutes } from './assets.js';
@@ -22,7 +22,10 @@ import { webhookRoutes } from './webhooks/index.js';
 import { adminRoutes } from './admin/routes.js';
 import { recordEvents } from '../bounces/policy.js';
 
-/** The routes, testable in-process with `app.request()`. */
+/**
+ * The routes, testable in-process with `app.request()`. It takes the whole app and hands each
+ * module the slice of it that module declares.
+ */
 export function createHttpApp(app: App): Hono {
   const http = new Hono();
   const name = app.config.NEWSLETTER_NAME;
@@ -40,12 +43,13 @@ export function createHttpApp(app: App): Hono {
   // Bounces and complaints from a provider go through the same policy as the bounce mailbox's.
   webhookRoutes(http, app, { record: async (events) => void (await recordEvents(app.bounces, events)) });
   adminRoutes(http, app);
-  http.notFound((c) => c.html(page(name, html`<p>Not found.</p>`), 404));
+  http.notFound((c) => c.html(page(name, html`<p>Not found.</p>`), statusOf('NOT_FOUND')));
   http.onError((err, c) => {
-    if (err instanceof HTTPException) return c.html(page(name, html`<p>${err.status === 403 ? 'This request did not come from this site.' : err.message}</p>`), err.status);
+    // hono's own refusals (the Origin check's) carry their status; every other is the table's.
+    if (err instanceof HTTPException) return c.html(page(name, html`<p>${err.status === statusOf('FORBIDDEN') ? 'This request did not come from this site.' : err.message}</p>`), err.status);
     const e = err instanceof AppError ? err : new AppError('INTERNAL', 'internal error');
     if (!(err instanceof AppError)) app.log.error(`http: ${err.message}`);
-    return c.html(page(name, html`<p>${e.message}</p>`), e.httpStatus as 400);
+    return c.html(page(name, html`<p>${e.message}</p>`), e.httpStatus);
   });
   return http;
 }

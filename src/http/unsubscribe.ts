@@ -6,11 +6,12 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
+import { statusOf } from '../errors.js';
 import { INVALID_LINK, page } from './page.js';
 import { noReferrer } from './security.js';
 
 /** Looks up the subscriber a token of `purpose` names; undefined for any bad token. */
-export async function subscriberFromToken(app: App, purpose: 'unsubscribe' | 'preferences', token: string) {
+export async function subscriberFromToken(app: Pick<App, 'store' | 'tokens'>, purpose: 'unsubscribe' | 'preferences', token: string) {
   let id: number;
   try {
     id = app.tokens.verify(purpose, token);
@@ -20,13 +21,17 @@ export async function subscriberFromToken(app: App, purpose: 'unsubscribe' | 'pr
   return app.store.getSubscriber(id);
 }
 
-export function unsubscribeRoutes(http: Hono, app: App): void {
+/** What one-click unsubscribe touches: the token, the subscriber's state, the log. */
+export type UnsubscribeDeps = Pick<App, 'config' | 'store' | 'tokens' | 'log'>;
+
+/** Registers `GET` (a confirmation form) and `POST` (RFC 8058 one-click) `/unsubscribe/:token`. */
+export function unsubscribeRoutes(http: Hono, app: UnsubscribeDeps): void {
   const name = app.config.NEWSLETTER_NAME;
   http.use('/unsubscribe/*', noReferrer);
 
   http.get('/unsubscribe/:token', async (c) => {
     const s = await subscriberFromToken(app, 'unsubscribe', c.req.param('token'));
-    if (!s) return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p>`, { title: 'Link not valid' }), 400);
+    if (!s) return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p>`, { title: 'Link not valid' }), statusOf('TOKEN_INVALID'));
     if (s.status !== 'active' && s.status !== 'pending') {
       return c.html(page(name, html`<h1>Unsubscribed</h1><p>You are not subscribed to ${name}.</p>`, { title: 'Unsubscribed' }));
     }
@@ -42,7 +47,7 @@ export function unsubscribeRoutes(http: Hono, app: App): void {
 
   http.post('/unsubscribe/:token', async (c) => {
     const s = await subscriberFromToken(app, 'unsubscribe', c.req.param('token'));
-    if (!s) return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p>`, { title: 'Link not valid' }), 400);
+    if (!s) return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p>`, { title: 'Link not valid' }), statusOf('TOKEN_INVALID'));
     if (s.status === 'active' || s.status === 'pending') {
       await app.store.setSubscriberStatus(s.id, 'unsubscribed', new Date().toISOString());
       app.log.info(`unsubscribed subscriber #${s.id} (one-click)`);
@@ -51,7 +56,6 @@ export function unsubscribeRoutes(http: Hono, app: App): void {
       page(name, html`<h1>Unsubscribed</h1><p class="notice">You are unsubscribed from ${name}. No more digests will be sent to you.</p>`, {
         title: 'Unsubscribed',
       }),
-      200,
     );
   });
 }

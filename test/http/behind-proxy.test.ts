@@ -6,29 +6,24 @@
  */
 import type { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createHttpApp } from '../../src/http/server.js';
-import { silentLog } from '../../src/log.js';
+import type { App } from '../../src/app.js';
 import { fromIp } from '../helpers/forms.js';
-import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
-import { type Workspace, workspace } from '../helpers/workspace.js';
+import { type ReaderRig, readerRig } from '../helpers/reader.js';
+import type { TestSmtp } from '../helpers/smtp.js';
 import { type AdminRig, PASSWORD, adminRig } from './admin/helpers.js';
 
 const ORIGIN = 'https://news.example.org';
 /** The reverse proxy's own address: every request reaches Paperboy from it. */
 const PROXY = '10.0.0.1';
 
-let ws: Workspace | undefined;
+let reader: ReaderRig | undefined;
 let app: App | undefined;
 let smtp: TestSmtp | undefined;
 let rig: AdminRig | undefined;
 afterEach(async () => {
-  await app?.close();
-  await smtp?.close();
+  await reader?.close();
   await rig?.close();
-  ws?.cleanup();
-  app = smtp = ws = rig = undefined;
+  reader = app = smtp = rig = undefined;
 });
 
 /** A browser behind the proxy: GET `page` for the CSRF cookie and token, then POST forms, each with its own X-Forwarded-For. */
@@ -50,10 +45,9 @@ async function browser(http: Hono, page: string) {
 }
 
 async function subscribeRig(env: Record<string, string>) {
-  ws = workspace();
-  smtp = await startSmtp();
-  app = await createApp(loadConfig({ ...ws.env, SMTP_URL: smtp.url, SUBSCRIBE_LIMIT_PER_IP: '3', ...env }, ws.dir), silentLog);
-  return browser(createHttpApp(app), '/');
+  reader = await readerRig({ env: { SUBSCRIBE_LIMIT_PER_IP: '3', ...env }, clock: 'real' });
+  ({ app, smtp } = reader);
+  return browser(reader.http, '/');
 }
 
 describe('the subscribe limit behind a proxy', () => {

@@ -5,34 +5,25 @@
  * reader's preferences long after it should have stopped working.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createHttpApp } from '../../src/http/server.js';
-import { silentLog } from '../../src/log.js';
-import { formSession } from '../helpers/forms.js';
-import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
-import { type Workspace, workspace } from '../helpers/workspace.js';
+import type { App } from '../../src/app.js';
+import { type ReaderRig, readerRig } from '../helpers/reader.js';
+import type { TestSmtp } from '../helpers/smtp.js';
 
-const ORIGIN = 'https://news.example.org';
 const DAY = 24 * 3600_000;
 
-let ws: Workspace | undefined;
+let rig: ReaderRig | undefined;
 let app: App | undefined;
 let smtp: TestSmtp | undefined;
 afterEach(async () => {
-  await app?.close();
-  await smtp?.close();
-  ws?.cleanup();
-  app = smtp = ws = undefined;
+  await rig?.close();
+  rig = app = smtp = undefined;
 });
 
 async function setUp() {
-  ws = workspace();
-  smtp = await startSmtp();
-  let clock = new Date('2026-11-27T09:00:00Z');
-  app = await createApp(loadConfig({ ...ws.env, SMTP_URL: smtp.url }, ws.dir), silentLog, { now: () => clock });
-  const http = createHttpApp(app);
-  const form = await formSession(http, '/', ORIGIN);
+  rig = await readerRig();
+  ({ app, smtp } = rig);
+  const { http } = rig;
+  const form = await rig.form();
   const post = async (path: string, fields: Record<string, string> = {}) => {
     const res = await form.post(path, fields);
     await app!.idle();
@@ -42,7 +33,7 @@ async function setUp() {
     const res = await http.request(path);
     return { status: res.status, text: await res.text() };
   };
-  return { post, get, advance: (ms: number) => (clock = new Date(clock.getTime() + ms)) };
+  return { post, get, advance: rig.advance };
 }
 
 /** The confirm token in the n-th email received. */

@@ -5,12 +5,9 @@
  * stores, and stores nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createHttpApp } from '../../src/http/server.js';
-import { silentLog } from '../../src/log.js';
+import type { App } from '../../src/app.js';
 import { formSession } from '../helpers/forms.js';
-import { type Workspace, workspace } from '../helpers/workspace.js';
+import { type ReaderRig, readerRig } from '../helpers/reader.js';
 import { type AdminRig, signedInRig } from './admin/helpers.js';
 
 /** NUL, other C0 controls, a terminal escape, DEL, a C1 control (NEL), the line separator. */
@@ -18,13 +15,12 @@ const CONTROLS = ['\u0000', '\u0001', '\u001b[31m', '\u007f', '\u0085', '\u2028'
 const shown = (v: unknown) => JSON.stringify(v).replace(/[\u007f-\u009f\u2028]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 let rig: AdminRig | undefined;
-let ws: Workspace | undefined;
+let reader: ReaderRig | undefined;
 let app: App | undefined;
 afterEach(async () => {
   await rig?.close();
-  await app?.close();
-  ws?.cleanup();
-  rig = ws = app = undefined;
+  await reader?.close();
+  rig = reader = app = undefined;
 });
 
 /** The addresses listed on an admin subscribers page. */
@@ -67,11 +63,10 @@ describe('the admin search and filters', () => {
 
 describe("a reader's forms", () => {
   async function setUp() {
-    ws = workspace();
-    expect((await ws.cli(['subscribers', 'add', 'ada@example.org'])).code).toBe(0);
-    app = await createApp(loadConfig(ws.env, ws.dir), silentLog);
-    const ada = (await app.store.findSubscriber('ada@example.org'))!;
-    return { http: createHttpApp(app), ada, token: app.tokens.sign('preferences', ada.id) };
+    // The rig adds ada through the CLI and fails when that fails.
+    reader = await readerRig({ reader: 'ada@example.org', smtp: false, clock: 'real' });
+    app = reader.app;
+    return { http: reader.http, ada: reader.reader, token: reader.tokens.preferences };
   }
 
   it('refuse control characters in the preferences form with 400, saving nothing', async () => {

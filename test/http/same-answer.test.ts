@@ -6,44 +6,29 @@
  * measured by `test/bench/same-answer.bench.ts`; tests never assert timings.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Subscriber } from '../../src/domain.js';
-import { createHttpApp } from '../../src/http/server.js';
-import { silentLog } from '../../src/log.js';
+import type { App } from '../../src/app.js';
 import type { SubscriptionMail } from '../../src/subscriptions/flow.js';
-import { formSession } from '../helpers/forms.js';
-import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
-import { type Workspace, workspace } from '../helpers/workspace.js';
+import { type ReaderRig, readerRig } from '../helpers/reader.js';
+import type { TestSmtp } from '../helpers/smtp.js';
+import type { Workspace } from '../helpers/workspace.js';
 
-const ORIGIN = 'https://news.example.org';
-
+let rig: ReaderRig | undefined;
 let ws: Workspace | undefined;
 let app: App | undefined;
 let smtp: TestSmtp | undefined;
 afterEach(async () => {
-  await app?.close();
-  await smtp?.close();
-  ws?.cleanup();
-  app = smtp = ws = undefined;
+  await rig?.close();
+  rig = app = smtp = ws = undefined;
 });
 
 async function setUp() {
-  ws = workspace();
-  smtp = await startSmtp();
-  let clock = new Date('2026-11-27T09:00:00Z');
-  app = await createApp(loadConfig({ ...ws.env, SMTP_URL: smtp.url, SUBSCRIBE_LIMIT_PER_IP: '1000' }, ws.dir), silentLog, { now: () => clock });
-  const http = createHttpApp(app);
-  const form = await formSession(http, '/', ORIGIN);
-  return { form, advance: (ms: number) => (clock = new Date(clock.getTime() + ms)) };
+  rig = await readerRig({ env: { SUBSCRIBE_LIMIT_PER_IP: '1000' } });
+  ({ ws, app, smtp } = rig);
+  return { form: await rig.form(), advance: rig.advance };
 }
 
 /** Everything the store holds about subscribers. */
-async function subscribers(): Promise<Subscriber[]> {
-  const all: Subscriber[] = [];
-  for await (const s of app!.store.iterateSubscribers()) all.push(s);
-  return all;
-}
+const subscribers = () => rig!.subscribers();
 
 /** The status, every header and the body of an answer, to compare answers whole. */
 async function whole(res: Response) {

@@ -7,51 +7,32 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Subscriber } from '../../src/domain.js';
-import { createHttpApp } from '../../src/http/server.js';
+import type { App } from '../../src/app.js';
 import { type Log, createLog, silentLog } from '../../src/log.js';
 import { formSession, fromIp } from '../helpers/forms.js';
-import { type TestSmtp, rawHeader, startSmtp } from '../helpers/smtp.js';
-import { type Workspace, workspace } from '../helpers/workspace.js';
+import { type ReaderRig, readerRig } from '../helpers/reader.js';
+import { type TestSmtp, rawHeader } from '../helpers/smtp.js';
+import type { Workspace } from '../helpers/workspace.js';
 
+let rig: ReaderRig | undefined;
 let ws: Workspace | undefined;
 let app: App | undefined;
 let smtp: TestSmtp | undefined;
 afterEach(async () => {
-  await app?.close();
-  await smtp?.close();
-  ws?.cleanup();
-  app = smtp = ws = undefined;
+  await rig?.close();
+  rig = app = smtp = ws = undefined;
 });
 
 const ORIGIN = 'https://news.example.org';
 
 async function setUp(env: Record<string, string> = {}, log: Log = silentLog) {
-  ws = workspace();
-  smtp = await startSmtp();
-  let clock = new Date('2026-11-27T09:00:00Z');
-  app = await createApp(loadConfig({ ...ws.env, SMTP_URL: smtp.url, ...env }, ws.dir), log, { now: () => clock });
-  const http = createHttpApp(app);
-  return {
-    http,
-    advance: (ms: number) => (clock = new Date(clock.getTime() + ms)),
-    subscribe: async (fields: Record<string, string>, ip = '203.0.113.7') => {
-      const form = await formSession(http, '/', ORIGIN, ip);
-      const res = await form.post('/subscribe', fields);
-      await app!.idle();
-      return { res, text: await res.text() };
-    },
-  };
+  rig = await readerRig({ env, log });
+  ({ ws, app, smtp } = rig);
+  return { http: rig.http, advance: rig.advance, subscribe: rig.subscribe };
 }
 
 /** Everything the store holds about subscribers, for "nothing changed" checks. */
-async function snapshot(): Promise<Subscriber[]> {
-  const all: Subscriber[] = [];
-  for await (const s of app!.store.iterateSubscribers()) all.push(s);
-  return all;
-}
+const snapshot = () => rig!.subscribers();
 
 const confirmLink = (i: number) => /\/confirm\/([A-Za-z0-9_-]+)/.exec(smtp!.received[i]!.parsed.text ?? '')?.[1] ?? '';
 
@@ -329,9 +310,9 @@ describe('confirm', () => {
   });
 
   it('without SMTP, the confirmation email lands in the outbox folder, created on first use', async () => {
-    ws = workspace();
-    app = await createApp(loadConfig(ws.env, ws.dir), silentLog);
-    const http = createHttpApp(app);
+    rig = await readerRig({ smtp: false, clock: 'real' });
+    ({ ws, app } = rig);
+    const http = rig.http;
     const form = await formSession(http, '/', ORIGIN);
     expect((await form.post('/subscribe', { email: 'ada@example.org' })).status).toBe(200);
     await app.idle();

@@ -5,46 +5,31 @@
  * confirmation that goes out, and an unknown zone gets 400 beside the field with nothing stored.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Subscriber } from '../../src/domain.js';
-import { createHttpApp } from '../../src/http/server.js';
-import { silentLog } from '../../src/log.js';
+import type { App } from '../../src/app.js';
 import { formSession, fromIp } from '../helpers/forms.js';
-import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
-import { type Workspace, workspace } from '../helpers/workspace.js';
+import { type ReaderRig, readerRig } from '../helpers/reader.js';
+import type { TestSmtp } from '../helpers/smtp.js';
+import type { Workspace } from '../helpers/workspace.js';
 
+let rig: ReaderRig | undefined;
 let ws: Workspace | undefined;
 let app: App | undefined;
 let smtp: TestSmtp | undefined;
 afterEach(async () => {
-  await app?.close();
-  await smtp?.close();
-  ws?.cleanup();
-  app = smtp = ws = undefined;
+  await rig?.close();
+  rig = app = smtp = ws = undefined;
 });
 
 const ORIGIN = 'https://news.example.org';
 
+/** The rig's clock stays where it starts: nothing here depends on time passing. */
 async function setUp(env: Record<string, string> = {}) {
-  ws = workspace();
-  smtp = await startSmtp();
-  app = await createApp(loadConfig({ ...ws.env, SMTP_URL: smtp.url, ...env }, ws.dir), silentLog, { now: () => new Date('2026-11-27T09:00:00Z') });
-  const http = createHttpApp(app);
-  const subscribe = async (fields: Record<string, string>) => {
-    const form = await formSession(http, '/', ORIGIN);
-    const res = await form.post('/subscribe', fields);
-    await app!.idle();
-    return { res, text: await res.text() };
-  };
-  return { http, subscribe };
+  rig = await readerRig({ env });
+  ({ ws, app, smtp } = rig);
+  return { http: rig.http, subscribe: (fields: Record<string, string>) => rig!.subscribe(fields) };
 }
 
-async function everyone(): Promise<Subscriber[]> {
-  const all: Subscriber[] = [];
-  for await (const s of app!.store.iterateSubscribers()) all.push(s);
-  return all;
-}
+const everyone = () => rig!.subscribers();
 
 describe('the time zone field', () => {
   it('is on the landing page with its label, hint and datalist, guessed by /assets/tz.js, which the CSP allows', async () => {

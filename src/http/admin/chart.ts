@@ -19,6 +19,7 @@ export interface ChartSeries {
   below?: boolean;
 }
 
+/** A chart to draw: its summary, its labels and its series. */
 export interface Chart {
   /** The chart's accessible name and title, e.g. "New subscribers per day, last 30 days: 42 in total". */
   summary: string;

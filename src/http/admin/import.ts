@@ -9,16 +9,19 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
-import { AppError } from '../../errors.js';
+import { AppError, statusOf } from '../../errors.js';
 import { type CsvImportReport, importParsedCsv, parseSubscriberFile } from '../../subscriptions/csv-import.js';
 import { MAX_IMPORT_BYTES } from '../security.js';
 import { type AdminDeps, adminPage } from './pages.js';
 
+/** The import page's path (its POST gets the larger body limit in `security.ts`). */
 export const IMPORT_PATH = '/admin/subscribers/import';
 /** Bad lines listed on the result page (the count says how many more). */
 export const MAX_LISTED_ERRORS = 1000;
 
 const MAX_MB = MAX_IMPORT_BYTES / 1024 / 1024;
+/** The longest file name shown on the result page. */
+const MAX_SOURCE_NAME = 200;
 const csrfInput = (csrf: string) => html`<input type="hidden" name="csrf" value="${csrf}">`;
 
 /** GET (and a refused POST): the form, with `error` beside it. */
@@ -80,13 +83,16 @@ async function csvOf(body: Record<string, unknown>): Promise<{ text: string; sou
   if (!file) return { text: pasted, source: 'pasted CSV' };
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (bytes.includes(0)) return { error: `${file.name || 'The file'} is not a CSV text file (it holds NUL bytes: binary data, or UTF-16 text; save it as UTF-8). Nothing was imported.` };
-  return { text: new TextDecoder('utf-8').decode(bytes), source: (file.name || 'uploaded file').slice(0, 200) };
+  return { text: new TextDecoder('utf-8').decode(bytes), source: (file.name || 'uploaded file').slice(0, MAX_SOURCE_NAME) };
 }
 
+/** What the import touches: the store, the default frequency, the tokens' address hash, the log. */
+export type ImportApp = Pick<App, 'store' | 'config' | 'tokens' | 'log'>;
+
 /** Installs the routes; call after the admin gate is in place. */
-export function importRoutes(http: Hono, app: App, deps: AdminDeps): void {
+export function importRoutes(http: Hono, app: ImportApp, deps: AdminDeps): void {
   const { name, csrfOf } = deps;
-  const refuse = (c: Context, error: string, pasted?: string) => c.html(importPage(name, csrfOf(c), { error, pasted }), 400);
+  const refuse = (c: Context, error: string, pasted?: string) => c.html(importPage(name, csrfOf(c), { error, pasted }), statusOf('INPUT_INVALID'));
 
   http.get(IMPORT_PATH, (c) => c.html(importPage(name, csrfOf(c))));
 

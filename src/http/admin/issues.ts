@@ -6,30 +6,37 @@
  *
  * The site's CSP (`default-src 'none'`, no `frame-src`) would block a frame, and a `srcdoc`
  * document inherits the page's CSP (no inline styles: the email would render unstyled), so the
- * email is served on its own URL with a CSP of its own (the archive's, plus `sandbox`), and the
- * preview page alone allows `frame-src 'self'`.
+ * email is served on its own URL with the CSP of an email page (`emailPageCsp`, the archive's, framed
+ * by this site and sandboxed), and the preview page alone allows `frame-src 'self'`.
  */
 import { renderPreview } from '../../render/preview.js';
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
-import { AppError } from '../../errors.js';
+import { AppError, statusOf } from '../../errors.js';
 import { DELIVERY_STATUSES, FREQUENCIES, type Frequency, type Issue } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { describeNoIssue, utcTime } from '../../pipeline/report.js';
 import { mainPapers } from '../../pipeline/run.js';
 import type { StoreStatus } from '../../store/store.js';
-import { siteCspWith } from '../security.js';
+import { emailPageCsp, siteCspWith } from '../security.js';
 import { type AdminDeps, adminPage, messagePage } from './pages.js';
-import { type AdminSends, PROGRESS_PAGE_CSP, PROGRESS_SCRIPT, type Progress, progressSection } from './sending.js';
+import { PROGRESS_PAGE_CSP, PROGRESS_SCRIPT, progressSection } from './progress.js';
+import type { AdminSends, SendProgress } from './sends.js';
 
 /** Past issues listed. */
 export const ISSUES_LISTED = 20;
 
 /** The site's CSP plus frames from this origin (the preview page only). */
 const PREVIEW_PAGE_CSP = siteCspWith({ frameSrc: ["'self'"] });
-/** The email itself: its inline styles and remote images, no script, no form, framed only by this site, sandboxed. */
-const EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox";
+/** The email itself: an email page's CSP, framed only by this site, sandboxed. */
+const EMAIL_CSP = emailPageCsp({ framedBy: 'self', sandbox: true });
+
+/**
+ * What the issues pages read: the store, how the next issue is built, and what rendering a
+ * preview takes (`renderPreview`'s own slice).
+ */
+export type IssuesApp = Pick<App, 'store' | 'buildOptions'> & Parameters<typeof renderPreview>[0];
 
 /** One variant of the next issue: its papers and how many readers get it. */
 type Variant = { variant: number; papers: { title: string }[]; readers: number };
@@ -37,7 +44,7 @@ type Variant = { variant: number; papers: { title: string }[]; readers: number }
 /** The next issue of one cadence, planned now, or why there is none. */
 type Next = { frequency: Frequency; note: string; subject?: string; papers?: { title: string }[]; recipients?: number; variants?: Variant[] };
 
-async function nextOf(app: App, frequency: Frequency, now: Date): Promise<Next> {
+async function nextOf(app: Pick<App, 'store' | 'buildOptions'>, frequency: Frequency, now: Date): Promise<Next> {
   const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
   if (isNoIssue(planned)) return { frequency, note: describeNoIssue(frequency, planned) };
   const papers = mainPapers(planned);
@@ -57,7 +64,7 @@ async function nextOf(app: App, frequency: Frequency, now: Date): Promise<Next> 
 }
 
 /** One variant of the next issue's email, as `paperboy preview` renders it; undefined when there is no next issue. */
-async function renderNext(app: App, frequency: Frequency, now: Date, variant: number): Promise<string | undefined> {
+async function renderNext(app: IssuesApp, frequency: Frequency, now: Date, variant: number): Promise<string | undefined> {
   const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
   if (isNoIssue(planned)) return undefined;
   const rendered = await renderPreview(app, frequency, planned, variant);
@@ -117,7 +124,7 @@ ${(n.variants ?? []).length > 1
 }
 
 /** GET /admin/issues/:id: one issue's deliveries (live while it is sent), its recent failures, and Resume when paused. */
-function issuePage(name: string, csrf: string, issue: Issue, progress: Progress, errors: Awaited<ReturnType<App['store']['issueFailures']>>) {
+function issuePage(name: string, csrf: string, issue: Issue, progress: SendProgress, errors: Awaited<ReturnType<App['store']['issueFailures']>>) {
   return adminPage(
     name,
     csrf,
@@ -139,7 +146,7 @@ ${errors.length
 }
 
 /** Installs the routes; call after the admin gate is in place. */
-export function issueRoutes(http: Hono, app: App, deps: AdminDeps, sends: AdminSends): void {
+export function issueRoutes(http: Hono, app: IssuesApp, deps: AdminDeps, sends: AdminSends): void {
   const { name, now, csrfOf } = deps;
   const frequencyOf = (c: Context) => c.req.param('frequency') as Frequency;
   // ?variant=N (default 0, the main one); undefined for anything but a small whole number.
@@ -160,18 +167,19 @@ export function issueRoutes(http: Hono, app: App, deps: AdminDeps, sends: AdminS
     const variant = variantOf(c);
     const next = await nextOf(app, frequencyOf(c), now());
     const known = variant !== undefined && (!next.variants || next.variants.some((v) => v.variant === variant));
-    return c.html(previewPage(name, csrfOf(c), next, variant ?? -1), known ? 200 : 404);
+    if (!known) c.status(statusOf('NOT_FOUND'));
+    return c.html(previewPage(name, csrfOf(c), next, variant ?? -1));
   });
 
   http.get('/admin/issues/next/:frequency{daily|weekly}/preview.html', async (c) => {
     const variant = variantOf(c);
-    if (variant === undefined) return c.html(messagePage(name, 'No such variant.'), 404);
+    if (variant === undefined) return c.html(messagePage(name, 'No such variant.'), statusOf('NOT_FOUND'));
     const email = await renderNext(app, frequencyOf(c), now(), variant).catch((err: unknown) => {
       if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
       throw err;
     });
-    if (email === null) return c.html(messagePage(name, 'The next issue has no such variant.'), 404);
-    if (email === undefined) return c.html(messagePage(name, 'There is no next issue to preview.'), 404);
+    if (email === null) return c.html(messagePage(name, 'The next issue has no such variant.'), statusOf('NOT_FOUND'));
+    if (email === undefined) return c.html(messagePage(name, 'There is no next issue to preview.'), statusOf('NOT_FOUND'));
     c.header('Content-Security-Policy', EMAIL_CSP);
     c.header('X-Frame-Options', 'SAMEORIGIN');
     return c.html(email);
@@ -179,7 +187,7 @@ export function issueRoutes(http: Hono, app: App, deps: AdminDeps, sends: AdminS
 
   http.get('/admin/issues/:id{[0-9]+}', async (c) => {
     const issue = await app.store.getIssue(Number(c.req.param('id')));
-    if (!issue) return c.html(messagePage(name, 'No such issue.'), 404);
+    if (!issue) return c.html(messagePage(name, 'No such issue.'), statusOf('NOT_FOUND'));
     const progress = await sends.progress(issue);
     const errors = await app.store.issueFailures(issue.id, 20);
     c.header('Content-Security-Policy', PROGRESS_PAGE_CSP);

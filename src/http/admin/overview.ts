@@ -18,6 +18,9 @@ import type { StoreStatus, SubscriberGrowthDay } from '../../store/store.js';
 import { chart } from './chart.js';
 import { type AdminDeps, adminPage } from './pages.js';
 
+/** What the overview reads: the store's figures and the configuration (schedule, sources). */
+export type OverviewApp = Pick<App, 'store' | 'config'>;
+
 /** Days the growth chart covers, today included. */
 export const GROWTH_DAYS = 30;
 /** Issues listed. */
@@ -195,7 +198,7 @@ ${alerts.length ? html`<ul>${alerts.map((a) => html`<li>${describeAlert(a)}</li>
 }
 
 /** Everything the overview shows, read from the store at `now`. */
-export async function loadOverview(app: App, now: Date): Promise<Overview> {
+export async function loadOverview(app: OverviewApp, now: Date): Promise<Overview> {
   const { store, config } = app;
   const status = await store.status(LAST_ISSUES);
   const issues: IssueLine[] = [];
@@ -223,7 +226,7 @@ export async function loadOverview(app: App, now: Date): Promise<Overview> {
 }
 
 /** Installs GET /admin; call after the admin gate is in place. */
-export function overviewRoutes(http: Hono, app: App, deps: AdminDeps): void {
+export function overviewRoutes(http: Hono, app: OverviewApp, deps: AdminDeps): void {
   const { name, now, csrfOf } = deps;
   http.get('/admin', async (c) => c.html(overviewPage(name, csrfOf(c), await loadOverview(app, now()))));
 }

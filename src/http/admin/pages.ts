@@ -37,6 +37,7 @@ export const ADMIN_SECTIONS = [
   ['issues', '/admin/issues', 'Issues'],
   ['sources', '/admin/sources', 'Sources'],
 ] as const;
+/** One section's key (`overview`, `subscribers`, …), for marking the current one. */
 export type AdminSection = (typeof ADMIN_SECTIONS)[number][0];
 
 /** The navigation (the current section marked) and logout button every signed-in page starts with. */

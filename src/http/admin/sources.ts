@@ -9,6 +9,7 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
+import { REDIRECT, statusOf } from '../../errors.js';
 import { utcTime } from '../../pipeline/report.js';
 import { runIngest } from '../../schedule/ingest.js';
 import { splitSources } from '../../sources/index.js';
@@ -48,7 +49,7 @@ const STATUS_LABEL: Record<RunSource['status'], string> = { ingested: 'ingested'
 const time = (at: string) => html`<time datetime="${at}">${utcTime(at)}</time>`;
 
 /** The page's data: the configured sources, each with its health and its newest recorded fetch. */
-export async function sourcesView(app: App, ingesting: boolean): Promise<SourcesView> {
+export async function sourcesView(app: Pick<App, 'store' | 'config'>, ingesting: boolean): Promise<SourcesView> {
   const health = new Map((await app.store.sourceHealth()).map((h) => [h.source, h]));
   const runs = await app.store.recentRuns(KEEP_RUNS);
   const { papers } = await app.store.status(0);
@@ -116,8 +117,11 @@ ${v.sources.length
   );
 }
 
+/** What the sources' page reads, and what "Ingest now" takes (`runIngest`'s own slice). */
+export type SourcesApp = Pick<App, 'store' | 'config'> & Parameters<typeof runIngest>[0];
+
 /** Installs the routes; call after the admin gate is in place. */
-export function sourceRoutes(http: Hono, app: App, deps: AdminDeps): void {
+export function sourceRoutes(http: Hono, app: SourcesApp, deps: AdminDeps): void {
   const { name, now, csrfOf } = deps;
   // One "ingest now" at a time in this process (the page is the only one that starts it here).
   let ingesting = false;
@@ -125,13 +129,13 @@ export function sourceRoutes(http: Hono, app: App, deps: AdminDeps): void {
   http.get('/admin/sources', async (c) => c.html(sourcesPage(name, csrfOf(c), await sourcesView(app, ingesting))));
 
   http.post('/admin/sources/ingest', async (c) => {
-    if (ingesting) return c.html(messagePage(name, 'An ingest is already running. Wait for it to finish, then reload the Sources page.'), 409);
+    if (ingesting) return c.html(messagePage(name, 'An ingest is already running. Wait for it to finish, then reload the Sources page.'), statusOf('LOCKED'));
     ingesting = true;
     try {
       await runIngest(app, now);
     } finally {
       ingesting = false;
     }
-    return c.redirect('/admin/sources', 303);
+    return c.redirect('/admin/sources', REDIRECT.AFTER_POST);
   });
 }

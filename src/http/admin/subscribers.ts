@@ -9,26 +9,25 @@ import { html } from 'hono/html';
 import type { App } from '../../app.js';
 import { stripControls } from '../../controls.js';
 import { FREQUENCIES, type Frequency, SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../domain.js';
-import { AppError } from '../../errors.js';
+import { AppError, REDIRECT, statusOf } from '../../errors.js';
 import type { SubscriberSearch } from '../../store/store.js';
 import { subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
 import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
 import { forgetSubscriber } from '../../subscriptions/flow.js';
 import { addSubscriber, parseFrequency, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
-import { adminPage, messagePage } from './pages.js';
+import { type AdminDeps, adminPage, messagePage } from './pages.js';
 
 /** Rows per page. */
 export const PAGE_SIZE = 100;
 
-/** What the routes need from `adminRoutes`. */
-export interface SubscriberPageDeps {
-  name: string;
-  now: () => Date;
-  /** The signed-in session's CSRF token (the gate guarantees a session). */
-  csrfOf: (c: Context) => string;
-}
+/** What the subscribers' pages touch: the store, the default frequency, the tokens' address hash, the log. */
+export type SubscribersApp = Pick<App, 'store' | 'config' | 'tokens' | 'log'>;
 
 type Filters = Omit<SubscriberSearch, 'limit'>;
+
+/** The longest search kept (an address is at most 254 characters) and the longest topic filter. */
+const MAX_QUERY = 254;
+const MAX_TOPIC = 40;
 
 const oneOf = <T extends string>(values: readonly T[], v: string | undefined): T | undefined =>
   values.includes(v as T) ? (v as T) : undefined;
@@ -41,10 +40,10 @@ function filtersOf(c: Context): Filters {
   const q = (k: string) => stripControls(c.req.query(k) ?? '').trim() || undefined;
   const after = Number(q('after'));
   return {
-    query: q('q')?.slice(0, 254),
+    query: q('q')?.slice(0, MAX_QUERY),
     status: oneOf<SubscriberStatus>(SUBSCRIBER_STATUSES, q('status')),
     frequency: oneOf<Frequency>(FREQUENCIES, q('frequency')),
-    topic: q('topic')?.slice(0, 40),
+    topic: q('topic')?.slice(0, MAX_TOPIC),
     after: Number.isSafeInteger(after) && after > 0 ? after : undefined,
   };
 }
@@ -123,17 +122,19 @@ ${csrfInput(csrf)}<button type="submit">Erase</button> <a href="/admin/subscribe
 const field = (body: Record<string, unknown>, k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
 
 /** Installs the routes; call after the admin gate is in place. */
-export function subscriberRoutes(http: Hono, app: App, deps: SubscriberPageDeps): void {
+export function subscriberRoutes(http: Hono, app: SubscribersApp, deps: AdminDeps): void {
   const { name, now, csrfOf } = deps;
-  const list = async (c: Context, extra: Partial<ListView> = {}, status: 200 | 400 = 200) => {
+  /** The list page; `refused`: the add form's error made it a 400. */
+  const list = async (c: Context, extra: Partial<ListView> = {}, refused = false) => {
     const filters = extra.filters ?? filtersOf(c);
     const found = await app.store.searchSubscribers({ ...filters, limit: PAGE_SIZE + 1 });
     const rows = found.slice(0, PAGE_SIZE);
     const next = found.length > PAGE_SIZE ? rows[rows.length - 1]!.id : undefined;
-    return c.html(subscribersPage(name, csrfOf(c), { filters, rows, next, ...extra }), status);
+    if (refused) c.status(statusOf('INPUT_INVALID'));
+    return c.html(subscribersPage(name, csrfOf(c), { filters, rows, next, ...extra }));
   };
   const byId = (c: Context) => app.store.getSubscriber(Number(c.req.param('id')));
-  const notFound = (c: Context) => c.html(messagePage(name, 'No such subscriber (already forgotten?).'), 404);
+  const notFound = (c: Context) => c.html(messagePage(name, 'No such subscriber (already forgotten?).'), statusOf('NOT_FOUND'));
 
   http.get('/admin/subscribers', (c) => list(c));
 
@@ -156,10 +157,10 @@ export function subscriberRoutes(http: Hono, app: App, deps: SubscriberPageDeps)
       };
       const { outcome, subscriber } = await addSubscriber(app.store, input, now(), app.tokens.emailHash(emailKey(input.email)));
       app.log.info(`admin: subscribers add #${subscriber.id} (${outcome})`);
-      return c.redirect('/admin/subscribers', 303);
+      return c.redirect('/admin/subscribers', REDIRECT.AFTER_POST);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      return list(c, { filters: {}, error: err.message, add: form }, 400);
+      return list(c, { filters: {}, error: err.message, add: form }, true);
     }
   });
 
@@ -173,7 +174,7 @@ export function subscriberRoutes(http: Hono, app: App, deps: SubscriberPageDeps)
     if (!s) return notFound(c);
     await forgetSubscriber(app, s.email, now());
     app.log.info(`admin: subscribers forget #${s.id}`);
-    return c.redirect('/admin/subscribers', 303);
+    return c.redirect('/admin/subscribers', REDIRECT.AFTER_POST);
   });
 
   http.post('/admin/subscribers/:id{[0-9]+}/remove', async (c) => {
@@ -181,6 +182,6 @@ export function subscriberRoutes(http: Hono, app: App, deps: SubscriberPageDeps)
     if (!s) return notFound(c);
     await removeSubscriber(app.store, s.email, now());
     app.log.info(`admin: subscribers remove #${s.id}`);
-    return c.redirect('/admin/subscribers', 303);
+    return c.redirect('/admin/subscribers', REDIRECT.AFTER_POST);
   });
 }

@@ -6,16 +6,16 @@
  * retry on: 2xx once stored, 4xx for a request that will never be accepted (forged, replayed,
  * malformed: nothing stored), 5xx when storing failed so that the provider sends it again.
  */
-import { classifyRefusal } from '../../bounces/refusals.js';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../../app.js';
-import type { BounceEvent, EventType } from '../../bounces/types.js';
-import { oneLine } from '../../errors.js';
+import type { BounceEvent } from '../../bounces/types.js';
+import { statusOf } from '../../errors.js';
 import { postmarkWebhook } from './postmark.js';
 import { resendWebhook } from './resend.js';
-import { fetchCertificateHttps, getHttps, sesWebhook } from './ses.js';
+import { sesWebhook } from './ses.js';
+import { fetchCertificateHttps, getHttps } from './sns-fetch.js';
+import type { Verdict, WebhookHandler } from './verdict.js';
 
 /**
  * Where verified events go: the store's events table and the suppression policy. `record` must be
@@ -47,32 +47,6 @@ export interface WebhookOptions {
  */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
-/** A request as the provider modules see it: headers and the raw body bytes, unparsed. */
-export interface WebhookRequest {
-  header(name: string): string | undefined;
-  body: Buffer;
-}
-
-/** What a provider module decided about one request. */
-export type Verdict =
-  /** Verified: store these events (none when the report is one we ignore); `note` is logged. */
-  | { kind: 'accept'; events: BounceEvent[]; note?: string }
-  /** Refused (nothing is stored); `reason` goes back to the caller and to the log. */
-  | { kind: 'refuse'; status: RefusalStatus; reason: string };
-
-/**
- * 400 malformed, 401 unauthenticated (bad or missing signature or credentials, stale timestamp),
- * 403 authenticated as someone we do not accept (another SNS topic, a certificate off AWS),
- * 502/503 when a call we depend on failed (SNS certificate or confirmation URL): try again later.
- */
-export type RefusalStatus = 400 | 401 | 403 | 502 | 503;
-
-/** A provider's handler of one request. */
-export type WebhookHandler = (req: WebhookRequest) => Promise<Verdict>;
-
-/** Shorthand for a refusal. */
-export const refuse = (status: RefusalStatus, reason: string): Verdict => ({ kind: 'refuse', status, reason });
-
 /**
  * Registers `POST /webhooks/ses`, `/webhooks/postmark` and `/webhooks/resend`, each only when its
  * key (SES_TOPIC_ARN, POSTMARK_WEBHOOK_AUTH, RESEND_WEBHOOK_SECRET) is set.
@@ -100,7 +74,7 @@ export function webhookRoutes(http: Hono, app: WebhookApp, sink: EventSink, opti
 function mount(http: Hono, name: string, handle: WebhookHandler, app: WebhookApp, sink: EventSink, options: WebhookOptions): void {
   const limit = bodyLimit({
     maxSize: options.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES,
-    onError: (c) => c.json({ error: 'payload too large' }, 413),
+    onError: (c) => c.json({ error: 'payload too large' }, statusOf('TOO_LARGE')),
   });
   http.post(`/webhooks/${name}`, limit, async (c: Context) => {
     let verdict: Verdict;
@@ -110,13 +84,14 @@ function mount(http: Hono, name: string, handle: WebhookHandler, app: WebhookApp
     } catch (err) {
       // A bug or a broken stream: 5xx so that the provider keeps the report and retries.
       app.log.error(`webhook ${name}: ${err instanceof Error ? err.message : String(err)}`);
-      return c.json({ error: 'internal error' }, 500);
+      return c.json({ error: 'internal error' }, statusOf('INTERNAL'));
     }
     if (verdict.kind === 'refuse') {
       // Logged because a wrong secret or topic in the config shows up here first.
-      app.log.warn(`webhook ${name}: refused (${verdict.status}): ${verdict.reason}`);
-      if (verdict.status === 401 && name === 'postmark') c.header('WWW-Authenticate', 'Basic realm="paperboy webhooks"');
-      return c.json({ error: verdict.reason }, verdict.status);
+      const status = statusOf(verdict.code);
+      app.log.warn(`webhook ${name}: refused (${status}): ${verdict.reason}`);
+      if (verdict.code === 'UNAUTHORIZED' && name === 'postmark') c.header('WWW-Authenticate', 'Basic realm="paperboy webhooks"');
+      return c.json({ error: verdict.reason }, status);
     }
     if (verdict.note) app.log.info(`webhook ${name}: ${verdict.note}`);
     if (verdict.events.length > 0) {
@@ -124,89 +99,9 @@ function mount(http: Hono, name: string, handle: WebhookHandler, app: WebhookApp
         await sink.record(verdict.events);
       } catch (err) {
         app.log.error(`webhook ${name}: could not store ${verdict.events.length} event(s): ${err instanceof Error ? err.message : String(err)}`);
-        return c.json({ error: 'could not store the events; try again later' }, 503);
+        return c.json({ error: 'could not store the events; try again later' }, statusOf('UNAVAILABLE'));
       }
     }
-    return c.json({ ok: true, recorded: verdict.events.length }, 200);
+    return c.json({ ok: true, recorded: verdict.events.length });
   });
-}
-
-// ── Helpers shared by the provider modules ───────────────────────────────────────────────────
-
-/**
- * Equality of two secrets in constant time: both are hashed first, so the compare never depends
- * on (or leaks) the length of the expected value.
- */
-export function secretEquals(given: string | Buffer, expected: string | Buffer): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-/** The body as JSON, or undefined when it is not UTF-8 JSON (a malformed request). */
-export function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
-  } catch {
-    return undefined;
-  }
-}
-
-/** A plain JSON object (not an array or null), for narrowing parsed payloads. */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A non-empty string field, else undefined. */
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
-}
-
-/** The address of `a@b`, `<a@b>` or `"Name" <a@b>`, lower-cased; undefined when none is there. */
-export function cleanAddress(v: unknown): string | undefined {
-  if (typeof v !== 'string') return undefined;
-  const inner = /<([^<>]*)>\s*$/.exec(v)?.[1] ?? v;
-  const addr = inner.trim().toLowerCase();
-  return /^[^\s@<>"]+@[^\s@<>"]+$/.test(addr) ? addr : undefined;
-}
-
-/** A Message-ID without its angle brackets; undefined when empty or unsafe. */
-export function cleanMessageId(v: unknown): string | undefined {
-  if (typeof v !== 'string') return undefined;
-  const id = v.trim().replace(/^<|>$/g, '').trim();
-  return id && !/[\s<>]/.test(id) ? id : undefined;
-}
-
-/** The report's one-line explanation, at most 300 characters (the event's contract). */
-export function diagnosticText(v: unknown): string | undefined {
-  if (typeof v !== 'string') return undefined;
-  const line = oneLine(v).replace(/\s+/g, ' ');
-  return line ? line.slice(0, 300) : undefined;
-}
-
-/** An enhanced status code (RFC 3463) given as such, else the first one in the text. */
-export function statusCode(given: unknown, text?: string): string | undefined {
-  if (typeof given === 'string' && /^[245]\.\d{1,3}\.\d{1,3}$/.test(given.trim())) return given.trim();
-  return text ? /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(text)?.[1] : undefined;
-}
-
-/** An ISO 8601 time from a provider's timestamp, else `fallback`'s. */
-export function isoTime(v: unknown, fallback: Date): string {
-  const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;
-  return new Date(Number.isFinite(t) ? t : fallback.getTime()).toISOString();
-}
-
-/**
- * A provider's bounce class, corrected by the one refusal table every path shares
- * (`bounces/refusals.ts`): a refusal of the *sender* (5.7.x policy, reputation, DMARC, a
- * blocklist) never suppresses the reader, a full mailbox is soft even when the provider calls it
- * permanent, and a provider's "permanent" that the table reads as neither recipient nor sender
- * stays the provider's call.
- */
-export function refineBounce(type: EventType, status: string | undefined, diagnostic: string | undefined): EventType {
-  if (type === 'complaint' || type === 'sender-refusal') return type;
-  const r = classifyRefusal({ text: diagnostic ?? '', ...(status ? { status } : {}) });
-  if (r.class === 'sender') return 'sender-refusal';
-  if (r.class === 'mailbox-full') return 'soft-bounce';
-  return type;
 }

@@ -7,7 +7,6 @@
 import type { BounceEvent, EventType } from '../../bounces/types.js';
 import { parseMailbox } from '../../config.js';
 import {
-  type WebhookHandler,
   cleanAddress,
   cleanMessageId,
   diagnosticText,
@@ -15,11 +14,11 @@ import {
   isoTime,
   parseJson,
   refineBounce,
-  refuse,
   secretEquals,
   statusCode,
   str,
-} from './index.js';
+} from './payload.js';
+import { type WebhookHandler, refuse } from './verdict.js';
 
 /** What the Postmark route needs: the expected `user:password`, a clock, and our From address. */
 export interface PostmarkWebhookOptions {
@@ -66,19 +65,19 @@ export function postmarkWebhook(opts: PostmarkWebhookOptions): WebhookHandler {
   const ourDomain = parseMailbox(opts.mailFrom)?.address.split('@')[1]?.toLowerCase();
   return async (req) => {
     const given = basicCredentials(req.header('authorization'));
-    if (given === undefined) return refuse(401, 'missing basic-auth credentials');
-    if (!secretEquals(given, opts.auth)) return refuse(401, 'wrong basic-auth credentials');
+    if (given === undefined) return refuse('UNAUTHORIZED', 'missing basic-auth credentials');
+    if (!secretEquals(given, opts.auth)) return refuse('UNAUTHORIZED', 'wrong basic-auth credentials');
 
     const payload = parseJson(req.body);
-    if (!isRecord(payload)) return refuse(400, 'the body is not a Postmark webhook (JSON object)');
+    if (!isRecord(payload)) return refuse('INPUT_INVALID', 'the body is not a Postmark webhook (JSON object)');
     const recordType = str(payload.RecordType);
-    if (!recordType) return refuse(400, 'Postmark webhook without RecordType');
+    if (!recordType) return refuse('INPUT_INVALID', 'Postmark webhook without RecordType');
     if (recordType !== 'Bounce' && recordType !== 'SpamComplaint') {
       // Delivery, Open, Click, SubscriptionChange: nothing for the bounce processor.
       return { kind: 'accept', events: [], note: `ignored a Postmark ${recordType.slice(0, 40)} record` };
     }
     const externalId = bounceId(payload, req.body);
-    if (!externalId) return refuse(400, `Postmark ${recordType} without an ID`);
+    if (!externalId) return refuse('INPUT_INVALID', `Postmark ${recordType} without an ID`);
     const bounceType = recordType === 'SpamComplaint' ? 'SpamComplaint' : str(payload.Type);
     const mapped = bounceType ? POSTMARK_TYPES[bounceType] : undefined;
     if (mapped === undefined) {

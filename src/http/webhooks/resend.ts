@@ -7,8 +7,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { BounceEvent, EventType } from '../../bounces/types.js';
 import {
-  type WebhookHandler,
-  type WebhookRequest,
   cleanAddress,
   cleanMessageId,
   diagnosticText,
@@ -16,10 +14,10 @@ import {
   isoTime,
   parseJson,
   refineBounce,
-  refuse,
   statusCode,
   str,
-} from './index.js';
+} from './payload.js';
+import { type WebhookHandler, type WebhookRequest, refuse } from './verdict.js';
 
 /** What the Resend route needs: the `whsec_…` signing secret and a clock. */
 export interface ResendWebhookOptions {
@@ -39,7 +37,7 @@ export function resendWebhook(opts: ResendWebhookOptions): WebhookHandler {
     const id = svixHeader(req, 'id')!;
 
     const payload = parseJson(req.body);
-    if (!isRecord(payload) || !isRecord(payload.data)) return refuse(400, 'the body is not a Resend event (JSON object with data)');
+    if (!isRecord(payload) || !isRecord(payload.data)) return refuse('INPUT_INVALID', 'the body is not a Resend event (JSON object with data)');
     const type = str(payload.type);
     if (type !== 'email.bounced' && type !== 'email.complained') {
       return { kind: 'accept', events: [], note: `ignored a Resend ${String(type).slice(0, 40)} event` };
@@ -47,7 +45,7 @@ export function resendWebhook(opts: ResendWebhookOptions): WebhookHandler {
     const data = payload.data;
     const to = Array.isArray(data.to) ? data.to : typeof data.to === 'string' ? [data.to] : [];
     const recipients = to.map(cleanAddress);
-    if (recipients.length === 0) return refuse(400, `Resend ${type} without recipients in data.to`);
+    if (recipients.length === 0) return refuse('INPUT_INVALID', `Resend ${type} without recipients in data.to`);
 
     const base: Omit<BounceEvent, 'externalId' | 'type'> = {
       source: 'resend',
@@ -97,12 +95,12 @@ function checkSignature(req: WebhookRequest, key: Buffer, now: Date) {
   const id = svixHeader(req, 'id');
   const timestamp = svixHeader(req, 'timestamp');
   const signatures = svixHeader(req, 'signature');
-  if (!id || !timestamp || !signatures) return refuse(401, 'missing svix-id, svix-timestamp or svix-signature');
+  if (!id || !timestamp || !signatures) return refuse('UNAUTHORIZED', 'missing svix-id, svix-timestamp or svix-signature');
   // The id ends up as the event's externalId: keep it to a sane token.
-  if (!/^[\x21-\x7e]{1,255}$/.test(id)) return refuse(400, 'malformed svix-id');
-  if (!/^\d{1,12}$/.test(timestamp)) return refuse(401, 'malformed svix-timestamp');
+  if (!/^[\x21-\x7e]{1,255}$/.test(id)) return refuse('INPUT_INVALID', 'malformed svix-id');
+  if (!/^\d{1,12}$/.test(timestamp)) return refuse('UNAUTHORIZED', 'malformed svix-timestamp');
   if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > SVIX_TOLERANCE_SECONDS) {
-    return refuse(401, 'svix-timestamp is outside the accepted window (a replay, or a wrong clock)');
+    return refuse('UNAUTHORIZED', 'svix-timestamp is outside the accepted window (a replay, or a wrong clock)');
   }
   const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(req.body).digest();
   let match = false;
@@ -113,5 +111,5 @@ function checkSignature(req: WebhookRequest, key: Buffer, now: Date) {
     // Lengths are public (always 32 bytes); only the bytes must be compared in constant time.
     if (given.length === expected.length && timingSafeEqual(given, expected)) match = true;
   }
-  return match ? (true as const) : refuse(401, 'Svix signature does not match');
+  return match ? (true as const) : refuse('UNAUTHORIZED', 'Svix signature does not match');
 }

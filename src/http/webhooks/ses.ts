@@ -8,8 +8,6 @@
 import { X509Certificate, verify } from 'node:crypto';
 import type { BounceEvent, EventType } from '../../bounces/types.js';
 import {
-  type Verdict,
-  type WebhookHandler,
   cleanAddress,
   cleanMessageId,
   diagnosticText,
@@ -17,10 +15,11 @@ import {
   isoTime,
   parseJson,
   refineBounce,
-  refuse,
   statusCode,
   str,
-} from './index.js';
+} from './payload.js';
+import { CertificateError } from './sns-fetch.js';
+import { type Verdict, type WebhookHandler, refuse } from './verdict.js';
 
 /** What the SES route needs: the topic to accept, a clock, and the two outbound calls. */
 export interface SesWebhookOptions {
@@ -100,48 +99,48 @@ export function sesWebhook(opts: SesWebhookOptions): WebhookHandler {
 
   return async (req) => {
     const msg = parseJson(req.body);
-    if (!isRecord(msg)) return refuse(400, 'the body is not an SNS message (JSON object)');
+    if (!isRecord(msg)) return refuse('INPUT_INVALID', 'the body is not an SNS message (JSON object)');
     const type = msg.Type as MessageType;
-    if (!MESSAGE_TYPES.includes(type)) return refuse(400, 'unknown SNS message Type');
+    if (!MESSAGE_TYPES.includes(type)) return refuse('INPUT_INVALID', 'unknown SNS message Type');
     const headerType = req.header('x-amz-sns-message-type');
-    if (headerType !== undefined && headerType !== type) return refuse(400, 'x-amz-sns-message-type does not match the message Type');
+    if (headerType !== undefined && headerType !== type) return refuse('INPUT_INVALID', 'x-amz-sns-message-type does not match the message Type');
     const signed = snsStringToSign(msg);
     const signature = str(msg.Signature);
     const certUrl = str(msg.SigningCertURL);
     const messageId = str(msg.MessageId);
-    if (!signed || !signature || !certUrl || !messageId) return refuse(400, 'SNS message without its signed fields, Signature or SigningCertURL');
+    if (!signed || !signature || !certUrl || !messageId) return refuse('INPUT_INVALID', 'SNS message without its signed fields, Signature or SigningCertURL');
 
     // Cheap checks first, so that a forged message never makes us fetch anything.
-    if (msg.TopicArn !== opts.topicArn) return refuse(403, 'the message is from another SNS topic');
+    if (msg.TopicArn !== opts.topicArn) return refuse('FORBIDDEN', 'the message is from another SNS topic');
     const now = opts.now();
     const sent = Date.parse(String(msg.Timestamp));
-    if (!Number.isFinite(sent)) return refuse(400, 'SNS Timestamp is not a date');
+    if (!Number.isFinite(sent)) return refuse('INPUT_INVALID', 'SNS Timestamp is not a date');
     const age = now.getTime() - sent;
     if (age > SNS_MAX_AGE_MS || -age > SNS_MAX_SKEW_MS) {
-      return refuse(401, 'SNS Timestamp is outside the accepted window (a replay, or a wrong clock)');
+      return refuse('UNAUTHORIZED', 'SNS Timestamp is outside the accepted window (a replay, or a wrong clock)');
     }
     const algorithm = msg.SignatureVersion === '1' ? 'sha1' : msg.SignatureVersion === '2' ? 'sha256' : undefined;
-    if (!algorithm) return refuse(401, 'unsupported SNS SignatureVersion');
-    if (!isSnsUrl(certUrl, { pem: true })) return refuse(403, 'SigningCertURL is not an https .pem URL on an SNS host');
+    if (!algorithm) return refuse('UNAUTHORIZED', 'unsupported SNS SignatureVersion');
+    if (!isSnsUrl(certUrl, { pem: true })) return refuse('FORBIDDEN', 'SigningCertURL is not an https .pem URL on an SNS host');
 
     let cert: X509Certificate;
     try {
       cert = await certificate(certUrl);
     } catch (err) {
-      if (err instanceof CertificateError) return refuse(403, err.message);
+      if (err instanceof CertificateError) return refuse('FORBIDDEN', err.message);
       // Network trouble: SNS retries, and the next attempt fetches again.
-      return refuse(503, `could not fetch the SNS signing certificate: ${err instanceof Error ? err.message : String(err)}`);
+      return refuse('UNAVAILABLE', `could not fetch the SNS signing certificate: ${err instanceof Error ? err.message : String(err)}`);
     }
     const t = now.getTime();
-    if (!(t >= Date.parse(cert.validFrom) && t <= Date.parse(cert.validTo))) return refuse(403, 'the SNS signing certificate is not valid now');
-    if (!verifies(algorithm, signed, cert, signature)) return refuse(401, 'SNS signature does not verify');
+    if (!(t >= Date.parse(cert.validFrom) && t <= Date.parse(cert.validTo))) return refuse('FORBIDDEN', 'the SNS signing certificate is not valid now');
+    if (!verifies(algorithm, signed, cert, signature)) return refuse('UNAUTHORIZED', 'SNS signature does not verify');
 
     if (type === 'SubscriptionConfirmation') return confirm(msg, opts);
     if (type === 'UnsubscribeConfirmation') {
       return { kind: 'accept', events: [], note: `SNS says the endpoint was unsubscribed from ${opts.topicArn}; SES reports stop arriving` };
     }
     const ses = typeof msg.Message === 'string' ? parseJson(Buffer.from(msg.Message, 'utf8')) : undefined;
-    if (!isRecord(ses)) return refuse(400, 'the SNS Message is not an SES notification (JSON object)');
+    if (!isRecord(ses)) return refuse('INPUT_INVALID', 'the SNS Message is not an SES notification (JSON object)');
     return sesEvents(ses, messageId, isoTime(msg.Timestamp, now));
   };
 }
@@ -159,11 +158,11 @@ function verifies(algorithm: string, signed: string, cert: X509Certificate, sign
 async function confirm(msg: Record<string, unknown>, opts: SesWebhookOptions): Promise<Verdict> {
   const url = str(msg.SubscribeURL)!;
   // Verified, but the URL is still checked: we must never be made to GET an arbitrary address.
-  if (!isSnsUrl(url)) return refuse(403, 'SubscribeURL is not an https URL on an SNS host');
+  if (!isSnsUrl(url)) return refuse('FORBIDDEN', 'SubscribeURL is not an https URL on an SNS host');
   try {
     await opts.confirmSubscription(url);
   } catch (err) {
-    return refuse(502, `could not confirm the SNS subscription: ${err instanceof Error ? err.message : String(err)}`);
+    return refuse('UPSTREAM_FAILED', `could not confirm the SNS subscription: ${err instanceof Error ? err.message : String(err)}`);
   }
   return { kind: 'accept', events: [], note: `confirmed the SNS subscription to ${opts.topicArn}` };
 }
@@ -175,14 +174,14 @@ async function confirm(msg: Record<string, unknown>, opts: SesWebhookOptions): P
  */
 export function sesEvents(ses: Record<string, unknown>, snsMessageId: string, fallbackTime: string): Verdict {
   const kind = str(ses.notificationType) ?? str(ses.eventType);
-  if (!kind) return refuse(400, 'SES notification without notificationType or eventType');
+  if (!kind) return refuse('INPUT_INVALID', 'SES notification without notificationType or eventType');
   const mail = isRecord(ses.mail) ? ses.mail : {};
   const originalMessageId = originalId(mail);
   const fallback = new Date(fallbackTime);
 
   if (kind === 'Bounce') {
     const bounce = ses.bounce;
-    if (!isRecord(bounce) || !Array.isArray(bounce.bouncedRecipients)) return refuse(400, 'SES Bounce without bouncedRecipients');
+    if (!isRecord(bounce) || !Array.isArray(bounce.bouncedRecipients)) return refuse('INPUT_INVALID', 'SES Bounce without bouncedRecipients');
     const base = bounceClass(str(bounce.bounceType), str(bounce.bounceSubType));
     const occurredAt = isoTime(bounce.timestamp, fallback);
     const many = bounce.bouncedRecipients.length > 1;
@@ -205,7 +204,7 @@ export function sesEvents(ses: Record<string, unknown>, snsMessageId: string, fa
 
   if (kind === 'Complaint') {
     const complaint = ses.complaint;
-    if (!isRecord(complaint) || !Array.isArray(complaint.complainedRecipients)) return refuse(400, 'SES Complaint without complainedRecipients');
+    if (!isRecord(complaint) || !Array.isArray(complaint.complainedRecipients)) return refuse('INPUT_INVALID', 'SES Complaint without complainedRecipients');
     const occurredAt = isoTime(complaint.timestamp, fallback);
     const many = complaint.complainedRecipients.length > 1;
     const events = complaint.complainedRecipients.filter(isRecord).map(
@@ -252,57 +251,10 @@ function compact(e: BounceEvent): BounceEvent {
   return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as unknown as BounceEvent;
 }
 
-/** A certificate that was fetched but cannot be used: a refusal, not a reason to retry. */
-class CertificateError extends Error {}
-
 function parseCertificate(pem: string): X509Certificate {
   try {
     return new X509Certificate(pem);
   } catch {
     throw new CertificateError('the SigningCertURL does not hold an X.509 certificate');
-  }
-}
-
-/** Bytes of a signing certificate we accept (AWS's are about 2 KB). */
-const MAX_CERT_BYTES = 64 * 1024;
-const FETCH_TIMEOUT_MS = 5_000;
-
-/**
- * The default certificate fetch: one https GET, no redirects (they could leave AWS), a timeout
- * and a size cap, so that a slow or huge answer cannot tie up the route.
- */
-export async function fetchCertificateHttps(url: string): Promise<string> {
-  const res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => undefined);
-    // 4xx: no such certificate, a refusal; 5xx: AWS trouble, worth a retry.
-    const reason = `the SigningCertURL answered HTTP ${res.status}`;
-    throw res.status < 500 ? new CertificateError(reason) : new Error(reason);
-  }
-  return (await readCapped(res, MAX_CERT_BYTES)).toString('utf8');
-}
-
-/** The default subscription confirmation: an https GET of the SubscribeURL that must answer 2xx. */
-export async function getHttps(url: string): Promise<void> {
-  const res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  // The answer (a small XML document) is not needed; read a little so the connection is reused.
-  await readCapped(res, MAX_CERT_BYTES).catch(() => undefined);
-  if (!res.ok) throw new Error(`the SubscribeURL answered HTTP ${res.status}`);
-}
-
-async function readCapped(res: Response, max: number): Promise<Buffer> {
-  if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return Buffer.concat(chunks);
-    size += value.length;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      throw new CertificateError(`the answer is larger than ${max} bytes`);
-    }
-    chunks.push(Buffer.from(value));
   }
 }
