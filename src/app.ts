@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { type Config, parseMailbox, redactUrl } from './config.js';
 import type { Frequency } from './domain.js';
+import { dateIn } from './lib/time.js';
 import type { Log } from './log.js';
 import type { BuildOptions } from './issue/builder.js';
 import type { DeliverDeps } from './pipeline/deliver.js';
@@ -213,10 +214,5 @@ export function fetchOptions(config: Config): FetchOptions {
     retries: config.FETCH_RETRIES,
     userAgent: `Paperboy/0.1 (+${config.PUBLIC_URL})`,
   };
-}
-
-/** YYYY-MM-DD of `date` in time zone `tz`. */
-export function dateIn(date: Date, tz: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
 }
 

@@ -8,13 +8,12 @@ import { parse as parseDotenv } from 'dotenv';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { AppError } from './errors.js';
-import { CLOCK_RE } from './issue/local-time.js';
+import { CLOCK_RE, WEEKDAYS, type Weekday, isTimeZone } from './lib/time.js';
 
 const FREQUENCIES = ['daily', 'weekly'] as const;
-const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 
 /** A day name, full or its first three letters, any case ("Mon", "monday"), as the full name. */
-function weekdayNamed(v: string): (typeof WEEKDAYS)[number] | undefined {
+function weekdayNamed(v: string): Weekday | undefined {
   return WEEKDAYS.find((d) => v === d || (v.length === 3 && d.startsWith(v)));
 }
 
@@ -287,14 +286,5 @@ export function redactUrl(url: string | undefined): string | undefined {
     return u.toString();
   } catch {
     return '(unparseable URL)';
-  }
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
   }
 }

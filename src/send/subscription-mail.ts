@@ -10,7 +10,7 @@ import type { Mailer } from '../pipeline/ports.js';
 import { type Masthead, toDigestPaper } from '../render/digest.js';
 import { renderConfirmation, renderWelcome } from '../render/mails.js';
 import { WELCOME_PAPERS } from '../../emails/Welcome.js';
-import { describeWhen } from '../schedule/describe.js';
+import { describeWhen } from '../lib/time.js';
 import type { Store } from '../store/store.js';
 import type { SubscriptionMail } from '../subscriptions/flow.js';
 import type { Tokens } from '../subscriptions/tokens.js';

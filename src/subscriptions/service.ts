@@ -5,7 +5,7 @@
 import type { Frequency, Subscriber } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { NewSubscriber, Store } from '../store/store.js';
-import { canonicalTimeZone } from '../issue/local-time.js';
+import { canonicalTimeZone } from '../lib/time.js';
 import { normalizeEmail } from './email.js';
 
 /** What `subscribers add` did. */

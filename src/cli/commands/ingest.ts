@@ -3,7 +3,8 @@
  * transaction, so a broken file writes nothing.
  */
 import type { Command } from 'commander';
-import { dateIn, fetchOptions } from '../../app.js';
+import { fetchOptions } from '../../app.js';
+import { dateIn } from '../../lib/time.js';
 import { AppError } from '../../errors.js';
 import { loadAndIngest } from '../../pipeline/ingest.js';
 import { SOURCE_FORMATS, type SourceFormat, splitSources } from '../../sources/index.js';

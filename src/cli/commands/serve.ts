@@ -13,7 +13,7 @@ import { redactUrl } from '../../config.js';
 import { serveHttp } from '../../http/server.js';
 import { Lock, runWorker } from '../../pipeline/worker.js';
 import { claimMissedTick, runTick, startScheduler } from '../../schedule/scheduler.js';
-import { whenIn } from '../../schedule/next-run.js';
+import { whenIn } from '../../lib/time.js';
 import { type CliIo, stopOf, withApp } from '../io.js';
 
 /**

@@ -11,9 +11,10 @@ import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { mailTargetOf } from '../../app.js';
 import { type CliIo, printJson, withApp } from '../io.js';
-import { describeAlert, describeDeferred, describeNoIssue, describeRun, utcTime } from '../../pipeline/report.js';
+import { describeAlert, describeDeferred, describeNoIssue, describeRun } from '../../pipeline/report.js';
 import { configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
-import { localTime, nextRunOf, whenIn } from '../../schedule/next-run.js';
+import { nextRunOf } from '../../schedule/next-run.js';
+import { localTime, utcTime, whenIn } from '../../lib/time.js';
 
 export function registerStatus(program: Command, io: CliIo): void {
   program

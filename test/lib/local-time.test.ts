@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { canonicalTimeZone, nextLocalTime } from '../../src/issue/local-time.js';
+import { canonicalTimeZone, nextLocalTime } from '../../src/lib/time.js';
 import { parseTimeZone } from '../../src/subscriptions/service.js';
 
 const at = (iso: string, clock: string, zone: string) => nextLocalTime(new Date(iso), clock, zone).toISOString();
