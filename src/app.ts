@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { type Config, parseMailbox, redactUrl } from './config.js';
 import type { Frequency } from './domain.js';
 import { dateIn } from './lib/time.js';
+import { archiveUrl } from './lib/urls.js';
 import type { Log } from './log.js';
 import type { BuildOptions } from './issue/builder.js';
 import type { DeliverDeps } from './pipeline/deliver.js';
@@ -173,11 +174,6 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
 /** Where `app.mailer()` sends, for people: the SMTP URL without its password, or the outbox folder. */
 export function mailTargetOf(config: Config): string {
   return config.SMTP_URL ? redactUrl(config.SMTP_URL)! : `outbox ${config.OUTBOX_DIR}`;
-}
-
-/** The public page of an issue ("view in browser"); the archive index when there is no issue yet. */
-export function archiveUrl(publicUrl: string, issueId?: number): string {
-  return issueId ? `${publicUrl}/archive/${issueId}` : `${publicUrl}/archive`;
 }
 
 /** This process in the ledger's `claimed_by`. */

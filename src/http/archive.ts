@@ -4,7 +4,8 @@
  */
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { type App, archiveUrl } from '../app.js';
+import type { App } from '../app.js';
+import { archiveUrl } from '../lib/urls.js';
 import { digestProps, displayDate, renderDigest } from '../render/digest.js';
 import { feedLink } from './feed.js';
 import { page } from './page.js';

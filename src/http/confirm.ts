@@ -7,6 +7,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
 import type { Subscriber } from '../domain.js';
+import { preferencesUrl } from '../lib/urls.js';
 import { type ConfirmState, confirmState, confirmSubscription, resendConfirmation } from '../subscriptions/flow.js';
 import { tooMany } from './landing.js';
 import { INVALID_LINK, page } from './page.js';
@@ -35,7 +36,7 @@ export function confirmRoutes(http: Hono, app: App, limiter: WindowLimiter): voi
           410,
         );
       case 'used': {
-        const prefs = `${app.config.PUBLIC_URL}/preferences/${app.tokens.linkTokens(state.subscriber.id).preferences}`;
+        const prefs = preferencesUrl(app.config.PUBLIC_URL, app.tokens.linkTokens(state.subscriber.id).preferences);
         return c.html(
           page(
             name,

@@ -10,9 +10,10 @@
  */
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import { type App, archiveUrl } from '../app.js';
+import type { App } from '../app.js';
 import type { Frequency } from '../domain.js';
 import { AppError } from '../errors.js';
+import { archiveUrl } from '../lib/urls.js';
 import { displayDate } from '../render/digest.js';
 import { requestSubscription } from '../subscriptions/flow.js';
 import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/service.js';

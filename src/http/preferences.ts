@@ -6,6 +6,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
 import { AppError } from '../errors.js';
+import { unsubscribeUrl } from '../lib/urls.js';
 import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/service.js';
 import { INVALID_LINK, page } from './page.js';
 import { csrfField, csrfOk, csrfRefused, noReferrer } from './security.js';
@@ -18,7 +19,7 @@ export function preferencesRoutes(http: Hono, app: App): void {
   const zoneHint = { fallback: app.config.TZ, ...(app.config.DELIVER_AT ? { deliverAt: app.config.DELIVER_AT } : {}) };
   /** `zoneError`: the time zone as typed, and why it was refused (shown beside the field). */
   const form = (c: Context, s: { id: number; frequency: string; topics: string[]; timezone: string | null }, note = '', zoneError?: { value: string; message: string }) => {
-    const unsubscribe = `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', s.id)}`;
+    const unsubscribe = unsubscribeUrl(app.config.PUBLIC_URL, app.tokens.sign('unsubscribe', s.id));
     return page(
       name,
       html`<h1>Your preferences</h1>

@@ -3,7 +3,8 @@
  * what `paperboy preview` writes and the admin's issue preview shows. The links carry tokens of
  * no real subscriber (they open nothing).
  */
-import { type App, archiveUrl } from '../app.js';
+import type { App } from '../app.js';
+import { archiveUrl, preferencesUrl, unsubscribeUrl } from '../lib/urls.js';
 import type { Frequency } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { PlannedIssue } from '../issue/builder.js';
@@ -13,8 +14,8 @@ import { digestProps, renderDigest } from './digest.js';
 /** Renders one variant of a planned issue (default: the main one); AppError('NOT_FOUND') for a variant it does not have. */
 export async function renderPreview(app: App, frequency: Frequency, planned: PlannedIssue, variant = 0): Promise<{ html: string; text: string }> {
   const urls = {
-    unsubscribeUrl: `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', 0)}`,
-    preferencesUrl: `${app.config.PUBLIC_URL}/preferences/${app.tokens.sign('preferences', 0)}`,
+    unsubscribeUrl: unsubscribeUrl(app.config.PUBLIC_URL, app.tokens.sign('unsubscribe', 0)),
+    preferencesUrl: preferencesUrl(app.config.PUBLIC_URL, app.tokens.sign('preferences', 0)),
     archiveUrl: archiveUrl(app.config.PUBLIC_URL),
   };
   const papers = variant === 0 ? mainPapers(planned) : planned.variants.get(variant);

@@ -9,6 +9,7 @@
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppError } from '../errors.js';
+import { preferencesUrl, unsubscribeUrl } from '../lib/urls.js';
 import type { MessageTemplate, Recipient } from '../pipeline/ports.js';
 import { tokenLength } from '../subscriptions/tokens.js';
 import type { DkimSigner, PendingSignature } from './dkim.js';
@@ -42,7 +43,7 @@ type Piece = Buffer | { slot: Slot; breaks: number[] };
 
 /** The per-recipient URLs with token placeholders in them: render the variant with these. */
 export function recipientUrls(publicUrl: string): { unsubscribeUrl: string; preferencesUrl: string } {
-  return { unsubscribeUrl: `${publicUrl}/unsubscribe/${UNSUB_PLACEHOLDER}`, preferencesUrl: `${publicUrl}/preferences/${PREFS_PLACEHOLDER}` };
+  return { unsubscribeUrl: unsubscribeUrl(publicUrl, UNSUB_PLACEHOLDER), preferencesUrl: preferencesUrl(publicUrl, PREFS_PLACEHOLDER) };
 }
 
 /** Builds the MIME message once; `personalise` is then a few buffer copies per recipient. */

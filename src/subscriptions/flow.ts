@@ -10,6 +10,7 @@
  */
 import type { Frequency, Subscriber } from '../domain.js';
 import { AppError } from '../errors.js';
+import * as urls from '../lib/urls.js';
 import type { Log } from '../log.js';
 import type { Store } from '../store/store.js';
 import { emailKey, normalizeEmail } from './email.js';
@@ -164,7 +165,7 @@ export async function resendConfirmation(deps: FlowDeps, token: string): Promise
 /** The confirm link of the confirmation email sent at `sentAt`. */
 export function confirmUrl(deps: Pick<FlowDeps, 'tokens' | 'publicUrl'>, subscriberId: number, sentAt: string): string {
   const token = deps.tokens.sign('confirm', subscriberId, new Date(expirySecond(sentAt) * 1000));
-  return `${deps.publicUrl}/confirm/${token}`;
+  return urls.confirmUrl(deps.publicUrl, token);
 }
 
 /** What `subscribers forget` erased. */

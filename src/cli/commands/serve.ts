@@ -14,6 +14,7 @@ import { serveHttp } from '../../http/server.js';
 import { Lock, runWorker } from '../../pipeline/worker.js';
 import { claimMissedTick, runTick, startScheduler } from '../../schedule/scheduler.js';
 import { whenIn } from '../../lib/time.js';
+import { homeUrl } from '../../lib/urls.js';
 import { type CliIo, stopOf, withApp } from '../io.js';
 
 /**
@@ -29,7 +30,7 @@ async function describe(app: App, io: CliIo, nextRun: Date | null, served?: stri
   io.stdout(`Subscribe page: ${page}\n`);
   if (active === 0) io.stdout(`Add a subscriber: open ${page} or run npx paperboy subscribers add you@example.org\n`);
   const publicUrl = new URL(config.PUBLIC_URL);
-  if (served && LOCAL_HOSTS.includes(publicUrl.hostname) && !page.startsWith(`${config.PUBLIC_URL}/`)) {
+  if (served && LOCAL_HOSTS.includes(publicUrl.hostname) && !page.startsWith(homeUrl(config.PUBLIC_URL))) {
     app.log.warn(`PUBLIC_URL ${config.PUBLIC_URL} is not this server: links in emails will not reach it (set PUBLIC_URL=${page.slice(0, -1)})`);
   }
 }
@@ -38,7 +39,7 @@ const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
 /** The page readers subscribe on: PUBLIC_URL, or this server's own address for a local run. */
 function subscribePage(config: Config, served: string | undefined): string {
-  if (!served || !LOCAL_HOSTS.includes(new URL(config.PUBLIC_URL).hostname)) return `${config.PUBLIC_URL}/`;
+  if (!served || !LOCAL_HOSTS.includes(new URL(config.PUBLIC_URL).hostname)) return homeUrl(config.PUBLIC_URL);
   // Listening on every interface: the browser's address is localhost.
   return `${served.replace(/^http:\/\/(0\.0\.0\.0|::|\[::\]):/, 'http://localhost:')}/`;
 }
