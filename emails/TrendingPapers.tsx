@@ -8,7 +8,7 @@ import preview from '../fixtures/email-preview.json' with { type: 'json' };
 import { Footer } from './_components/Footer.js';
 import { Layout } from './_components/Layout.js';
 import { type DigestPaper, PaperCard } from './_components/PaperCard.js';
-import { authorLine, shorten, wrap } from './_components/text.js';
+import { authorLine, shorten, wrap } from '../src/lib/text.js';
 
 export type { DigestPaper } from './_components/PaperCard.js';
 

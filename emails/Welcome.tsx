@@ -9,7 +9,7 @@ import { A } from './_components/A.js';
 import { Footer } from './_components/Footer.js';
 import { Layout } from './_components/Layout.js';
 import { type DigestPaper, PaperCard } from './_components/PaperCard.js';
-import { authorLine, safeHref, shorten, wrap } from './_components/text.js';
+import { authorLine, safeHref, shorten, wrap } from '../src/lib/text.js';
 import { cls, light } from './_components/theme.js';
 
 /** Everything the welcome email shows; the URLs are the reader's own. */

@@ -6,7 +6,7 @@
 import { Column, Heading, Img, Link, Row, Text } from '@react-email/components';
 import { Fragment } from 'react';
 import { A } from './A.js';
-import { authorLine, compactCount, safeHref, shorten } from './text.js';
+import { authorLine, compactCount, safeHref, shorten } from '../../src/lib/text.js';
 import { cls, light } from './theme.js';
 
 /** One paper as the email shows it. */

@@ -9,7 +9,7 @@ import { html } from 'hono/html';
 import type { App } from '../app.js';
 import type { Issue, Paper } from '../domain.js';
 import { archiveUrl, feedUrl, homeUrl } from '../lib/urls.js';
-import { safeHref } from '../../emails/_components/text.js';
+import { safeHref } from '../lib/text.js';
 import { toDigestPaper } from '../render/digest.js';
 
 /** Issues in the feed, newest first. */

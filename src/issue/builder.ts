@@ -10,7 +10,7 @@
  */
 import type { Frequency, Issue, Paper } from '../domain.js';
 import type { IssuePlan, Store } from '../store/store.js';
-import { shorten } from '../../emails/_components/text.js';
+import { shorten } from '../lib/text.js';
 import { type Weekday, dayIn } from '../lib/time.js';
 import { TopicMatcher } from './topics.js';
 
