@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../domain.js';
-import { hasControl } from '../controls.js';
+import { hasControl } from '../lib/controls.js';
 import { AppError } from '../errors.js';
 import { looksLikeFeed, parseArxivFeed } from './arxiv.js';
 import { type FetchOptions, type Validators, fetchDigest } from './fetch.js';
