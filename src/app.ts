@@ -3,7 +3,8 @@
  * `close()`. The CLI, the scheduler and the HTTP server are thin shells around this.
  */
 import { hostname } from 'node:os';
-import { type Config, parseMailbox, redactUrl } from './config.js';
+import { type Config, redactUrl } from './config.js';
+import { parseMailbox } from './lib/email.js';
 import type { Frequency } from './domain.js';
 import { dateIn } from './lib/time.js';
 import { archiveUrl } from './lib/urls.js';

@@ -8,6 +8,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { parseMailbox } from './lib/email.js';
 import { CLOCK_RE, WEEKDAYS, type Weekday, isTimeZone } from './lib/time.js';
 
 const FREQUENCIES = ['daily', 'weekly'] as const;
@@ -268,13 +269,6 @@ export function configWarnings(cfg: Config): string[] {
     warnings.push(`DKIM_DOMAIN ${cfg.DKIM_DOMAIN} does not match the MAIL_FROM domain ${fromDomain}: DMARC will not align`);
   }
   return warnings;
-}
-
-/** The address part of MAIL_FROM-style strings: `Name <a@b>` or `a@b`; null when malformed. */
-export function parseMailbox(value: string): { name: string; address: string } | null {
-  const m = /^\s*(?:"?([^"<>]*?)"?\s*)?<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value) ?? /^\s*()([^<>\s"]+@[^<>\s"]+)\s*$/.exec(value);
-  if (!m) return null;
-  return { name: (m[1] ?? '').trim(), address: m[2]! };
 }
 
 /** A URL (SMTP_URL, DATABASE_URL) with its password replaced, for logs, errors and status. */

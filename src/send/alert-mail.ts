@@ -3,7 +3,8 @@
  * part, built by MailComposer (`composeSingle`) and handed to the app's mailer, so that without
  * SMTP they land in the outbox folder like every other message.
  */
-import { type Config, parseMailbox } from '../config.js';
+import type { Config } from '../config.js';
+import { parseMailbox } from '../lib/email.js';
 import type { AlertMail, AlertMessage } from '../pipeline/alerts.js';
 import type { Mailer } from '../pipeline/ports.js';
 import { composeSingle } from './single.js';

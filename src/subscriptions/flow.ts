@@ -13,7 +13,7 @@ import { AppError } from '../errors.js';
 import * as urls from '../lib/urls.js';
 import type { Log } from '../log.js';
 import type { Store } from '../store/store.js';
-import { emailKey, normalizeEmail } from './email.js';
+import { emailKey, normalizeEmail } from '../lib/email.js';
 import type { Tokens } from './tokens.js';
 
 /** How long a confirm link works. */

@@ -8,7 +8,7 @@
 import { type Frequency, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { NewSubscriber } from '../store/store.js';
-import { emailKey, normalizeEmail } from './email.js';
+import { emailKey, normalizeEmail } from '../lib/email.js';
 import { parseFrequency, parseTimeZone, parseTopics } from './service.js';
 
 /** A row's fields by column name (CSV: strings; JSON: whatever the entry holds). */

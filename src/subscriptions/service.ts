@@ -6,7 +6,7 @@ import type { Frequency, Subscriber } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { NewSubscriber, Store } from '../store/store.js';
 import { canonicalTimeZone } from '../lib/time.js';
-import { normalizeEmail } from './email.js';
+import { normalizeEmail } from '../lib/email.js';
 
 /** What `subscribers add` did. */
 export type AddOutcome = 'added' | 'already-active' | 'reactivated';

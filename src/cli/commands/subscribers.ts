@@ -8,7 +8,7 @@ import type { Subscriber } from '../../domain.js';
 import { AppError } from '../../errors.js';
 import { importParsedCsv, importSummary, parseSubscriberFile } from '../../subscriptions/csv-import.js';
 import { subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
-import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
+import { emailKey, normalizeEmail } from '../../lib/email.js';
 import { forgetSubscriber } from '../../subscriptions/flow.js';
 import { addSubscriber, parseFrequency, parseTimeZone, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
 import { type CliIo, configOf, logOf, withApp } from '../io.js';

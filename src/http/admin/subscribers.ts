@@ -7,12 +7,12 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
-import { stripControls } from '../../controls.js';
+import { stripControls } from '../../lib/controls.js';
 import { FREQUENCIES, type Frequency, SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../domain.js';
 import { AppError } from '../../errors.js';
 import type { SubscriberSearch } from '../../store/store.js';
 import { subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
-import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
+import { emailKey, normalizeEmail } from '../../lib/email.js';
 import { forgetSubscriber } from '../../subscriptions/flow.js';
 import { addSubscriber, parseFrequency, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
 import { adminPage, messagePage } from './pages.js';

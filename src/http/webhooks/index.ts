@@ -11,7 +11,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../../app.js';
-import type { BounceEvent, EventType } from '../../bounces/types.js';
+import type { BounceEvent, EventType } from '../../domain.js';
 import { oneLine } from '../../errors.js';
 import { postmarkWebhook } from './postmark.js';
 import { resendWebhook } from './resend.js';
