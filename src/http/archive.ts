@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
 import { archiveUrl } from '../lib/urls.js';
-import { digestProps, displayDate, renderDigest } from '../render/digest.js';
+import { displayDate } from '../render/digest.js';
 import { feedLink } from './feed.js';
 import { page } from './page.js';
 
@@ -35,10 +35,9 @@ export function archiveRoutes(http: Hono, app: App): void {
     let htmlPage = rendered.get(id);
     if (!htmlPage) {
       htmlPage = app.store.issueVariants(id).then(async (variants) => {
-        const props = digestProps(app.masthead, issue, variants.get(0) ?? [], {});
         // The email's HTML as it is, plus a title and the feed's alternate link in its head.
         const head = html`<title>${issue.subject}</title>${feedLink(app.config.PUBLIC_URL, name)}`;
-        return (await renderDigest(props)).html.replace('</head>', `${await head}</head>`);
+        return (await app.digest.archived(issue, variants.get(0) ?? [])).html.replace('</head>', `${await head}</head>`);
       });
       rendered.set(id, htmlPage);
       htmlPage.catch(() => rendered.delete(id));

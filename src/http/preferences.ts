@@ -68,7 +68,7 @@ ${csrfField(c, app)}
     } catch (err) {
       return c.html(form(c, { ...s, ...prefs }, '', { value: (typed ?? '').slice(0, 64), message: timeZoneProblem(err) }), 400);
     }
-    await app.store.setSubscriberPreferences(s.id, { ...prefs, timezone }, new Date().toISOString());
+    await app.store.setSubscriberPreferences(s.id, { ...prefs, timezone }, app.now().toISOString());
     return c.html(form(c, { id: s.id, ...prefs, timezone }, 'Saved.'));
   });
 }

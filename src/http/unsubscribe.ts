@@ -44,7 +44,7 @@ export function unsubscribeRoutes(http: Hono, app: App): void {
     const s = await subscriberFromToken(app, 'unsubscribe', c.req.param('token'));
     if (!s) return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p>`, { title: 'Link not valid' }), 400);
     if (s.status === 'active' || s.status === 'pending') {
-      await app.store.setSubscriberStatus(s.id, 'unsubscribed', new Date().toISOString());
+      await app.store.setSubscriberStatus(s.id, 'unsubscribed', app.now().toISOString());
       app.log.info(`unsubscribed subscriber #${s.id} (one-click)`);
     }
     return c.html(

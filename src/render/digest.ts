@@ -4,6 +4,7 @@
  */
 import { createElement } from 'react';
 import TrendingPapers, { type DigestPaper, type TrendingPapersProps, abstractChars, trendingPapersText } from '../../emails/TrendingPapers.js';
+import type { Config } from '../config.js';
 import type { Frequency, Paper } from '../domain.js';
 import { fallbackPaperUrl } from '../sources/normalize.js';
 import { renderEmail } from './html.js';
@@ -14,6 +15,16 @@ export interface Masthead {
   tagline: string;
   byline: string;
   postalAddress: string;
+}
+
+/** The masthead the config describes (the byline defaults to the newsletter and the research community). */
+export function mastheadOf(config: Pick<Config, 'NEWSLETTER_NAME' | 'NEWSLETTER_TAGLINE' | 'BYLINE' | 'POSTAL_ADDRESS'>): Masthead {
+  return {
+    newsletterName: config.NEWSLETTER_NAME,
+    tagline: config.NEWSLETTER_TAGLINE,
+    byline: config.BYLINE ?? `by ${config.NEWSLETTER_NAME} and the research community`,
+    postalAddress: config.POSTAL_ADDRESS,
+  };
 }
 
 /** A rendered variant: both parts, ready to become a MIME message. */

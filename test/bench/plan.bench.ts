@@ -70,7 +70,7 @@ it('plan', async () => {
     const render = await measure(`render + build the MIME of every variant once (${p.variants.size})`, async () => {
       for (const [, papers] of p.variants) {
         const subject = variantSubject({ subject: p.plan.subject, frequency: 'daily' }, main, papers);
-        await app.compose({ subject, issueDate: p.plan.issueDate, frequency: 'daily', papers, issueId: 1 });
+        await app.digest.compose({ subject, issueDate: p.plan.issueDate, frequency: 'daily', papers, issueId: 1 });
       }
     }, { runs: 3, warmup: 1 });
 

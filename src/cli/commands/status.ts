@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { deliverability, describeDeliverability } from '../../bounces/rates.js';
 import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
-import { mailTargetOf } from '../../app.js';
+import { mailTargetOf } from '../../send/mailer.js';
 import { type CliIo, printJson, withApp } from '../io.js';
 import { describeAlert, describeDeferred, describeNoIssue, describeRun } from '../../pipeline/report.js';
 import { configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
@@ -23,7 +23,7 @@ export function registerStatus(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       await withApp(io, async (app) => {
-        const now = io.now?.() ?? new Date();
+        const now = app.now();
         const s = await app.store.status(5);
         const next = [];
         for (const frequency of FREQUENCIES) {

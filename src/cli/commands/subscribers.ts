@@ -29,7 +29,6 @@ function toJson(s: Subscriber) {
 }
 
 export function registerSubscribers(program: Command, io: CliIo): void {
-  const now = () => io.now?.() ?? new Date();
   const subs = program.command('subscribers').description('manage the subscriber list');
 
   subs
@@ -49,7 +48,7 @@ export function registerSubscribers(program: Command, io: CliIo): void {
       };
       const { outcome, subscriber } = await withApp(
         io,
-        (app) => addSubscriber(app.store, input, now(), app.tokens.emailHash(emailKey(input.email))),
+        (app) => addSubscriber(app.store, input, app.now(), app.tokens.emailHash(emailKey(input.email))),
         config,
       );
       const said = { added: 'Added', 'already-active': 'Already subscribed:', reactivated: 'Re-activated' }[outcome];
@@ -62,7 +61,7 @@ export function registerSubscribers(program: Command, io: CliIo): void {
     .argument('<email>')
     .action(async (email: string) => {
       const address = normalizeEmail(email);
-      const s = await withApp(io, (app) => removeSubscriber(app.store, address, now()));
+      const s = await withApp(io, (app) => removeSubscriber(app.store, address, app.now()));
       io.stdout(`Removed ${s.email} (now ${s.status})\n`);
     });
 
@@ -72,7 +71,7 @@ export function registerSubscribers(program: Command, io: CliIo): void {
     .argument('<email>')
     .action(async (email: string) => {
       const address = normalizeEmail(email);
-      const r = await withApp(io, (app) => forgetSubscriber(app, address, now()));
+      const r = await withApp(io, (app) => forgetSubscriber(app, address, app.now()));
       const topics = r.topics.length ? `topics ${r.topics.join(', ')}` : 'no topics';
       io.stdout(
         `Forgot ${r.email}: erased the subscriber row (${r.status}, ${topics}) and ${r.deliveries} ledger row${r.deliveries === 1 ? '' : 's'}` +

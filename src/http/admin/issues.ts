@@ -9,7 +9,6 @@
  * email is served on its own URL with a CSP of its own (the archive's, plus `sandbox`), and the
  * preview page alone allows `frame-src 'self'`.
  */
-import { renderPreview } from '../../render/preview.js';
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
@@ -61,7 +60,7 @@ async function nextOf(app: App, frequency: Frequency, now: Date): Promise<Next> 
 async function renderNext(app: App, frequency: Frequency, now: Date, variant: number): Promise<string | undefined> {
   const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
   if (isNoIssue(planned)) return undefined;
-  const rendered = await renderPreview(app, frequency, planned, variant);
+  const rendered = await app.digest.preview(frequency, planned, variant);
   return rendered.html;
 }
 

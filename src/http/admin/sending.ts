@@ -13,7 +13,8 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
-import { type App, mailTargetOf } from '../../app.js';
+import type { App } from '../../app.js';
+import { mailTargetOf } from '../../send/mailer.js';
 import type { DeliveryStatus, Frequency, Issue } from '../../domain.js';
 import { AppError, toAppError } from '../../errors.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
@@ -100,7 +101,7 @@ export class AdminSends {
       }
     };
     const done = run();
-    this.job = { issueId: issue.id, startedAt: app.flow.now().toISOString(), done };
+    this.job = { issueId: issue.id, startedAt: app.now().toISOString(), done };
     app.flow.background(done);
     return issue;
   }
