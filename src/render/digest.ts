@@ -1,13 +1,15 @@
 /**
  * The renderer: papers of one variant → the digest's HTML and text, rendered once with
  * React Email. Per-recipient values are placeholders here; the sender fills them in.
+ * `@react-email/render` (2.0.10 and later) leaves out the `<link rel="preload">` React 19 adds
+ * for every `<img>`: no mail client uses them, and each would cost bytes towards Gmail's clip.
  */
+import { render } from '@react-email/render';
 import { createElement } from 'react';
 import TrendingPapers, { type DigestPaper, type TrendingPapersProps, abstractChars, trendingPapersText } from '../../emails/TrendingPapers.js';
 import type { Config } from '../config.js';
 import type { Frequency, Paper } from '../domain.js';
 import { fallbackPaperUrl } from '../sources/normalize.js';
-import { renderEmail } from './html.js';
 
 /** The newsletter-wide values every issue shows. */
 export interface Masthead {
@@ -98,12 +100,12 @@ const SHORTER = [200, 140, 100, 60];
  */
 export async function renderDigest(props: TrendingPapersProps): Promise<RenderedDigest> {
   let chosen = props;
-  let html = await renderEmail(createElement(TrendingPapers, chosen));
+  let html = await render(createElement(TrendingPapers, chosen));
   const start = props.abstractChars ?? abstractChars(props.papers.length);
   for (const chars of SHORTER.filter((c) => c < start)) {
     if (Buffer.byteLength(html) <= HTML_BUDGET_BYTES) break;
     chosen = { ...props, abstractChars: chars };
-    html = await renderEmail(createElement(TrendingPapers, chosen));
+    html = await render(createElement(TrendingPapers, chosen));
   }
   return { html, text: trendingPapersText(chosen), paperCount: props.papers.length };
 }
