@@ -23,7 +23,7 @@ import type { DkimSettings } from './send/smtp-pool.js';
 import { subscriptionMail } from './send/subscription-mail.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
-import type { FlowDeps } from './subscriptions/flow.js';
+import type { FlowDeps } from './subscriptions/double-opt-in.js';
 import { resolveSecretKey } from './subscriptions/secret.js';
 import { Tokens } from './subscriptions/tokens.js';
 
@@ -48,7 +48,7 @@ export interface App {
   buildOptions(frequency: Frequency, now: Date): BuildOptions;
   /** Today's date (YYYY-MM-DD) in the configured time zone. */
   today(): string;
-  /** What subscribing, confirming and forgetting need (the flow in `subscriptions/flow.ts`). */
+  /** What subscribing and confirming need (the double opt-in in `subscriptions/double-opt-in.ts`). */
   flow: FlowDeps;
   /** Resolves once the emails sent after an HTTP answer (confirmation, welcome) are out. */
   idle(): Promise<void>;

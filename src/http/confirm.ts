@@ -8,7 +8,7 @@ import { html } from 'hono/html';
 import type { App } from '../app.js';
 import type { Subscriber } from '../domain.js';
 import { preferencesUrl } from '../lib/urls.js';
-import { type ConfirmState, confirmState, confirmSubscription, resendConfirmation } from '../subscriptions/flow.js';
+import { type ConfirmState, confirmState, confirmSubscription, resendConfirmation } from '../subscriptions/double-opt-in.js';
 import { tooMany } from './landing.js';
 import { INVALID_LINK, page } from './page.js';
 import { clientKey } from './client-address.js';

@@ -7,7 +7,7 @@ import { html } from 'hono/html';
 import type { App } from '../app.js';
 import { AppError } from '../errors.js';
 import { unsubscribeUrl } from '../lib/urls.js';
-import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/service.js';
+import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/inputs.js';
 import { INVALID_LINK, page } from './page.js';
 import { csrfField, csrfOk, csrfRefused, noReferrer } from './security.js';
 import { TZ_SCRIPT, timeZoneField, timeZoneProblem } from './timezone.js';

@@ -13,9 +13,9 @@ import { WELCOME_PAPERS } from '../../emails/Welcome.js';
 import { describeWhen } from '../lib/time.js';
 import { archiveUrl, preferencesUrl, unsubscribeUrl as unsubscribeLink } from '../lib/urls.js';
 import type { Store } from '../store/store.js';
-import type { SubscriptionMail } from '../subscriptions/flow.js';
+import type { SubscriptionMail } from '../subscriptions/double-opt-in.js';
 import type { Tokens } from '../subscriptions/tokens.js';
-import { composeSingle } from './single.js';
+import { composeOneOff } from './one-off.js';
 
 /** The SubscriptionMail port over a mailer (created on first use, kept open). */
 export function subscriptionMail(
@@ -30,7 +30,7 @@ export function subscriptionMail(
 ): SubscriptionMail {
   const send = async (s: Subscriber, kind: string, m: { subject: string; html: string; text: string; unsubscribeUrl?: string }) => {
     const at = now();
-    const message = await composeSingle(
+    const message = await composeOneOff(
       {
         from: config.MAIL_FROM,
         to: s.email,

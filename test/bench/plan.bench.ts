@@ -17,7 +17,8 @@ import { silentLog } from '../../src/log.js';
 import { ingestDigests } from '../../src/pipeline/ingest.js';
 import { parseDigest } from '../../src/sources/index.js';
 import type { NewSubscriber } from '../../src/store/store.js';
-import { importSubscribers, parseTopics } from '../../src/subscriptions/service.js';
+import { parseTopics } from '../../src/subscriptions/inputs.js';
+import { importSubscribers } from '../../src/subscriptions/operator.js';
 import { SEED } from '../helpers/workspace.js';
 import { fmt, measure, report } from './measure.js';
 

@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Subscriber } from '../../src/domain.js';
 import { createHttpApp } from '../../src/http/server.js';
 import { silentLog } from '../../src/log.js';
-import type { SubscriptionMail } from '../../src/subscriptions/flow.js';
+import type { SubscriptionMail } from '../../src/subscriptions/double-opt-in.js';
 import { formSession } from '../helpers/forms.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { mainPapers } from '../../pipeline/run.js';
-import { parseFrequency } from '../../subscriptions/service.js';
+import { parseFrequency } from '../../subscriptions/inputs.js';
 import { type CliIo, withApp } from '../io.js';
 import { describeNoIssue } from '../../pipeline/report.js';
 

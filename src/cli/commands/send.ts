@@ -11,7 +11,7 @@ import { isNoIssue } from '../../issue/builder.js';
 import { describeNoIssue, describeOutcomes } from '../../pipeline/report.js';
 import { dryRun, sendNext } from '../../pipeline/run.js';
 import { OutboxMailer } from '../../send/outbox.js';
-import { parseFrequency } from '../../subscriptions/service.js';
+import { parseFrequency } from '../../subscriptions/inputs.js';
 import { type CliIo, stopOf, withApp } from '../io.js';
 import { progressReporter } from '../progress.js';
 

@@ -9,8 +9,8 @@ import { AppError } from '../../errors.js';
 import { importParsedCsv, importSummary, parseSubscriberFile } from '../../subscriptions/csv-import.js';
 import { subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
 import { emailKey, normalizeEmail } from '../../lib/email.js';
-import { forgetSubscriber } from '../../subscriptions/flow.js';
-import { addSubscriber, parseFrequency, parseTimeZone, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
+import { parseFrequency, parseTimeZone, parseTopics } from '../../subscriptions/inputs.js';
+import { addSubscriber, forgetSubscriber, removeSubscriber } from '../../subscriptions/operator.js';
 import { type CliIo, configOf, logOf, withApp } from '../io.js';
 
 /** The JSON shape of a subscriber in `list --json` and `export --format json`. */

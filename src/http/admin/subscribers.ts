@@ -13,8 +13,8 @@ import { AppError } from '../../errors.js';
 import type { SubscriberSearch } from '../../store/store.js';
 import { subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
 import { emailKey, normalizeEmail } from '../../lib/email.js';
-import { forgetSubscriber } from '../../subscriptions/flow.js';
-import { addSubscriber, parseFrequency, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
+import { parseFrequency, parseTopics } from '../../subscriptions/inputs.js';
+import { addSubscriber, forgetSubscriber, removeSubscriber } from '../../subscriptions/operator.js';
 import { adminPage, messagePage } from './pages.js';
 
 /** Rows per page. */
