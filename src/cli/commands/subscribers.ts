@@ -28,9 +28,19 @@ function toJson(s: Subscriber) {
   };
 }
 
+/** Registers `paperboy subscribers` and its subcommands. */
 export function registerSubscribers(program: Command, io: CliIo): void {
   const subs = program.command('subscribers').description('manage the subscriber list');
+  registerAdd(subs, io);
+  registerRemove(subs, io);
+  registerForget(subs, io);
+  registerList(subs, io);
+  registerImport(subs, io);
+  registerExport(subs, io);
+}
 
+/** `subscribers add EMAIL`: an operator add, confirmed at once. */
+function registerAdd(subs: Command, io: CliIo): void {
   subs
     .command('add')
     .description('add a subscriber, confirmed at once (the operator vouches for consent)')
@@ -54,7 +64,10 @@ export function registerSubscribers(program: Command, io: CliIo): void {
       const said = { added: 'Added', 'already-active': 'Already subscribed:', reactivated: 'Re-activated' }[outcome];
       io.stdout(`${said} ${subscriber.email} (${subscriber.frequency}${subscriber.timezone ? `, ${subscriber.timezone}` : ''})\n`);
     });
+}
 
+/** `subscribers remove EMAIL`: unsubscribes the address. */
+function registerRemove(subs: Command, io: CliIo): void {
   subs
     .command('remove')
     .description('unsubscribe an address')
@@ -64,7 +77,10 @@ export function registerSubscribers(program: Command, io: CliIo): void {
       const s = await withApp(io, (app) => removeSubscriber(app.store, address, app.now()));
       io.stdout(`Removed ${s.email} (now ${s.status})\n`);
     });
+}
 
+/** `subscribers forget EMAIL`: erases a person; a suppressed address stays suppressed as a keyed hash. */
+function registerForget(subs: Command, io: CliIo): void {
   subs
     .command('forget')
     .description("erase a person's data (row, topics, ledger rows); a suppressed address stays suppressed as a keyed hash")
@@ -78,7 +94,10 @@ export function registerSubscribers(program: Command, io: CliIo): void {
           `${r.keptHash ? '; kept a keyed hash so that the address stays suppressed' : '; nothing about the address is kept'}\n`,
       );
     });
+}
 
+/** `subscribers list [--json]`. */
+function registerList(subs: Command, io: CliIo): void {
   subs
     .command('list')
     .description('list subscribers')
@@ -97,7 +116,10 @@ export function registerSubscribers(program: Command, io: CliIo): void {
         io.stdout(`${all.length} subscriber${all.length === 1 ? '' : 's'}\n`);
       });
     });
+}
 
+/** `subscribers import FILE`: a CSV or a JSON export; bad rows reported by line. */
+function registerImport(subs: Command, io: CliIo): void {
   subs
     .command('import')
     .description('import a CSV with an "email" column (and optional status, topics, frequency, timezone, created_at), or a JSON export; bad rows are reported by line')
@@ -116,7 +138,10 @@ export function registerSubscribers(program: Command, io: CliIo): void {
       const report = await withApp(io, (app) => importParsedCsv(app, parsed), config);
       io.stdout(`Imported ${file}: ${importSummary(report)}\n`);
     });
+}
 
+/** `subscribers export [--format csv|json]`. */
+function registerExport(subs: Command, io: CliIo): void {
   subs
     .command('export')
     .description('print every subscriber as CSV or JSON')
