@@ -43,6 +43,7 @@ function reason(p: TrendingPapersProps): string {
   return `You get this email because you subscribed to ${p.newsletterName}'s ${p.frequency} digest.`;
 }
 
+/** The digest (React Email): masthead, one card per paper, footer. */
 export default function TrendingPapers(props: TrendingPapersProps) {
   const chars = props.abstractChars ?? abstractChars(props.papers.length);
   return (

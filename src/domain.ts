@@ -4,10 +4,12 @@
 
 /** How often a subscriber gets the digest. */
 export type Frequency = 'daily' | 'weekly';
+/** Every frequency, daily first. */
 export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly'];
 
 /** Subscriber lifecycle: pending (not yet confirmed) → active → unsubscribed, or suppressed after a hard bounce. */
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'suppressed';
+/** Every subscriber status, in lifecycle order. */
 export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'suppressed'];
 
 /** Links a paper may carry; every one is an http(s) URL. */
@@ -132,6 +134,7 @@ export interface BounceEvent {
 
 /** Delivery states in the ledger. `sending` is written before a message goes out. */
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+/** Every delivery status, in the order a delivery goes through them. */
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'sent', 'failed', 'skipped'];
 
 /** Issue states: sending until every delivery is settled, paused when a run stopped early. */

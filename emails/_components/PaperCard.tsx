@@ -26,6 +26,7 @@ export interface DigestPaper {
   projectUrl?: string;
 }
 
+/** One paper: title, authors, abstract (shortened to `abstractChars`), links and counts. */
 export function PaperCard({ paper, abstractChars }: { paper: DigestPaper; abstractChars: number }) {
   const url = safeHref(paper.url);
   const thumb = safeHref(paper.thumbnail);

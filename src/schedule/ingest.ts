@@ -13,6 +13,7 @@ import { fetchOptions } from '../sources/fetch.js';
 import { splitSources } from '../sources/index.js';
 import { TickRecord } from './record.js';
 
+/** How `ingestSources` runs. */
 export interface IngestSourcesOptions {
   /** SIGTERM: the sources not started yet are skipped. */
   stop?: Stop;

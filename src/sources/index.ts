@@ -15,6 +15,7 @@ import { looksLikeTrendingText, parseTrendingText } from './text.js';
 
 /** Formats `paperboy ingest --format` accepts. */
 export const SOURCE_FORMATS = ['auto', 'text', 'json', 'hf', 'arxiv'] as const;
+/** One of SOURCE_FORMATS: how to read a digest (`auto` detects it). */
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 /** Digest files larger than this are refused rather than read into memory. */

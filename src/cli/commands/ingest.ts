@@ -11,6 +11,7 @@ import { fetchOptions } from '../../sources/fetch.js';
 import { SOURCE_FORMATS, type SourceFormat, splitSources } from '../../sources/index.js';
 import { type CliIo, configOf, logOf, withStore } from '../io.js';
 
+/** Registers `paperboy ingest`. */
 export function registerIngest(program: Command, io: CliIo): void {
   program
     .command('ingest')

@@ -12,6 +12,7 @@ import { parseFrequency } from '../../subscriptions/inputs.js';
 import { type CliIo, withApp } from '../io.js';
 import { describeNoIssue } from '../../pipeline/report.js';
 
+/** Registers `paperboy preview`. */
 export function registerPreview(program: Command, io: CliIo): void {
   program
     .command('preview')

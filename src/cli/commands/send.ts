@@ -15,6 +15,7 @@ import { parseFrequency } from '../../subscriptions/inputs.js';
 import { type CliIo, stopOf, withApp } from '../io.js';
 import { progressReporter } from '../progress.js';
 
+/** Registers `paperboy send`. */
 export function registerSend(program: Command, io: CliIo): void {
   program
     .command('send')

@@ -16,6 +16,7 @@ import { configuredSourcesHealth, describeSourceHealth } from '../../pipeline/so
 import { nextRunOf } from '../../schedule/next-run.js';
 import { localTime, utcTime, whenIn } from '../../lib/time.js';
 
+/** Registers `paperboy status`. */
 export function registerStatus(program: Command, io: CliIo): void {
   program
     .command('status')
