@@ -7,6 +7,7 @@ import { Footer } from './_components/Footer.js';
 import { Layout } from './_components/Layout.js';
 import { cls, light } from './_components/theme.js';
 
+/** What the double opt-in email shows. */
 export interface ConfirmSubscriptionProps {
   newsletterName: string;
   tagline: string;
@@ -20,6 +21,7 @@ export interface ConfirmSubscriptionProps {
 const reason = (p: ConfirmSubscriptionProps) =>
   `Someone, hopefully you, asked to subscribe this address to ${p.newsletterName}. If it was not you, ignore this email: nothing will be sent.`;
 
+/** The double opt-in email (React Email). */
 export default function ConfirmSubscription(props: ConfirmSubscriptionProps) {
   return (
     <Layout

@@ -8,7 +8,7 @@ import preview from '../fixtures/email-preview.json' with { type: 'json' };
 import { Footer } from './_components/Footer.js';
 import { Layout } from './_components/Layout.js';
 import { type DigestPaper, PaperCard } from './_components/PaperCard.js';
-import { authorLine, shorten, wrap } from './_components/text.js';
+import { authorLine, shorten, wrap } from '../src/lib/text.js';
 
 export type { DigestPaper } from './_components/PaperCard.js';
 
@@ -43,6 +43,7 @@ function reason(p: TrendingPapersProps): string {
   return `You get this email because you subscribed to ${p.newsletterName}'s ${p.frequency} digest.`;
 }
 
+/** The digest (React Email): masthead, one card per paper, footer. */
 export default function TrendingPapers(props: TrendingPapersProps) {
   const chars = props.abstractChars ?? abstractChars(props.papers.length);
   return (

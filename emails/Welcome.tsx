@@ -5,11 +5,11 @@
  */
 import { Section, Text } from '@react-email/components';
 import preview from '../fixtures/email-preview.json' with { type: 'json' };
-import { A } from './_components/A.js';
+import { InlineLink } from './_components/InlineLink.js';
 import { Footer } from './_components/Footer.js';
 import { Layout } from './_components/Layout.js';
 import { type DigestPaper, PaperCard } from './_components/PaperCard.js';
-import { authorLine, safeHref, shorten, wrap } from './_components/text.js';
+import { authorLine, safeHref, shorten, wrap } from '../src/lib/text.js';
 import { cls, light } from './_components/theme.js';
 
 /** Everything the welcome email shows; the URLs are the reader's own. */
@@ -92,9 +92,9 @@ export default function Welcome(props: WelcomeProps) {
       {papers.length > 0 && latest ? (
         <Section className="pb-pad" style={{ padding: '4px 28px 20px' }}>
           <Text className={cls.muted} style={{ ...para, marginBottom: 0 }}>
-            <A href={latest} className={cls.link} color={light.link}>
+            <InlineLink href={latest} className={cls.link} color={light.link}>
               Read the whole latest issue
-            </A>
+            </InlineLink>
           </Text>
         </Section>
       ) : null}

@@ -1,30 +1,31 @@
 /**
  * The composition root: builds every part from the config and hands back the whole with one
- * `close()`. The CLI, the scheduler and the HTTP server are thin shells around this.
+ * `close()`. The CLI, the scheduler and the HTTP server are thin shells around this. It only
+ * composes: what each part does lives in the part's own module.
  */
-import { hostname } from 'node:os';
-import { type Config, parseMailbox, redactUrl } from './config.js';
+import type { PolicyDeps } from './bounces/policy.js';
+import type { Config } from './config.js';
 import type { Frequency } from './domain.js';
-import type { Log } from './log.js';
 import type { BuildOptions } from './issue/builder.js';
+import { parseMailbox } from './lib/email.js';
+import { dateIn } from './lib/time.js';
+import { WORKER, isDeadWorker } from './lib/worker-id.js';
+import type { Log } from './log.js';
 import type { DeliverDeps } from './pipeline/deliver.js';
-import type { Composer, Mailer } from './pipeline/ports.js';
+import type { Mailer } from './pipeline/ports.js';
 import type { SendDeps } from './pipeline/run.js';
-import { type Masthead, digestProps, renderDigest } from './render/digest.js';
-import { composeTemplate, recipientUrls } from './send/compose.js';
+import { type Masthead, mastheadOf } from './render/digest.js';
+import { DigestMail } from './send/digest-mail.js';
+import type { DkimSigner } from './send/dkim.js';
 import { dkimSettings, dkimSigner } from './send/dkim-config.js';
-import { SmtpPool } from './send/smtp-pool.js';
-import { OutboxMailer } from './send/transport.js';
-import type { FetchOptions } from './sources/fetch.js';
+import { openMailer } from './send/mailer.js';
+import type { DkimSettings } from './send/smtp-pool.js';
+import { subscriptionMail } from './send/subscription-mail.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
-import type { FlowDeps } from './subscriptions/flow.js';
-import { subscriptionMail } from './send/subscription-mail.js';
+import type { FlowDeps } from './subscriptions/double-opt-in.js';
 import { resolveSecretKey } from './subscriptions/secret.js';
 import { Tokens } from './subscriptions/tokens.js';
-import type { PolicyDeps } from './bounces/policy.js';
-
-export { dkimSettings, dkimSigner };
 
 /** Everything a running Paperboy holds. */
 export interface App {
@@ -33,10 +34,12 @@ export interface App {
   tokens: Tokens;
   log: Log;
   masthead: Masthead;
+  /** The app's clock (fixed in tests): every "now" on an app path reads it. */
+  now: () => Date;
   /** The mailer SMTP_URL names, or the outbox; `outboxDir` forces an outbox. */
   mailer(outboxDir?: string): Mailer;
-  /** Builds one variant's message template (render once, compose once). */
-  compose: Composer;
+  /** The digest rendered and composed (render once, compose once): what send, preview and the archive show. */
+  digest: DigestMail;
   /** Dependencies for `send`, with the given mailer. */
   sendDeps(mailer: Mailer): SendDeps;
   /** What the bounce policy needs (the bounce mailbox and the provider webhooks feed it). */
@@ -45,7 +48,7 @@ export interface App {
   buildOptions(frequency: Frequency, now: Date): BuildOptions;
   /** Today's date (YYYY-MM-DD) in the configured time zone. */
   today(): string;
-  /** What subscribing, confirming and forgetting need (the flow in `subscriptions/flow.ts`). */
+  /** What subscribing and confirming need (the double opt-in in `subscriptions/double-opt-in.ts`). */
   flow: FlowDeps;
   /** Resolves once the emails sent after an HTTP answer (confirmation, welcome) are out. */
   idle(): Promise<void>;
@@ -62,54 +65,19 @@ export interface AppOptions {
 /** Opens the store and wires the parts together. */
 export async function createApp(config: Config, log: Log, opts: AppOptions = {}): Promise<App> {
   const now = opts.now ?? (() => new Date());
-  const dkim = dkimSettings(config);
-  const signer = dkimSigner(config, now);
-  const store = await openStore(config.DATABASE_URL, config.cwd);
-  let tokens: Tokens;
-  try {
-    const secret = resolveSecretKey(config);
-    if (secret.warning) log.warn(secret.warning);
-    tokens = new Tokens(secret.key);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  const { dkim, signer, store, tokens } = await openParts(config, log, now);
   const from = parseMailbox(config.MAIL_FROM)!;
   const messageIdDomain = from.address.split('@')[1]!;
-  const masthead: Masthead = {
-    newsletterName: config.NEWSLETTER_NAME,
-    tagline: config.NEWSLETTER_TAGLINE,
-    byline: config.BYLINE ?? `by ${config.NEWSLETTER_NAME} and the research community`,
-    postalAddress: config.POSTAL_ADDRESS,
-  };
-  const today = () => dateIn(now(), config.TZ);
-
-  const compose: Composer = async ({ subject, issueDate, frequency, papers, issueId }) => {
-    const urls = { ...recipientUrls(config.PUBLIC_URL), archiveUrl: archiveUrl(config.PUBLIC_URL, issueId) };
-    const rendered = await renderDigest(digestProps(masthead, { issueDate, frequency }, papers, urls));
-    return composeTemplate({
-      from: config.MAIL_FROM,
-      subject,
-      html: rendered.html,
-      text: rendered.text,
-      unsubscribeUrl: urls.unsubscribeUrl,
-      messageIdDomain,
-      feedbackId: feedbackId(config, issueId),
-      date: now(),
-      ...(signer ? { dkim: signer } : {}),
-    });
-  };
-
-  const mailer = (outboxDir?: string): Mailer =>
-    outboxDir || !config.SMTP_URL
-      ? new OutboxMailer(outboxDir ?? config.OUTBOX_DIR)
-      : new SmtpPool(config.SMTP_URL, { size: config.SMTP_POOL, rate: config.SEND_RATE, dkim });
+  const masthead = mastheadOf(config);
+  const digest = new DigestMail({ config, masthead, tokens, messageIdDomain, now, ...(signer ? { signer } : {}) });
+  const mailer = (outboxDir?: string): Mailer => openMailer(config, dkim, outboxDir);
+  const buildOptions = buildOptionsFor(config);
 
   const sendDeps = (m: Mailer): SendDeps => {
     const deliver: DeliverDeps = {
       store,
       mailer: m,
-      compose,
+      compose: digest.compose,
       tokens,
       envelopeFrom: from.address,
       ...(config.BOUNCE_DOMAIN ? { bounceDomain: config.BOUNCE_DOMAIN } : {}),
@@ -124,26 +92,8 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
     return { ...deliver, build };
   };
 
-  const buildOptions = (frequency: Frequency, at: Date): BuildOptions => ({
-    frequency,
-    now: at,
-    cap: config.MAX_PAPERS_PER_ISSUE,
-    issueDate: dateIn(at, config.TZ),
-    newsletterName: config.NEWSLETTER_NAME,
-    weeklyDay: config.WEEKLY_DAY,
-    timeZone: config.TZ,
-    ...(config.DELIVER_AT ? { deliverAt: config.DELIVER_AT } : {}),
-  });
-
   // Confirmation and welcome emails go out after the answer; close() waits for them.
-  const inFlight = new Set<Promise<unknown>>();
-  const idle = async () => {
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-  };
-  const background = (work: Promise<unknown>) => {
-    const p = work.catch((err) => log.error(`background work failed: ${(err as Error).message}`)).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-  };
+  const work = new BackgroundWork(log);
   let transactional: Mailer | undefined;
   const mail = subscriptionMail(config, masthead, store, tokens, () => (transactional ??= mailer()), from.address, messageIdDomain, now);
   const flow: FlowDeps = {
@@ -154,69 +104,73 @@ export async function createApp(config: Config, log: Log, opts: AppOptions = {})
     now,
     log,
     confirmationsPerHour: config.CONFIRMATIONS_PER_HOUR,
-    background,
+    background: (p) => work.add(p),
   };
   const closing = new AbortController();
   const close = async () => {
     closing.abort();
-    await idle();
+    await work.idle();
     await transactional?.close();
     await signer?.close();
     await store.close();
   };
 
   const bounces: PolicyDeps = { store, tokens, now, log };
-  return { config, store, tokens, log, masthead, mailer, compose, sendDeps, bounces, buildOptions, today, flow, idle, closing: closing.signal, close };
+  const today = () => dateIn(now(), config.TZ);
+  const idle = () => work.idle();
+  return { config, store, tokens, log, masthead, now, mailer, digest, sendDeps, bounces, buildOptions, today, flow, idle, closing: closing.signal, close };
 }
-
-/** Where `app.mailer()` sends, for people: the SMTP URL without its password, or the outbox folder. */
-export function mailTargetOf(config: Config): string {
-  return config.SMTP_URL ? redactUrl(config.SMTP_URL)! : `outbox ${config.OUTBOX_DIR}`;
-}
-
-/** The public page of an issue ("view in browser"); the archive index when there is no issue yet. */
-export function archiveUrl(publicUrl: string, issueId?: number): string {
-  return issueId ? `${publicUrl}/archive/${issueId}` : `${publicUrl}/archive`;
-}
-
-/** This process in the ledger's `claimed_by`. */
-export const WORKER = `${hostname()}:${process.pid}`;
 
 /**
- * True when `worker` (host:pid) is a process on this host that no longer runs: its leased
- * deliveries can be taken back at once instead of when the lease runs out.
+ * The parts that can fail at start-up, in order: the DKIM keys (a bad key stops before the store
+ * opens), the store, then the secret key (the store is closed again when it fails).
  */
-export function isDeadWorker(worker: string): boolean {
-  const [host, pid] = worker.split(':');
-  if (host !== hostname() || !pid || !/^\d+$/.test(pid) || worker === WORKER) return false;
+async function openParts(
+  config: Config,
+  log: Log,
+  now: () => Date,
+): Promise<{ dkim: DkimSettings | undefined; signer: DkimSigner | undefined; store: Store; tokens: Tokens }> {
+  const dkim = dkimSettings(config);
+  const signer = dkimSigner(config, now);
+  const store = await openStore(config.DATABASE_URL, config.cwd);
   try {
-    process.kill(Number(pid), 0);
-    return false;
+    const secret = resolveSecretKey(config);
+    if (secret.warning) log.warn(secret.warning);
+    return { dkim, signer, store, tokens: new Tokens(secret.key) };
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    await store.close();
+    throw err;
   }
 }
 
-/**
- * The Feedback-ID header (Gmail's feedback loop, `CampaignID:CustomerID:MailTypeID:SenderId`):
- * the issue, the list, the mail type and the sender id (FEEDBACK_ID, else the newsletter's name).
- */
-export function feedbackId(config: Config, issueId: number | undefined): string {
-  const sender = config.FEEDBACK_ID ?? (config.NEWSLETTER_NAME.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'paperboy');
-  return `issue-${issueId ?? 'preview'}:paperboy:digest:${sender}`;
+/** How the next issue of a cadence is built, from the config. */
+function buildOptionsFor(config: Config): (frequency: Frequency, at: Date) => BuildOptions {
+  return (frequency, at) => ({
+    frequency,
+    now: at,
+    cap: config.MAX_PAPERS_PER_ISSUE,
+    issueDate: dateIn(at, config.TZ),
+    newsletterName: config.NEWSLETTER_NAME,
+    weeklyDay: config.WEEKLY_DAY,
+    timeZone: config.TZ,
+    ...(config.DELIVER_AT ? { deliverAt: config.DELIVER_AT } : {}),
+  });
 }
 
-/** How URL sources are fetched, from the config. */
-export function fetchOptions(config: Config): FetchOptions {
-  return {
-    timeoutMs: config.FETCH_TIMEOUT_SECONDS * 1000,
-    retries: config.FETCH_RETRIES,
-    userAgent: `Paperboy/0.1 (+${config.PUBLIC_URL})`,
-  };
-}
+/** Work started after an HTTP answer went out (emails): failures are logged, and `idle()` waits for all of it. */
+class BackgroundWork {
+  private readonly inFlight = new Set<Promise<unknown>>();
 
-/** YYYY-MM-DD of `date` in time zone `tz`. */
-export function dateIn(date: Date, tz: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
-}
+  constructor(private readonly log: Log) {}
 
+  /** Runs `work` in the background. */
+  add(work: Promise<unknown>): void {
+    const p = work.catch((err) => this.log.error(`background work failed: ${(err as Error).message}`)).finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  /** Resolves once nothing is in flight (work added meanwhile included). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+}

@@ -8,13 +8,13 @@ import { parse as parseDotenv } from 'dotenv';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { AppError } from './errors.js';
-import { CLOCK_RE } from './issue/local-time.js';
+import { parseMailbox } from './lib/email.js';
+import { CLOCK_RE, WEEKDAYS, type Weekday, isTimeZone } from './lib/time.js';
 
 const FREQUENCIES = ['daily', 'weekly'] as const;
-const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 
 /** A day name, full or its first three letters, any case ("Mon", "monday"), as the full name. */
-function weekdayNamed(v: string): (typeof WEEKDAYS)[number] | undefined {
+function weekdayNamed(v: string): Weekday | undefined {
   return WEEKDAYS.find((d) => v === d || (v.length === 3 && d.startsWith(v)));
 }
 
@@ -271,13 +271,6 @@ export function configWarnings(cfg: Config): string[] {
   return warnings;
 }
 
-/** The address part of MAIL_FROM-style strings: `Name <a@b>` or `a@b`; null when malformed. */
-export function parseMailbox(value: string): { name: string; address: string } | null {
-  const m = /^\s*(?:"?([^"<>]*?)"?\s*)?<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value) ?? /^\s*()([^<>\s"]+@[^<>\s"]+)\s*$/.exec(value);
-  if (!m) return null;
-  return { name: (m[1] ?? '').trim(), address: m[2]! };
-}
-
 /** A URL (SMTP_URL, DATABASE_URL) with its password replaced, for logs, errors and status. */
 export function redactUrl(url: string | undefined): string | undefined {
   if (!url) return url;
@@ -287,14 +280,5 @@ export function redactUrl(url: string | undefined): string | undefined {
     return u.toString();
   } catch {
     return '(unparseable URL)';
-  }
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
   }
 }

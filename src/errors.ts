@@ -3,7 +3,7 @@
  * Codes map to process exit codes (sysexits.h) and HTTP statuses here and nowhere else,
  * so the CLI and the HTTP server agree on what each failure means.
  */
-import { controlsAsSpace } from './controls.js';
+import { controlsAsSpace } from './lib/controls.js';
 
 /**
  * Every error code Paperboy raises, with its exit code and HTTP status. The HTTP server answers

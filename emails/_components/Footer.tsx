@@ -6,12 +6,14 @@ import { Link, Section, Text } from '@react-email/components';
 import { Fragment } from 'react';
 import { cls, light } from './theme.js';
 
+/** Why the reader gets the email, the footer's links (absent ones left out) and the postal address. */
 export interface FooterProps {
   reason: string;
   postalAddress: string;
   links: { label: string; href: string | undefined }[];
 }
 
+/** The footer every email ends with. */
 export function Footer({ reason, postalAddress, links }: FooterProps) {
   const shown = links.filter((l): l is { label: string; href: string } => Boolean(l.href));
   const small = { marginTop: 0, marginBottom: 6, fontSize: 12, lineHeight: '18px', color: light.faint };

@@ -5,8 +5,8 @@
  */
 import { Column, Heading, Img, Link, Row, Text } from '@react-email/components';
 import { Fragment } from 'react';
-import { A } from './A.js';
-import { authorLine, compactCount, safeHref, shorten } from './text.js';
+import { InlineLink } from './InlineLink.js';
+import { authorLine, compactCount, safeHref, shorten } from '../../src/lib/text.js';
 import { cls, light } from './theme.js';
 
 /** One paper as the email shows it. */
@@ -26,6 +26,7 @@ export interface DigestPaper {
   projectUrl?: string;
 }
 
+/** One paper: title, authors, abstract (shortened to `abstractChars`), links and counts. */
 export function PaperCard({ paper, abstractChars }: { paper: DigestPaper; abstractChars: number }) {
   const url = safeHref(paper.url);
   const thumb = safeHref(paper.thumbnail);
@@ -56,9 +57,9 @@ export function PaperCard({ paper, abstractChars }: { paper: DigestPaper; abstra
         {paper.tldr ? <b>TL;DR </b> : null}
         {paper.tldr ? shorten(paper.tldr, abstractChars) : shorten(paper.abstract, abstractChars)}{' '}
         {url ? (
-          <A href={url} className={cls.link} color={light.link} nowrap>
+          <InlineLink href={url} className={cls.link} color={light.link} nowrap>
             Read more
-          </A>
+          </InlineLink>
         ) : null}
       </Text>
       {links.length > 0 ? (
@@ -66,9 +67,9 @@ export function PaperCard({ paper, abstractChars }: { paper: DigestPaper; abstra
           {links.map((l, i) => (
             <Fragment key={l.label}>
               {i > 0 ? ' · ' : ''}
-              <A href={l.href} className={cls.link} color={light.link}>
+              <InlineLink href={l.href} className={cls.link} color={light.link}>
                 {l.label}
-              </A>
+              </InlineLink>
             </Fragment>
           ))}
         </Text>

@@ -10,7 +10,8 @@
  * forget` could never find it, so it keeps no address at all (see {@link withoutAddresses}).
  */
 import { createHash } from 'node:crypto';
-import type { BounceEvent } from './types.js';
+import { domainOf } from '../lib/email.js';
+import type { BounceEvent } from '../domain.js';
 
 /** C0 controls, DEL and C1 controls. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -49,8 +50,7 @@ export function cleanEvent(e: BounceEvent): BounceEvent {
 
 /** The lower-cased domain of an address, when it looks like a host name; else null. */
 export function cleanDomain(address: string | undefined): string | null {
-  const at = address?.lastIndexOf('@') ?? -1;
-  const domain = at > 0 ? address!.slice(at + 1).toLowerCase() : '';
+  const domain = domainOf(address) ?? '';
   return DOMAIN.test(domain) ? domain : null;
 }
 

@@ -22,8 +22,16 @@ import {
   type Field,
   type PlainHints,
 } from './dsn.js';
-import type { BounceEvent, ParsedReport } from './types.js';
+import type { BounceEvent } from '../domain.js';
 import { explanationLines, isAutoReply, isChallengeResponse, looksLikeBounce, verdictOf } from './verdict.js';
+
+/** A parsed bounce-mailbox message: an event, one that needs nothing done, or one that cannot be read. */
+export type ParsedReport =
+  | { kind: 'event'; event: BounceEvent }
+  /** An auto-reply (RFC 3834: out of office, vacation) or a delivery report that says "delivered"/"delayed": nothing to do. */
+  | { kind: 'ignored'; reason: string }
+  /** Not a report this parser understands, or one without any way to match it: set aside for a human. */
+  | { kind: 'unreadable'; reason: string };
 
 /** What the caller knows that the message does not say. */
 export interface ParseOptions {

@@ -31,7 +31,7 @@ import type { EventDelivery, NewEvent } from '../store/events.js';
 import type { Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
 import { cleanDomain, cleanEvent, eventKey, withoutAddresses } from './clean.js';
-import type { BounceEvent, EventSource } from './types.js';
+import type { BounceEvent, EventSource } from '../domain.js';
 
 /** Soft bounces among the last sends that suppress a reader. */
 export const SOFT_LIMIT = { of: 5, bounces: 3 } as const;
@@ -185,10 +185,4 @@ async function suppress(store: Store, d: EventDelivery, at: string, why: string)
   if (d.subscriberStatus === 'suppressed') return `already suppressed (${why})`;
   await store.setSubscriberStatus(d.subscriberId, 'suppressed', at);
   return `suppressed: ${why}`;
-}
-
-/** The lower-cased domain of an address, or null. */
-export function domainOf(address: string | undefined): string | null {
-  const at = address?.lastIndexOf('@') ?? -1;
-  return at > 0 ? address!.slice(at + 1).toLowerCase() : null;
 }

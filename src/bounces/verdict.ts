@@ -6,7 +6,7 @@
  */
 import { addressOf, explanationOf, field, type Field } from './dsn.js';
 import { blameOf, classifyRefusal, extractEnhancedStatus, extractReplyCode, type RefusalClass } from './refusals.js';
-import type { EventType } from './types.js';
+import type { EventType } from '../domain.js';
 
 const DAEMON = /^(?:mailer[-_]?daemon|postmaster|post_master|mail-daemon|mdaemon)(?:@|$)/i;
 /** The subjects of delivery reports, in English and in the languages common in the corpora. */

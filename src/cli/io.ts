@@ -5,6 +5,8 @@ import { type App, type AppOptions, createApp } from '../app.js';
 import { type Config, configWarnings, loadConfig } from '../config.js';
 import { type Log, createLog } from '../log.js';
 import { Stop } from '../pipeline/stop.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 
 /** Streams, environment and clock for one CLI invocation. */
 export interface CliIo {
@@ -39,6 +41,21 @@ export async function withApp<T>(io: CliIo, fn: (app: App) => Promise<T>, config
     return await fn(app);
   } finally {
     await app.close();
+  }
+}
+
+/**
+ * Opens the store alone, runs `fn`, and always closes it: for a command that needs no mailer, DKIM
+ * signer or tokens (`ingest`), so that it neither reads the DKIM keys nor makes a secret key.
+ */
+export async function withStore<T>(io: CliIo, fn: (store: Store) => Promise<T>, config = configOf(io)): Promise<T> {
+  const log = logOf(io);
+  for (const w of configWarnings(config)) log.warn(w);
+  const store = await openStore(config.DATABASE_URL, config.cwd);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
   }
 }
 

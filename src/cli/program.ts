@@ -10,9 +10,12 @@ import { registerBounces } from './commands/bounces.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerPreview } from './commands/preview.js';
 import { registerSend } from './commands/send.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
+import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerSubscribers } from './commands/subscribers.js';
+import { registerWorker } from './commands/worker.js';
 import type { CliIo } from './io.js';
 
 /** The program, with output routed to `io`. */
@@ -29,6 +32,9 @@ export function buildProgram(io: CliIo): Command {
   registerSend(program, io);
   registerStatus(program, io);
   registerServe(program, io);
+  registerSchedule(program, io);
+  registerWorker(program, io);
+  registerStart(program, io);
   registerBounces(program, io);
   registerDoctor(program, io);
   registerAdmin(program, io);

@@ -4,8 +4,14 @@
  */
 import type { Progress } from '../pipeline/deliver.js';
 
-/** A progress sink for `deliverIssue`, and `done()` to finish the line. */
-export function progressReporter(write: (s: string) => void, tty: boolean, everyMs = tty ? 100 : 5000) {
+/** The CLI's progress display of a send: a sink for `deliverIssue`'s progress, and `done()` to finish the line. */
+export interface ProgressReporter {
+  onProgress(p: Progress): void;
+  done(): void;
+}
+
+/** A progress display writing to `write`: a bar on a terminal (`tty`), else a line every `everyMs`. */
+export function progressReporter(write: (s: string) => void, tty: boolean, everyMs = tty ? 100 : 5000): ProgressReporter {
   // A log gets its first line after `everyMs`; a short run leaves only its summary line.
   let last = tty ? 0 : Date.now();
   let drawn = false;

@@ -4,10 +4,11 @@
  * parts run at the same time; the results come back in a fixed order, one per line.
  */
 import { rootCertificates } from 'node:tls';
-import { type Config, parseMailbox } from '../config.js';
+import type { Config } from '../config.js';
+import { domainOf, parseMailbox } from '../lib/email.js';
 import { checkAlignment, checkDmarc, checkFreeMail, findDmarc } from './dmarc.js';
 import { checkDkim, checkDkimEd25519 } from './dkim.js';
-import { Dns, domainOf } from './dns.js';
+import { Dns } from './dns.js';
 import { checkPublicUrl } from './http.js';
 import { type CheckResult, check } from './report.js';
 import { checkSmtp } from './smtp.js';
@@ -29,7 +30,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promi
   // `ca` replaces Node's trusted roots: keep them, so that a private CA does not untrust the public ones.
   const net = { timeoutMs: opts.timeoutMs ?? 10_000, ca: opts.ca ? [...rootCertificates, opts.ca.toString()] : undefined };
   const fromAddress = parseMailbox(config.MAIL_FROM)!.address;
-  const fromDomain = domainOf(fromAddress);
+  const fromDomain = domainOf(fromAddress)!;
   const envelopeDomain = config.BOUNCE_DOMAIN ?? fromDomain;
   const smtpHost = config.SMTP_URL ? new URL(config.SMTP_URL).hostname : undefined;
 

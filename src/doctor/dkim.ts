@@ -8,7 +8,7 @@
  * as PKCS#1 (which some generators write and verifiers accept) still matches.
  */
 import { type KeyObject, createHash, createPublicKey } from 'node:crypto';
-import { dkimSettings, dkimSigner } from '../app.js';
+import { dkimSettings, dkimSigner } from '../send/dkim-config.js';
 import type { Config } from '../config.js';
 import type { Dns } from './dns.js';
 import { parseTags } from './dmarc.js';

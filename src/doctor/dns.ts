@@ -106,11 +106,6 @@ export function orgDomain(domain: string): string {
   return domain.toLowerCase().replace(/\.$/, '').split('.').slice(-2).join('.');
 }
 
-/** The domain part of an address, lower-cased. */
-export function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-}
-
 /** A host that is this machine (a local relay), where plaintext SMTP does not cross a network. */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();

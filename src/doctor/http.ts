@@ -10,6 +10,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { unsubscribeUrl } from '../lib/urls.js';
 import { tokenLength } from '../subscriptions/tokens.js';
 import { type Dns, isLoopback } from './dns.js';
 import { type CheckResult, check } from './report.js';
@@ -101,8 +102,8 @@ export async function checkPublicUrl(publicUrl: string, dns: Dns, opts: HttpProb
     out.push(check('public-url', 'PUBLIC_URL', 'pass', `${publicUrl} is https`));
   }
 
-  const endpoint = `${publicUrl}/unsubscribe/${unknownUnsubscribeToken()}`;
-  const shown = `${publicUrl}/unsubscribe/…`;
+  const endpoint = unsubscribeUrl(publicUrl, unknownUnsubscribeToken());
+  const shown = unsubscribeUrl(publicUrl, '…');
   let answer: Answer;
   try {
     answer = await get(endpoint, dns, opts);
@@ -137,7 +138,7 @@ export async function checkPublicUrl(publicUrl: string, dns: Dns, opts: HttpProb
   } else {
     out.push(
       check('unsubscribe', 'Unsubscribe endpoint', 'warn', `GET ${shown} answered ${answer.status}${html ? '' : ` (${answer.contentType || 'no content type'})`}, but not with a Paperboy page: is PUBLIC_URL pointing at Paperboy?`, {
-        fix: `route ${publicUrl}/unsubscribe/ to \`paperboy serve\`, or correct PUBLIC_URL`,
+        fix: `route ${unsubscribeUrl(publicUrl, '')} to \`paperboy serve\`, or correct PUBLIC_URL`,
       }),
     );
   }

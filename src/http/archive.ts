@@ -4,15 +4,16 @@
  */
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { type App, archiveUrl } from '../app.js';
+import type { App } from '../app.js';
+import { archiveUrl } from '../lib/urls.js';
 import { statusOf } from '../errors.js';
-import { digestProps, displayDate, renderDigest } from '../render/digest.js';
+import { displayDate } from '../render/digest.js';
 import { feedLink } from './feed.js';
 import { page } from './page.js';
 import { emailPageCsp } from './security.js';
 
-/** What the archive reads: the issues in the store, the masthead, and the public URL and name. */
-export type ArchiveDeps = Pick<App, 'config' | 'store' | 'masthead'>;
+/** What the archive reads: the issues in the store, how a digest is rendered, and the public URL and name. */
+export type ArchiveDeps = Pick<App, 'config' | 'store' | 'digest'>;
 
 /** Registers `GET /archive` (the index of recent issues) and `GET /archive/:id` (one issue's email as a page). */
 export function archiveRoutes(http: Hono, app: ArchiveDeps): void {
@@ -40,10 +41,9 @@ export function archiveRoutes(http: Hono, app: ArchiveDeps): void {
     let htmlPage = rendered.get(id);
     if (!htmlPage) {
       htmlPage = app.store.issueVariants(id).then(async (variants) => {
-        const props = digestProps(app.masthead, issue, variants.get(0) ?? [], {});
         // The email's HTML as it is, plus a title and the feed's alternate link in its head.
         const head = html`<title>${issue.subject}</title>${feedLink(app.config.PUBLIC_URL, name)}`;
-        return (await renderDigest(props)).html.replace('</head>', `${await head}</head>`);
+        return (await app.digest.archived(issue, variants.get(0) ?? [])).html.replace('</head>', `${await head}</head>`);
       });
       rendered.set(id, htmlPage);
       htmlPage.catch(() => rendered.delete(id));

@@ -6,9 +6,10 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
+import { preferencesUrl } from '../lib/urls.js';
 import { statusOf } from '../errors.js';
 import type { Subscriber } from '../domain.js';
-import { type ConfirmState, confirmState, confirmSubscription, resendConfirmation } from '../subscriptions/flow.js';
+import { type ConfirmState, confirmState, confirmSubscription, resendConfirmation } from '../subscriptions/double-opt-in.js';
 import { INVALID_LINK, page } from './page.js';
 import { clientKey } from './client-address.js';
 import { type WindowLimiter, csrfField, csrfOk, csrfRefused, noReferrer, tooMany } from './security.js';
@@ -39,7 +40,7 @@ export function confirmRoutes(http: Hono, app: ConfirmDeps, limiter: WindowLimit
           statusOf('LINK_EXPIRED'),
         );
       case 'used': {
-        const prefs = `${app.config.PUBLIC_URL}/preferences/${app.tokens.linkTokens(state.subscriber.id).preferences}`;
+        const prefs = preferencesUrl(app.config.PUBLIC_URL, app.tokens.linkTokens(state.subscriber.id).preferences);
         return c.html(
           page(
             name,

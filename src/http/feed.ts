@@ -6,16 +6,14 @@
 import { Feed } from 'feed';
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { type App, archiveUrl } from '../app.js';
+import type { App } from '../app.js';
 import type { Issue, Paper } from '../domain.js';
-import { safeHref } from '../../emails/_components/text.js';
+import { archiveUrl, feedUrl, homeUrl } from '../lib/urls.js';
+import { safeHref } from '../lib/text.js';
 import { toDigestPaper } from '../render/digest.js';
 
 /** Issues in the feed, newest first. */
 export const FEED_ISSUES = 50;
-
-/** The feed's own URL. */
-export const feedUrl = (publicUrl: string) => `${publicUrl}/feed.xml`;
 
 /** `<link rel="alternate">` for a page's head, so browsers and readers find the feed. */
 export function feedLink(publicUrl: string, title = 'Atom feed') {
@@ -48,10 +46,10 @@ export function feedRoutes(http: Hono, app: Pick<App, 'config' | 'store'>): void
       title: name,
       description: tagline,
       id: feedUrl(base),
-      link: `${base}/`,
+      link: homeUrl(base),
       feedLinks: { atom: feedUrl(base) },
       // Atom needs an author on the feed when entries have none.
-      author: { name, link: `${base}/` },
+      author: { name, link: homeUrl(base) },
       updated: issues[0] ? new Date(issues[0].createdAt) : new Date(),
       generator: 'Paperboy',
     });

@@ -10,12 +10,13 @@
  */
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import { type App, archiveUrl } from '../app.js';
+import type { App } from '../app.js';
+import { archiveUrl } from '../lib/urls.js';
 import type { Frequency } from '../domain.js';
 import { AppError, statusOf } from '../errors.js';
 import { displayDate } from '../render/digest.js';
-import { requestSubscription } from '../subscriptions/flow.js';
-import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/service.js';
+import { requestSubscription } from '../subscriptions/double-opt-in.js';
+import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/inputs.js';
 import { feedLink } from './feed.js';
 import { page } from './page.js';
 import { clientKey } from './client-address.js';

@@ -5,15 +5,16 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../app.js';
+import { unsubscribeUrl } from '../lib/urls.js';
 import { AppError, statusOf } from '../errors.js';
-import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/service.js';
+import { parseFrequency, parseTimeZone, parseTopics } from '../subscriptions/inputs.js';
 import { INVALID_LINK, page } from './page.js';
 import { csrfField, csrfOk, csrfRefused, noReferrer } from './security.js';
 import { TZ_SCRIPT, timeZoneField, timeZoneProblem } from './timezone.js';
 import { subscriberFromToken } from './unsubscribe.js';
 
 /** What the preferences page touches: the token, the subscriber's choices, the CSRF field. */
-export type PreferencesDeps = Pick<App, 'config' | 'store' | 'tokens'>;
+export type PreferencesDeps = Pick<App, 'config' | 'store' | 'tokens' | 'now'>;
 
 /** Registers `GET` (the form) and `POST` (save) `/preferences/:token`. */
 export function preferencesRoutes(http: Hono, app: PreferencesDeps): void {
@@ -22,7 +23,7 @@ export function preferencesRoutes(http: Hono, app: PreferencesDeps): void {
   const zoneHint = { fallback: app.config.TZ, ...(app.config.DELIVER_AT ? { deliverAt: app.config.DELIVER_AT } : {}) };
   /** `zoneError`: the time zone as typed, and why it was refused (shown beside the field). */
   const form = (c: Context, s: { id: number; frequency: string; topics: string[]; timezone: string | null }, note = '', zoneError?: { value: string; message: string }) => {
-    const unsubscribe = `${app.config.PUBLIC_URL}/unsubscribe/${app.tokens.sign('unsubscribe', s.id)}`;
+    const unsubscribe = unsubscribeUrl(app.config.PUBLIC_URL, app.tokens.sign('unsubscribe', s.id));
     return page(
       name,
       html`<h1>Your preferences</h1>
@@ -74,7 +75,7 @@ ${csrfField(c, app)}
     } catch (err) {
       return c.html(form(c, { ...s, ...prefs }, '', { value: (typed ?? '').slice(0, 64), message: timeZoneProblem(err) }), statusOf('INPUT_INVALID'));
     }
-    await app.store.setSubscriberPreferences(s.id, { ...prefs, timezone }, new Date().toISOString());
+    await app.store.setSubscriberPreferences(s.id, { ...prefs, timezone }, app.now().toISOString());
     return c.html(form(c, { id: s.id, ...prefs, timezone }, 'Saved.'));
   });
 }

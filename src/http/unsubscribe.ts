@@ -22,7 +22,7 @@ export async function subscriberFromToken(app: Pick<App, 'store' | 'tokens'>, pu
 }
 
 /** What one-click unsubscribe touches: the token, the subscriber's state, the log. */
-export type UnsubscribeDeps = Pick<App, 'config' | 'store' | 'tokens' | 'log'>;
+export type UnsubscribeDeps = Pick<App, 'config' | 'store' | 'tokens' | 'log' | 'now'>;
 
 /** Registers `GET` (a confirmation form) and `POST` (RFC 8058 one-click) `/unsubscribe/:token`. */
 export function unsubscribeRoutes(http: Hono, app: UnsubscribeDeps): void {
@@ -49,7 +49,7 @@ export function unsubscribeRoutes(http: Hono, app: UnsubscribeDeps): void {
     const s = await subscriberFromToken(app, 'unsubscribe', c.req.param('token'));
     if (!s) return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p>`, { title: 'Link not valid' }), statusOf('TOKEN_INVALID'));
     if (s.status === 'active' || s.status === 'pending') {
-      await app.store.setSubscriberStatus(s.id, 'unsubscribed', new Date().toISOString());
+      await app.store.setSubscriberStatus(s.id, 'unsubscribed', app.now().toISOString());
       app.log.info(`unsubscribed subscriber #${s.id} (one-click)`);
     }
     return c.html(

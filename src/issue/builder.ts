@@ -10,12 +10,9 @@
  */
 import type { Frequency, Issue, Paper } from '../domain.js';
 import type { IssuePlan, Store } from '../store/store.js';
-import { shorten } from '../../emails/_components/text.js';
+import { shorten } from '../lib/text.js';
+import { type Weekday, dayIn } from '../lib/time.js';
 import { TopicMatcher } from './topics.js';
-
-/** Days of the week as `WEEKLY_DAY` names them, in `Date#getDay` order. */
-export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
 
 /** A weekly issue holds at most the papers added in this much time before it. */
 export const WEEK_MS = 7 * 24 * 3600_000;
@@ -197,13 +194,6 @@ export function isDue(
   const today = dayIn(now, tz);
   if (today.weekday !== (when.weeklyDay ?? 'monday')) return false;
   return !last || dayIn(new Date(last.createdAt), tz).date !== today.date;
-}
-
-/** The calendar date (YYYY-MM-DD) and weekday of `at` in time zone `tz`. */
-function dayIn(at: Date, tz: string): { date: string; weekday: Weekday } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'long' }).formatToParts(at);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return { date: `${part('year')}-${part('month')}-${part('day')}`, weekday: part('weekday').toLowerCase() as Weekday };
 }
 
 function key(papers: Paper[]): string {

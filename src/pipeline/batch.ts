@@ -4,7 +4,7 @@
  * and when the batch is complete and can be recorded in one transaction.
  */
 import { type PolicyDeps, recordEvents } from '../bounces/policy.js';
-import type { BounceEvent } from '../bounces/types.js';
+import type { BounceEvent } from '../domain.js';
 import type { DeliveryJob } from '../domain.js';
 import type { Log } from '../log.js';
 import { withStoreRetry } from '../store/retry.js';

@@ -22,7 +22,8 @@
  * away mid-run (a dropped PostgreSQL connection) is waited for with backoff: a claim whose
  * answer was lost is put back untouched, a batch's results are written when the store returns.
  */
-import { DOMAIN_PAUSE_MS, domainOf } from '../bounces/policy.js';
+import { DOMAIN_PAUSE_MS } from '../bounces/policy.js';
+import { domainOf } from '../lib/email.js';
 import type { DeliveryJob, Issue, Paper } from '../domain.js';
 import { variantSubject } from '../issue/builder.js';
 import type { Log } from '../log.js';

@@ -3,16 +3,11 @@
  * about what the scheduler's runs did and how each source fares (`paperboy status`).
  */
 import type { Frequency } from '../domain.js';
+import { utcTime } from '../lib/time.js';
 import type { NoIssue } from '../issue/builder.js';
 import type { Alert, RunIssue, RunRecord, RunSource, RunTrigger, SourceHealth } from '../store/runs.js';
 import type { DeliveryReport } from './deliver.js';
 import type { SendOutcome } from './run.js';
-
-/** "2026-03-18 08:00 UTC" (with `seconds`: "2026-03-18 08:00:01 UTC"), from an ISO timestamp or a Date. */
-export function utcTime(at: Date | string, opts: { seconds?: boolean } = {}): string {
-  const iso = typeof at === 'string' ? at : at.toISOString();
-  return `${iso.slice(0, opts.seconds ? 19 : 16).replace('T', ' ')} UTC`;
-}
 
 const minute = (at: Date | string) => utcTime(at);
 

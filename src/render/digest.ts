@@ -1,12 +1,15 @@
 /**
  * The renderer: papers of one variant → the digest's HTML and text, rendered once with
  * React Email. Per-recipient values are placeholders here; the sender fills them in.
+ * `@react-email/render` (2.0.10 and later) leaves out the `<link rel="preload">` React 19 adds
+ * for every `<img>`: no mail client uses them, and each would cost bytes towards Gmail's clip.
  */
+import { render } from '@react-email/render';
 import { createElement } from 'react';
 import TrendingPapers, { type DigestPaper, type TrendingPapersProps, abstractChars, trendingPapersText } from '../../emails/TrendingPapers.js';
+import type { Config } from '../config.js';
 import type { Frequency, Paper } from '../domain.js';
 import { fallbackPaperUrl } from '../sources/normalize.js';
-import { renderEmail } from './html.js';
 
 /** The newsletter-wide values every issue shows. */
 export interface Masthead {
@@ -14,6 +17,16 @@ export interface Masthead {
   tagline: string;
   byline: string;
   postalAddress: string;
+}
+
+/** The masthead the config describes (the byline defaults to the newsletter and the research community). */
+export function mastheadOf(config: Pick<Config, 'NEWSLETTER_NAME' | 'NEWSLETTER_TAGLINE' | 'BYLINE' | 'POSTAL_ADDRESS'>): Masthead {
+  return {
+    newsletterName: config.NEWSLETTER_NAME,
+    tagline: config.NEWSLETTER_TAGLINE,
+    byline: config.BYLINE ?? `by ${config.NEWSLETTER_NAME} and the research community`,
+    postalAddress: config.POSTAL_ADDRESS,
+  };
 }
 
 /** A rendered variant: both parts, ready to become a MIME message. */
@@ -87,12 +100,12 @@ const SHORTER = [200, 140, 100, 60];
  */
 export async function renderDigest(props: TrendingPapersProps): Promise<RenderedDigest> {
   let chosen = props;
-  let html = await renderEmail(createElement(TrendingPapers, chosen));
+  let html = await render(createElement(TrendingPapers, chosen));
   const start = props.abstractChars ?? abstractChars(props.papers.length);
   for (const chars of SHORTER.filter((c) => c < start)) {
     if (Buffer.byteLength(html) <= HTML_BUDGET_BYTES) break;
     chosen = { ...props, abstractChars: chars };
-    html = await renderEmail(createElement(TrendingPapers, chosen));
+    html = await render(createElement(TrendingPapers, chosen));
   }
   return { html, text: trendingPapersText(chosen), paperCount: props.papers.length };
 }

@@ -3,11 +3,11 @@
  * both parts. The digest has its own renderer (`digest.ts`) because it is rendered once per
  * variant and sized for Gmail's clip; these are rendered once per reader.
  */
+import { render } from '@react-email/render';
 import { createElement } from 'react';
 import ConfirmSubscription, { type ConfirmSubscriptionProps, confirmSubscriptionText } from '../../emails/ConfirmSubscription.js';
 import Welcome, { type WelcomeProps, welcomeText } from '../../emails/Welcome.js';
 import { AppError } from '../errors.js';
-import { renderEmail } from './html.js';
 
 /** Both parts of a rendered email. */
 export interface RenderedMail {
@@ -35,12 +35,12 @@ function requireHttp(fields: Record<string, string | undefined>): void {
 /** The double opt-in email. */
 export async function renderConfirmation(props: ConfirmSubscriptionProps): Promise<RenderedMail> {
   requireHttp({ confirmUrl: props.confirmUrl });
-  return { html: await renderEmail(createElement(ConfirmSubscription, props)), text: confirmSubscriptionText(props) };
+  return { html: await render(createElement(ConfirmSubscription, props)), text: confirmSubscriptionText(props) };
 }
 
 /** The welcome email, sent when a subscription is confirmed. */
 export async function renderWelcome(props: WelcomeProps): Promise<RenderedMail> {
   const { latestIssueUrl, archiveUrl, preferencesUrl, unsubscribeUrl } = props;
   requireHttp({ latestIssueUrl, archiveUrl, preferencesUrl, unsubscribeUrl });
-  return { html: await renderEmail(createElement(Welcome, props)), text: welcomeText(props) };
+  return { html: await render(createElement(Welcome, props)), text: welcomeText(props) };
 }

@@ -5,17 +5,19 @@
  * the alerts follow it), but nothing is built or sent, and it is no SCHEDULE tick (catch-up at
  * start-up reads the tick lock and the issues, never the runs).
  */
-import { type App, fetchOptions } from '../app.js';
+import type { App } from '../app.js';
 import { toAppError } from '../errors.js';
 import { loadAndIngest } from '../pipeline/ingest.js';
 import type { Stop } from '../pipeline/stop.js';
+import { fetchOptions } from '../sources/fetch.js';
 import { splitSources } from '../sources/index.js';
 import { TickRecord } from './record.js';
 
+/** How `ingestSources` runs. */
 export interface IngestSourcesOptions {
   /** SIGTERM: the sources not started yet are skipped. */
   stop?: Stop;
-  /** The time papers are stored as seen at (default: the wall clock). */
+  /** The time papers are stored as seen at (default: the app's clock). */
   now?: () => Date;
 }
 
@@ -30,7 +32,7 @@ export async function ingestSources(app: App, record: TickRecord, opts: IngestSo
         cwd: config.cwd,
         includeCross: config.ARXIV_INCLUDE_CROSS,
         fetch: fetchOptions(config),
-        now: opts.now?.() ?? new Date(),
+        now: (opts.now ?? app.now)(),
       });
       for (const w of r.warnings) log.warn(w);
       const state = r.notModified.length ? 'not modified' : `${r.added} new, ${r.updated} updated, ${r.unchanged} unchanged`;
@@ -47,7 +49,7 @@ export async function ingestSources(app: App, record: TickRecord, opts: IngestSo
  * "Ingest now": every configured source ingested as a tick does, recorded as an `ingest` run
  * (times from `now`, default the app's clock), nothing built or sent. Never throws.
  */
-export async function runIngest(app: App, now: () => Date = app.flow.now): Promise<void> {
+export async function runIngest(app: App, now: () => Date = app.now): Promise<void> {
   const record = await TickRecord.start(app, 'ingest', now);
   await ingestSources(app, record, { now });
   await record.finish();

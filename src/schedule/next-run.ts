@@ -1,9 +1,8 @@
 /**
  * When SCHEDULE fires next, without a running scheduler (what `status` and the start-up lines
- * show), and times written in the configured zone for people.
+ * show). Times written for people are in `src/lib/time.ts`.
  */
 import cron from 'node-cron';
-import { utcTime } from '../pipeline/report.js';
 
 /** The cron matcher node-cron keeps on a task (not in its typings): the next match after a date. */
 interface Matcher {
@@ -28,31 +27,4 @@ export function nextRunOf(schedule: string, tz: string, from: Date = new Date())
   } finally {
     void task.destroy();
   }
-}
-
-/** "2026-03-18 09:00" in `tz`. */
-export function localTime(date: Date, tz: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone: tz,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
-
-/** "2026-03-18 09:00 Europe/Paris (08:00 UTC)", or "2026-03-18 08:00 UTC" when `tz` is UTC. */
-export function whenIn(date: Date, tz: string): string {
-  const utc = utcTime(date);
-  if (tz === 'UTC' || tz === 'Etc/UTC') return utc;
-  const local = localTime(date, tz);
-  // The UTC date only when it differs from the local one.
-  return `${local} ${tz} (${local.slice(0, 10) === utc.slice(0, 10) ? utc.slice(11) : utc})`;
 }

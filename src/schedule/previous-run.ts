@@ -6,7 +6,7 @@
  * month and week, `L`, `#`, names, and node-cron's AND of day-of-month and day-of-week).
  */
 import cron from 'node-cron';
-import { instantOfWallTime, offsetAt } from '../issue/local-time.js';
+import { instantOfWallClock, readsWallClock, wallClockIn } from '../lib/time.js';
 
 /** How far back to look: the rarest schedule (29 February, a given weekday) fits in it. */
 const MAX_DAYS = 8 * 366;
@@ -29,21 +29,21 @@ export function previousRun(schedule: string, tz: string, at: Date): Date | null
     const [hours, minutes, seconds] = [desc(fields.hour), desc(fields.minute), desc(fields.second)];
     const first = { h: hours.at(-1)!, mi: minutes.at(-1)!, s: seconds.at(-1)! };
     const limit = Math.floor(at.getTime() / 1000) * 1000;
-    const now = partsIn(limit, tz);
+    const now = wallClockIn(limit, tz);
     for (let back = 0; back <= MAX_DAYS; back++) {
       const day = new Date(Date.UTC(now.y, now.mo - 1, now.d - back));
       const [y, mo, d] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
       // One look at the day's first candidate tells whether the day matches at all (the time
       // fields match by construction), unless that local time does not exist (a DST gap).
-      const probe = localToUtc({ y, mo, d, ...first }, tz);
-      if (!task.match(new Date(probe)) && sameLocal(probe, { y, mo, d, ...first }, tz)) continue;
+      const probe = instantOfWallClock({ y, mo, d, ...first }, tz);
+      if (!task.match(new Date(probe)) && readsWallClock(probe, { y, mo, d, ...first }, tz)) continue;
       for (const h of hours) {
         if (back === 0 && h > now.h) continue;
         for (const mi of minutes) {
           if (back === 0 && h === now.h && mi > now.mi) continue;
           for (const s of seconds) {
             if (back === 0 && h === now.h && mi === now.mi && s > now.s) continue;
-            const ts = localToUtc({ y, mo, d, h, mi, s }, tz);
+            const ts = instantOfWallClock({ y, mo, d, h, mi, s }, tz);
             if (ts <= limit && task.match(new Date(ts))) return new Date(ts);
           }
         }
@@ -53,29 +53,4 @@ export function previousRun(schedule: string, tz: string, at: Date): Date | null
   } finally {
     void task.destroy();
   }
-}
-
-interface Local {
-  y: number;
-  mo: number;
-  d: number;
-  h: number;
-  mi: number;
-  s: number;
-}
-
-/** The wall-clock time of `ts` in `tz`. */
-function partsIn(ts: number, tz: string): Local {
-  const w = new Date(Math.floor(ts / 1000) * 1000 + offsetAt(ts, tz));
-  return { y: w.getUTCFullYear(), mo: w.getUTCMonth() + 1, d: w.getUTCDate(), h: w.getUTCHours(), mi: w.getUTCMinutes(), s: w.getUTCSeconds() };
-}
-
-/** The instant of wall-clock time `l` in `tz` (in a DST gap: shifted by the gap, as clocks do). */
-function localToUtc(l: Local, tz: string): number {
-  return instantOfWallTime(Date.UTC(l.y, l.mo - 1, l.d, l.h, l.mi, l.s), tz);
-}
-
-function sameLocal(ts: number, l: Local, tz: string): boolean {
-  const p = partsIn(ts, tz);
-  return p.y === l.y && p.mo === l.mo && p.d === l.d && p.h === l.h && p.mi === l.mi && p.s === l.s;
 }

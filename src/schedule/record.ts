@@ -38,7 +38,7 @@ export class TickRecord {
    * Records the run as started (a run that never finishes shows as such in `status`). Times come
    * from `now`, by default the app's clock.
    */
-  static async start(app: App, trigger: RunTrigger, now: () => Date = app.flow.now): Promise<TickRecord> {
+  static async start(app: App, trigger: RunTrigger, now: () => Date = app.now): Promise<TickRecord> {
     const startedAt = now().toISOString();
     let id: number | undefined;
     try {

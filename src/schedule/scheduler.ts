@@ -5,10 +5,12 @@
  * make one issue per cadence and tick; a tick missed while none ran is caught up at start-up.
  */
 import cron from 'node-cron';
-import { type App, WORKER } from '../app.js';
+import type { App } from '../app.js';
 import { FREQUENCIES } from '../domain.js';
 import { toAppError } from '../errors.js';
-import { describeOutcomes, utcTime } from '../pipeline/report.js';
+import { utcTime } from '../lib/time.js';
+import { WORKER } from '../lib/worker-id.js';
+import { describeOutcomes } from '../pipeline/report.js';
 import { sendNext } from '../pipeline/run.js';
 import type { Stop } from '../pipeline/stop.js';
 import { Lock } from '../pipeline/worker.js';
@@ -102,7 +104,7 @@ export function startScheduler(app: App, lock = new Lock(), opts: { stop?: Stop 
  * store owes nothing yet). The recorded runs play no part: an `ingest` run (the admin's "ingest
  * now") is no tick, and a start-up run that caught nothing up claims no tick either.
  */
-export async function claimMissedTick(app: App, now: Date = app.flow.now()): Promise<Date | undefined> {
+export async function claimMissedTick(app: App, now: Date = app.now()): Promise<Date | undefined> {
   const { config, store, log } = app;
   const previous = previousRun(config.SCHEDULE, config.TZ, now);
   if (!previous) return undefined;

@@ -1,12 +1,13 @@
 /**
  * Alert emails to the operator (OPERATOR_EMAIL): plain and short, a text part and a simple HTML
- * part, built by MailComposer (`composeSingle`) and handed to the app's mailer, so that without
+ * part, built by MailComposer (`composeOneOff`) and handed to the app's mailer, so that without
  * SMTP they land in the outbox folder like every other message.
  */
-import { type Config, parseMailbox } from '../config.js';
+import type { Config } from '../config.js';
+import { parseMailbox } from '../lib/email.js';
 import type { AlertMail, AlertMessage } from '../pipeline/alerts.js';
 import type { Mailer } from '../pipeline/ports.js';
-import { composeSingle } from './single.js';
+import { composeOneOff } from './one-off.js';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -46,7 +47,7 @@ export function alertMail(
   return {
     async send(m) {
       const at = now();
-      const message = await composeSingle(
+      const message = await composeOneOff(
         {
           from: config.MAIL_FROM,
           to,

@@ -9,9 +9,10 @@
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppError } from '../errors.js';
+import { preferencesUrl, unsubscribeUrl } from '../lib/urls.js';
 import type { MessageTemplate, Recipient } from '../pipeline/ports.js';
 import { tokenLength } from '../subscriptions/tokens.js';
-import type { DkimSigner, PendingSignature } from './dkim.js';
+import type { DkimSigner, PendingSignature, PreparedDkim } from './dkim.js';
 
 const UNSUB_PLACEHOLDER = 'ZZPBUNSUBZZ'.padEnd(tokenLength('unsubscribe'), 'q');
 const PREFS_PLACEHOLDER = 'ZZPBPREFSZZ'.padEnd(tokenLength('preferences'), 'q');
@@ -42,7 +43,7 @@ type Piece = Buffer | { slot: Slot; breaks: number[] };
 
 /** The per-recipient URLs with token placeholders in them: render the variant with these. */
 export function recipientUrls(publicUrl: string): { unsubscribeUrl: string; preferencesUrl: string } {
-  return { unsubscribeUrl: `${publicUrl}/unsubscribe/${UNSUB_PLACEHOLDER}`, preferencesUrl: `${publicUrl}/preferences/${PREFS_PLACEHOLDER}` };
+  return { unsubscribeUrl: unsubscribeUrl(publicUrl, UNSUB_PLACEHOLDER), preferencesUrl: preferencesUrl(publicUrl, PREFS_PLACEHOLDER) };
 }
 
 /** Builds the MIME message once; `personalise` is then a few buffer copies per recipient. */
@@ -99,9 +100,15 @@ export async function composeTemplate(input: ComposeInput): Promise<MessageTempl
     dataParts: (r: Recipient) => [dkim.sign(parts(pieces, r)), ...parts(stuffed, r)],
     personalise: (r: Recipient) => Buffer.concat(signed(r)),
   };
-  if (input.dkim.threads === 0) return template;
-  // Signing threads: `prepare` asks for a batch's signatures in one message, `dataParts` takes its
-  // recipient's (or asks for it alone). Taken entries are forgotten; the cap covers batches abandoned mid-way.
+  return input.dkim.threads === 0 ? template : signingAhead(template, dkim, pieces, stuffed);
+}
+
+/**
+ * With signing threads: `prepare` asks for a batch's signatures in one message, `dataParts` takes
+ * its recipient's (or asks for it alone). Taken entries are forgotten; the cap covers batches
+ * abandoned mid-way.
+ */
+function signingAhead(template: MessageTemplate, dkim: PreparedDkim, pieces: Piece[], stuffed: Piece[]): MessageTemplate {
   const ahead = new Map<string, { r: Recipient; sig: PendingSignature }>();
   const sameRecipient = (a: Recipient, b: Recipient) =>
     a === b || (a.email === b.email && a.unsubscribeToken === b.unsubscribeToken && a.preferencesToken === b.preferencesToken);

@@ -16,7 +16,7 @@ import { redactUrl } from '../config.js';
 import { AppError } from '../errors.js';
 import { type Mailer, type OutgoingMessage, SendError } from '../pipeline/ports.js';
 import { RateLimiter } from './rate.js';
-import { classifySmtpError } from './transport.js';
+import { classifySmtpError } from './smtp-errors.js';
 
 /** DKIM signing settings (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY). */
 export interface DkimSettings {

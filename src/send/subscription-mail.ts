@@ -10,11 +10,12 @@ import type { Mailer } from '../pipeline/ports.js';
 import { type Masthead, toDigestPaper } from '../render/digest.js';
 import { renderConfirmation, renderWelcome } from '../render/mails.js';
 import { WELCOME_PAPERS } from '../../emails/Welcome.js';
-import { describeWhen } from '../schedule/describe.js';
+import { describeWhen } from '../lib/time.js';
+import { archiveUrl, preferencesUrl, unsubscribeUrl as unsubscribeLink } from '../lib/urls.js';
 import type { Store } from '../store/store.js';
-import type { SubscriptionMail } from '../subscriptions/flow.js';
+import type { SubscriptionMail } from '../subscriptions/double-opt-in.js';
 import type { Tokens } from '../subscriptions/tokens.js';
-import { composeSingle } from './single.js';
+import { composeOneOff } from './one-off.js';
 
 /** The SubscriptionMail port over a mailer (created on first use, kept open). */
 export function subscriptionMail(
@@ -29,7 +30,7 @@ export function subscriptionMail(
 ): SubscriptionMail {
   const send = async (s: Subscriber, kind: string, m: { subject: string; html: string; text: string; unsubscribeUrl?: string }) => {
     const at = now();
-    const message = await composeSingle(
+    const message = await composeOneOff(
       {
         from: config.MAIL_FROM,
         to: s.email,
@@ -58,7 +59,7 @@ export function subscriptionMail(
 
     async welcome(s) {
       const links = tokens.linkTokens(s.id);
-      const unsubscribeUrl = `${config.PUBLIC_URL}/unsubscribe/${links.unsubscribe}`;
+      const unsubscribeUrl = unsubscribeLink(config.PUBLIC_URL, links.unsubscribe);
       const latest = (await store.recentIssues(1))[0];
       // The latest issue's top papers among those the reader's topics match.
       const papers = latest ? new TopicMatcher((await store.issueVariants(latest.id)).get(0) ?? []).select(s.topics) : [];
@@ -73,9 +74,9 @@ export function subscriptionMail(
           : describeWhen(config.SCHEDULE, config.TZ, s.frequency, config.WEEKLY_DAY),
         topics: s.topics,
         papers: papers.slice(0, WELCOME_PAPERS).map(toDigestPaper),
-        ...(latest ? { latestIssueUrl: `${config.PUBLIC_URL}/archive/${latest.id}` } : {}),
-        archiveUrl: `${config.PUBLIC_URL}/archive`,
-        preferencesUrl: `${config.PUBLIC_URL}/preferences/${links.preferences}`,
+        ...(latest ? { latestIssueUrl: archiveUrl(config.PUBLIC_URL, latest.id) } : {}),
+        archiveUrl: archiveUrl(config.PUBLIC_URL),
+        preferencesUrl: preferencesUrl(config.PUBLIC_URL, links.preferences),
         unsubscribeUrl,
         postalAddress: masthead.postalAddress,
       });

@@ -4,6 +4,7 @@
  * conditional requests (ETag / Last-Modified; a 304 means nothing new), a size limit, and a
  * clear error for a 404 or an HTML error page.
  */
+import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 
 /** What the last successful fetch of a URL said, for the next conditional request. */
@@ -22,6 +23,15 @@ export interface FetchOptions {
   maxBytes?: number;
   validators?: Validators;
   userAgent?: string;
+}
+
+/** How URL sources are fetched, from the config. */
+export function fetchOptions(config: Pick<Config, 'FETCH_TIMEOUT_SECONDS' | 'FETCH_RETRIES' | 'PUBLIC_URL'>): FetchOptions {
+  return {
+    timeoutMs: config.FETCH_TIMEOUT_SECONDS * 1000,
+    retries: config.FETCH_RETRIES,
+    userAgent: `Paperboy/0.1 (+${config.PUBLIC_URL})`,
+  };
 }
 
 /** A fetched body, or a 304. */

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../domain.js';
-import { hasControl } from '../controls.js';
+import { hasControl } from '../lib/controls.js';
 import { AppError } from '../errors.js';
 import { looksLikeFeed, parseArxivFeed } from './arxiv.js';
 import { type FetchOptions, type Validators, fetchDigest } from './fetch.js';
@@ -15,6 +15,7 @@ import { looksLikeTrendingText, parseTrendingText } from './text.js';
 
 /** Formats `paperboy ingest --format` accepts. */
 export const SOURCE_FORMATS = ['auto', 'text', 'json', 'hf', 'arxiv'] as const;
+/** One of SOURCE_FORMATS: how to read a digest (`auto` detects it). */
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 /** Digest files larger than this are refused rather than read into memory. */

@@ -3,7 +3,7 @@
  * complaints, refusals of the sender), the recipient domains paused after refusing the sender,
  * and the rates `paperboy status` shows. The `Store` interface extends `EventStore`.
  */
-import type { EventSource, EventType } from '../bounces/types.js';
+import type { EventSource, EventType } from '../domain.js';
 
 /** An event to append, matched to its delivery where that was possible. */
 export interface NewEvent {

@@ -9,9 +9,9 @@
 import type { Frequency } from '../domain.js';
 import type { Store } from '../store/store.js';
 import { type CsvImport, parseSubscriberCsv } from './csv.js';
-import { emailKey } from './email.js';
+import { emailKey } from '../lib/email.js';
 import { looksLikeJsonList, parseSubscriberJson } from './json-list.js';
-import { importSubscribers } from './service.js';
+import { importSubscribers } from './operator.js';
 import type { Tokens } from './tokens.js';
 
 /** What an import did. */

@@ -8,8 +8,8 @@
 import { type Frequency, SUBSCRIBER_STATUSES, type SubscriberStatus } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { NewSubscriber } from '../store/store.js';
-import { emailKey, normalizeEmail } from './email.js';
-import { parseFrequency, parseTimeZone, parseTopics } from './service.js';
+import { emailKey, normalizeEmail } from '../lib/email.js';
+import { parseFrequency, parseTimeZone, parseTopics } from './inputs.js';
 
 /** A row's fields by column name (CSV: strings; JSON: whatever the entry holds). */
 export type ImportRecord = Record<string, unknown>;

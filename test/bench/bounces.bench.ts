@@ -19,7 +19,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { parseReport } from '../../src/bounces/parse.js';
-import type { EventType, ParsedReport } from '../../src/bounces/types.js';
+import type { EventType } from '../../src/domain.js';
+import type { ParsedReport } from '../../src/bounces/parse.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The classes a label may take: how a careful person would file the message. */

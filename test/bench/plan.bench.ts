@@ -17,7 +17,8 @@ import { silentLog } from '../../src/log.js';
 import { ingestDigests } from '../../src/pipeline/ingest.js';
 import { parseDigest } from '../../src/sources/index.js';
 import type { NewSubscriber } from '../../src/store/store.js';
-import { importSubscribers, parseTopics } from '../../src/subscriptions/service.js';
+import { parseTopics } from '../../src/subscriptions/inputs.js';
+import { importSubscribers } from '../../src/subscriptions/operator.js';
 import { SEED } from '../helpers/workspace.js';
 import { fmt, measure, report } from './measure.js';
 
@@ -70,7 +71,7 @@ it('plan', async () => {
     const render = await measure(`render + build the MIME of every variant once (${p.variants.size})`, async () => {
       for (const [, papers] of p.variants) {
         const subject = variantSubject({ subject: p.plan.subject, frequency: 'daily' }, main, papers);
-        await app.compose({ subject, issueDate: p.plan.issueDate, frequency: 'daily', papers, issueId: 1 });
+        await app.digest.compose({ subject, issueDate: p.plan.issueDate, frequency: 'daily', papers, issueId: 1 });
       }
     }, { runs: 3, warmup: 1 });
 

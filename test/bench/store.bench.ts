@@ -10,7 +10,7 @@ import { ingestDigests } from '../../src/pipeline/ingest.js';
 import { parseDigest } from '../../src/sources/index.js';
 import { openSqlite } from '../../src/store/open.js';
 import { parseSubscriberCsv } from '../../src/subscriptions/csv.js';
-import { importSubscribers } from '../../src/subscriptions/service.js';
+import { importSubscribers } from '../../src/subscriptions/operator.js';
 import { SEED } from '../helpers/workspace.js';
 import { measure, report } from './measure.js';
 

@@ -3,7 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseReport } from '../../src/bounces/parse.js';
-import type { BounceEvent, EventType, ParsedReport } from '../../src/bounces/types.js';
+import type { BounceEvent, EventType } from '../../src/domain.js';
+import type { ParsedReport } from '../../src/bounces/parse.js';
 
 /**
  * The real DSNs, ARF reports and auto-replies (copied into fixtures/bounces from

@@ -9,7 +9,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DOMAIN_PAUSE_MS, recordEvents } from '../../src/bounces/policy.js';
-import type { BounceEvent, EventType } from '../../src/bounces/types.js';
+import type { BounceEvent, EventType } from '../../src/domain.js';
 import { silentLog } from '../../src/log.js';
 import { messageIdFor } from '../../src/pipeline/deliver.js';
 import { ingestDigests } from '../../src/pipeline/ingest.js';

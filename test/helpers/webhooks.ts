@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Hono } from 'hono';
-import type { BounceEvent } from '../../src/bounces/types.js';
+import type { BounceEvent } from '../../src/domain.js';
 import { loadConfig } from '../../src/config.js';
 import { type EventSink, type WebhookOptions, webhookRoutes } from '../../src/http/webhooks/index.js';
 import type { Log } from '../../src/log.js';

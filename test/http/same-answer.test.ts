@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import type { SubscriptionMail } from '../../src/subscriptions/flow.js';
+import type { SubscriptionMail } from '../../src/subscriptions/double-opt-in.js';
 import { type ReaderRig, readerRig } from '../helpers/reader.js';
 import type { TestSmtp } from '../helpers/smtp.js';
 import type { Workspace } from '../helpers/workspace.js';

@@ -1,4 +1,4 @@
-import { render } from '@react-email/components';
+import { render } from '@react-email/render';
 import { createElement } from 'react';
 import { describe, expect, it } from 'vitest';
 import ConfirmSubscription, { confirmSubscriptionText } from '../../emails/ConfirmSubscription.js';

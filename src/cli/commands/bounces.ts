@@ -14,6 +14,7 @@ import { redactUrl } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { type CliIo, withApp } from '../io.js';
 
+/** Registers `paperboy bounces` (poll the bounce mailbox, import a report from a file). */
 export function registerBounces(program: Command, io: CliIo): void {
   const bounces = program.command('bounces').description('process bounces and complaints (DSNs, ARF reports) into the events table');
   bounces

@@ -1,14 +1,17 @@
 /**
  * `paperboy ingest [SOURCE] [--format …]`: parse every source first, then write in one
- * transaction, so a broken file writes nothing.
+ * transaction, so a broken file writes nothing. It opens the store alone (no mailer, DKIM signer
+ * or tokens: the whole app is not needed).
  */
 import type { Command } from 'commander';
-import { dateIn, fetchOptions } from '../../app.js';
+import { dateIn } from '../../lib/time.js';
 import { AppError } from '../../errors.js';
 import { loadAndIngest } from '../../pipeline/ingest.js';
+import { fetchOptions } from '../../sources/fetch.js';
 import { SOURCE_FORMATS, type SourceFormat, splitSources } from '../../sources/index.js';
-import { type CliIo, configOf, logOf, withApp } from '../io.js';
+import { type CliIo, configOf, logOf, withStore } from '../io.js';
 
+/** Registers `paperboy ingest`. */
 export function registerIngest(program: Command, io: CliIo): void {
   program
     .command('ingest')
@@ -23,10 +26,10 @@ export function registerIngest(program: Command, io: CliIo): void {
       const sources = splitSources(source ?? config.DIGEST_SOURCE);
       if (sources.length === 0) throw new AppError('USAGE', 'no source given');
       const now = io.now?.() ?? new Date();
-      const report = await withApp(
+      const report = await withStore(
         io,
-        (app) =>
-          loadAndIngest(app.store, sources, {
+        (store) =>
+          loadAndIngest(store, sources, {
             format: opts.format as SourceFormat,
             today: dateIn(now, config.TZ),
             cwd: config.cwd,

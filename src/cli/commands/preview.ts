@@ -2,17 +2,17 @@
  * `paperboy preview [--out FILE.html] [--text]`: the next issue, rendered as it would be sent.
  * Reads the store, writes nothing to it.
  */
-import { renderPreview } from '../../render/preview.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { mainPapers } from '../../pipeline/run.js';
-import { parseFrequency } from '../../subscriptions/service.js';
+import { parseFrequency } from '../../subscriptions/inputs.js';
 import { type CliIo, withApp } from '../io.js';
 import { describeNoIssue } from '../../pipeline/report.js';
 
+/** Registers `paperboy preview`. */
 export function registerPreview(program: Command, io: CliIo): void {
   program
     .command('preview')
@@ -23,14 +23,14 @@ export function registerPreview(program: Command, io: CliIo): void {
     .action(async (opts: { out?: string; text?: boolean; frequency: string }) => {
       const frequency = parseFrequency(opts.frequency, 'daily');
       await withApp(io, async (app) => {
-        const now = io.now?.() ?? new Date();
+        const now = app.now();
         const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
         if (isNoIssue(planned)) {
           io.stdout(`${describeNoIssue(frequency, planned)}; nothing to preview\n`);
           return;
         }
         const papers = mainPapers(planned);
-        const rendered = await renderPreview(app, frequency, planned);
+        const rendered = await app.digest.preview(frequency, planned);
         if (opts.text) {
           io.stdout(rendered.text);
           return;

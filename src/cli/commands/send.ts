@@ -10,11 +10,12 @@ import { AppError } from '../../errors.js';
 import { isNoIssue } from '../../issue/builder.js';
 import { describeNoIssue, describeOutcomes } from '../../pipeline/report.js';
 import { dryRun, sendNext } from '../../pipeline/run.js';
-import { OutboxMailer } from '../../send/transport.js';
-import { parseFrequency } from '../../subscriptions/service.js';
+import { OutboxMailer } from '../../send/outbox.js';
+import { parseFrequency } from '../../subscriptions/inputs.js';
 import { type CliIo, stopOf, withApp } from '../io.js';
 import { progressReporter } from '../progress.js';
 
+/** Registers `paperboy send`. */
 export function registerSend(program: Command, io: CliIo): void {
   program
     .command('send')

@@ -9,12 +9,14 @@ import type { Command } from 'commander';
 import { deliverability, describeDeliverability } from '../../bounces/rates.js';
 import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
-import { mailTargetOf } from '../../app.js';
+import { mailTargetOf } from '../../send/mailer.js';
 import { type CliIo, printJson, withApp } from '../io.js';
-import { describeAlert, describeDeferred, describeNoIssue, describeRun, utcTime } from '../../pipeline/report.js';
+import { describeAlert, describeDeferred, describeNoIssue, describeRun } from '../../pipeline/report.js';
 import { configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
-import { localTime, nextRunOf, whenIn } from '../../schedule/next-run.js';
+import { nextRunOf } from '../../schedule/next-run.js';
+import { localTime, utcTime, whenIn } from '../../lib/time.js';
 
+/** Registers `paperboy status`. */
 export function registerStatus(program: Command, io: CliIo): void {
   program
     .command('status')
@@ -22,7 +24,7 @@ export function registerStatus(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       await withApp(io, async (app) => {
-        const now = io.now?.() ?? new Date();
+        const now = app.now();
         const s = await app.store.status(5);
         const next = [];
         for (const frequency of FREQUENCIES) {

@@ -8,9 +8,9 @@ import type { Subscriber } from '../../domain.js';
 import { AppError } from '../../errors.js';
 import { importParsedCsv, importSummary, parseSubscriberFile } from '../../subscriptions/csv-import.js';
 import { subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
-import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
-import { forgetSubscriber } from '../../subscriptions/flow.js';
-import { addSubscriber, parseFrequency, parseTimeZone, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
+import { emailKey, normalizeEmail } from '../../lib/email.js';
+import { parseFrequency, parseTimeZone, parseTopics } from '../../subscriptions/inputs.js';
+import { addSubscriber, forgetSubscriber, removeSubscriber } from '../../subscriptions/operator.js';
 import { type CliIo, configOf, logOf, withApp } from '../io.js';
 
 /** The JSON shape of a subscriber in `list --json` and `export --format json`. */
@@ -28,10 +28,19 @@ function toJson(s: Subscriber) {
   };
 }
 
+/** Registers `paperboy subscribers` and its subcommands. */
 export function registerSubscribers(program: Command, io: CliIo): void {
-  const now = () => io.now?.() ?? new Date();
   const subs = program.command('subscribers').description('manage the subscriber list');
+  registerAdd(subs, io);
+  registerRemove(subs, io);
+  registerForget(subs, io);
+  registerList(subs, io);
+  registerImport(subs, io);
+  registerExport(subs, io);
+}
 
+/** `subscribers add EMAIL`: an operator add, confirmed at once. */
+function registerAdd(subs: Command, io: CliIo): void {
   subs
     .command('add')
     .description('add a subscriber, confirmed at once (the operator vouches for consent)')
@@ -49,37 +58,46 @@ export function registerSubscribers(program: Command, io: CliIo): void {
       };
       const { outcome, subscriber } = await withApp(
         io,
-        (app) => addSubscriber(app.store, input, now(), app.tokens.emailHash(emailKey(input.email))),
+        (app) => addSubscriber(app.store, input, app.now(), app.tokens.emailHash(emailKey(input.email))),
         config,
       );
       const said = { added: 'Added', 'already-active': 'Already subscribed:', reactivated: 'Re-activated' }[outcome];
       io.stdout(`${said} ${subscriber.email} (${subscriber.frequency}${subscriber.timezone ? `, ${subscriber.timezone}` : ''})\n`);
     });
+}
 
+/** `subscribers remove EMAIL`: unsubscribes the address. */
+function registerRemove(subs: Command, io: CliIo): void {
   subs
     .command('remove')
     .description('unsubscribe an address')
     .argument('<email>')
     .action(async (email: string) => {
       const address = normalizeEmail(email);
-      const s = await withApp(io, (app) => removeSubscriber(app.store, address, now()));
+      const s = await withApp(io, (app) => removeSubscriber(app.store, address, app.now()));
       io.stdout(`Removed ${s.email} (now ${s.status})\n`);
     });
+}
 
+/** `subscribers forget EMAIL`: erases a person; a suppressed address stays suppressed as a keyed hash. */
+function registerForget(subs: Command, io: CliIo): void {
   subs
     .command('forget')
     .description("erase a person's data (row, topics, ledger rows); a suppressed address stays suppressed as a keyed hash")
     .argument('<email>')
     .action(async (email: string) => {
       const address = normalizeEmail(email);
-      const r = await withApp(io, (app) => forgetSubscriber(app, address, now()));
+      const r = await withApp(io, (app) => forgetSubscriber(app, address, app.now()));
       const topics = r.topics.length ? `topics ${r.topics.join(', ')}` : 'no topics';
       io.stdout(
         `Forgot ${r.email}: erased the subscriber row (${r.status}, ${topics}) and ${r.deliveries} ledger row${r.deliveries === 1 ? '' : 's'}` +
           `${r.keptHash ? '; kept a keyed hash so that the address stays suppressed' : '; nothing about the address is kept'}\n`,
       );
     });
+}
 
+/** `subscribers list [--json]`. */
+function registerList(subs: Command, io: CliIo): void {
   subs
     .command('list')
     .description('list subscribers')
@@ -98,7 +116,10 @@ export function registerSubscribers(program: Command, io: CliIo): void {
         io.stdout(`${all.length} subscriber${all.length === 1 ? '' : 's'}\n`);
       });
     });
+}
 
+/** `subscribers import FILE`: a CSV or a JSON export; bad rows reported by line. */
+function registerImport(subs: Command, io: CliIo): void {
   subs
     .command('import')
     .description('import a CSV with an "email" column (and optional status, topics, frequency, timezone, created_at), or a JSON export; bad rows are reported by line')
@@ -117,7 +138,10 @@ export function registerSubscribers(program: Command, io: CliIo): void {
       const report = await withApp(io, (app) => importParsedCsv(app, parsed), config);
       io.stdout(`Imported ${file}: ${importSummary(report)}\n`);
     });
+}
 
+/** `subscribers export [--format csv|json]`. */
+function registerExport(subs: Command, io: CliIo): void {
   subs
     .command('export')
     .description('print every subscriber as CSV or JSON')

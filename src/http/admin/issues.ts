@@ -9,14 +9,14 @@
  * email is served on its own URL with the CSP of an email page (`emailPageCsp`, the archive's, framed
  * by this site and sandboxed), and the preview page alone allows `frame-src 'self'`.
  */
-import { renderPreview } from '../../render/preview.js';
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
 import { AppError, statusOf } from '../../errors.js';
 import { DELIVERY_STATUSES, FREQUENCIES, type Frequency, type Issue } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
-import { describeNoIssue, utcTime } from '../../pipeline/report.js';
+import { describeNoIssue } from '../../pipeline/report.js';
+import { utcTime } from '../../lib/time.js';
 import { mainPapers } from '../../pipeline/run.js';
 import type { StoreStatus } from '../../store/store.js';
 import { emailPageCsp, siteCspWith } from '../security.js';
@@ -32,11 +32,8 @@ const PREVIEW_PAGE_CSP = siteCspWith({ frameSrc: ["'self'"] });
 /** The email itself: an email page's CSP, framed only by this site, sandboxed. */
 const EMAIL_CSP = emailPageCsp({ framedBy: 'self', sandbox: true });
 
-/**
- * What the issues pages read: the store, how the next issue is built, and what rendering a
- * preview takes (`renderPreview`'s own slice).
- */
-export type IssuesApp = Pick<App, 'store' | 'buildOptions'> & Parameters<typeof renderPreview>[0];
+/** What the issues pages read: the store, how the next issue is built, and the digest's renderer (for the preview). */
+export type IssuesApp = Pick<App, 'store' | 'buildOptions' | 'digest'>;
 
 /** One variant of the next issue: its papers and how many readers get it. */
 type Variant = { variant: number; papers: { title: string }[]; readers: number };
@@ -67,7 +64,7 @@ async function nextOf(app: Pick<App, 'store' | 'buildOptions'>, frequency: Frequ
 async function renderNext(app: IssuesApp, frequency: Frequency, now: Date, variant: number): Promise<string | undefined> {
   const planned = await planNextIssue(app.store, app.buildOptions(frequency, now));
   if (isNoIssue(planned)) return undefined;
-  const rendered = await renderPreview(app, frequency, planned, variant);
+  const rendered = await app.digest.preview(frequency, planned, variant);
   return rendered.html;
 }
 

@@ -36,7 +36,7 @@ const isRead = (method: string) => method === 'GET' || method === 'HEAD';
 export function adminRoutes(http: Hono, app: AdminApp, opts: AdminOptions = {}): void {
   const { ADMIN_PASSWORD_HASH, ADMIN_PASSWORD, NEWSLETTER_NAME: name } = app.config;
   if (!ADMIN_PASSWORD_HASH && !ADMIN_PASSWORD) return;
-  const now = opts.now ?? app.flow.now;
+  const now = opts.now ?? app.now;
   // ADMIN_PASSWORD is hashed once at start-up, so that only the hash stays in use.
   const passwordHash = ADMIN_PASSWORD_HASH ? Promise.resolve(ADMIN_PASSWORD_HASH) : hashPassword(ADMIN_PASSWORD!);
   passwordHash.catch((err) => app.log.error(`admin: cannot hash ADMIN_PASSWORD: ${(err as Error).message}`));

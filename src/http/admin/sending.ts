@@ -6,7 +6,8 @@
  */
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import { type App, mailTargetOf } from '../../app.js';
+import type { App } from '../../app.js';
+import { mailTargetOf } from '../../send/mailer.js';
 import type { Frequency } from '../../domain.js';
 import { AppError, REDIRECT, statusOf, toAppError } from '../../errors.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';

@@ -14,7 +14,7 @@ import type { SendDeps } from '../../pipeline/run.js';
 import { Stop } from '../../pipeline/stop.js';
 
 /** What the sends touch: a mailer and the send's dependencies, the store, the log, shutdown, the flow's clock and background work. */
-export type SendsApp = Pick<App, 'mailer' | 'sendDeps' | 'store' | 'log' | 'closing' | 'flow'>;
+export type SendsApp = Pick<App, 'mailer' | 'sendDeps' | 'store' | 'log' | 'closing' | 'flow' | 'now'>;
 
 /** A send this process runs. */
 interface Job {
@@ -87,7 +87,7 @@ export class AdminSends {
       }
     };
     const done = run();
-    this.job = { issueId: issue.id, startedAt: app.flow.now().toISOString(), done };
+    this.job = { issueId: issue.id, startedAt: app.now().toISOString(), done };
     app.flow.background(done);
     return issue;
   }

@@ -10,7 +10,7 @@ import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
 import { REDIRECT, statusOf } from '../../errors.js';
-import { utcTime } from '../../pipeline/report.js';
+import { utcTime } from '../../lib/time.js';
 import { runIngest } from '../../schedule/ingest.js';
 import { splitSources } from '../../sources/index.js';
 import { KEEP_RUNS, type RunRecord, type RunSource, type SourceHealth } from '../../store/runs.js';

@@ -7,14 +7,14 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
-import { stripControls } from '../../controls.js';
+import { stripControls } from '../../lib/controls.js';
 import { FREQUENCIES, type Frequency, SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../domain.js';
 import { AppError, REDIRECT, statusOf } from '../../errors.js';
 import type { SubscriberSearch } from '../../store/store.js';
 import { subscriberCsvHeader, subscriberCsvLine } from '../../subscriptions/csv.js';
-import { emailKey, normalizeEmail } from '../../subscriptions/email.js';
-import { forgetSubscriber } from '../../subscriptions/flow.js';
-import { addSubscriber, parseFrequency, parseTopics, removeSubscriber } from '../../subscriptions/service.js';
+import { emailKey, normalizeEmail } from '../../lib/email.js';
+import { parseFrequency, parseTopics } from '../../subscriptions/inputs.js';
+import { addSubscriber, forgetSubscriber, removeSubscriber } from '../../subscriptions/operator.js';
 import { type AdminDeps, adminPage, messagePage } from './pages.js';
 
 /** Rows per page. */

@@ -9,7 +9,7 @@
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../../app.js';
-import type { BounceEvent } from '../../bounces/types.js';
+import type { BounceEvent } from '../../domain.js';
 import { statusOf } from '../../errors.js';
 import { postmarkWebhook } from './postmark.js';
 import { resendWebhook } from './resend.js';

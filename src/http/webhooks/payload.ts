@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { classifyRefusal } from '../../bounces/refusals.js';
-import type { EventType } from '../../bounces/types.js';
+import type { EventType } from '../../domain.js';
 import { oneLine } from '../../errors.js';
 
 /**

@@ -4,8 +4,8 @@
  * so the route checks `Authorization: Basic` against POSTMARK_WEBHOOK_AUTH in constant time. There
  * is no timestamp to bound a replay: a replayed request carries a bounce ID the store already has.
  */
-import type { BounceEvent, EventType } from '../../bounces/types.js';
-import { parseMailbox } from '../../config.js';
+import type { BounceEvent, EventType } from '../../domain.js';
+import { parseMailbox } from '../../lib/email.js';
 import {
   cleanAddress,
   cleanMessageId,

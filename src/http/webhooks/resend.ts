@@ -5,7 +5,7 @@
  * timestamp must be within five minutes of our clock so that a captured request cannot be replayed.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { BounceEvent, EventType } from '../../bounces/types.js';
+import type { BounceEvent, EventType } from '../../domain.js';
 import {
   cleanAddress,
   cleanMessageId,

@@ -6,7 +6,7 @@
  * age of the message, then verify the signature, and only then read the SES notification inside.
  */
 import { X509Certificate, verify } from 'node:crypto';
-import type { BounceEvent, EventType } from '../../bounces/types.js';
+import type { BounceEvent, EventType } from '../../domain.js';
 import {
   cleanAddress,
   cleanMessageId,

@@ -4,7 +4,7 @@
  * `postmark.ts`, `resend.ts`, which verify and read). A refusal names a code of the one error
  * table, so its HTTP status comes from there.
  */
-import type { BounceEvent } from '../../bounces/types.js';
+import type { BounceEvent } from '../../domain.js';
 
 /** A request as the provider modules see it: headers and the raw body bytes, unparsed. */
 export interface WebhookRequest {

@@ -3,7 +3,7 @@
  * rates `status` shows. The one dialect difference here is how a domain is cut from an address.
  */
 import { sql } from 'kysely';
-import type { EventSource, EventType } from '../../bounces/types.js';
+import type { EventSource, EventType } from '../../domain.js';
 import type { EventDelivery, EventRates, NewEvent, RateRow, UnmatchedReports } from '../events.js';
 import { chunks } from './base.js';
 import { RunQueries } from './runs.js';

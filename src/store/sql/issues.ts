@@ -6,7 +6,7 @@ import type { Frequency, Issue, Paper } from '../../domain.js';
 import type { IssuePlan } from '../store.js';
 import { BATCH, chunks, toIssue, toPaper } from './base.js';
 import { SubscriberQueries } from './subscribers.js';
-import { canonicalTimeZone, nextLocalTime } from '../../issue/local-time.js';
+import { canonicalTimeZone, nextLocalTime } from '../../lib/time.js';
 
 /** Rows per page when streaming readers with topics (two small columns each). */
 const TOPIC_PAGE = 5000;

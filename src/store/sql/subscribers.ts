@@ -2,7 +2,7 @@
  * The SQL store, subscribers: lookups, inserts, status and preferences.
  */
 import type { Frequency, Subscriber, SubscriberStatus } from '../../domain.js';
-import { emailKey } from '../../subscriptions/email.js';
+import { emailKey } from '../../lib/email.js';
 import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { ConfirmationClaim, ConfirmationRequest, NewSubscriber, SubscriberGrowthDay, SubscriberPreferences, SubscriberSearch } from '../store.js';

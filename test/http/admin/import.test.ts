@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_IMPORT_BYTES } from '../../../src/http/security.js';
-import { forgetSubscriber } from '../../../src/subscriptions/flow.js';
+import { forgetSubscriber } from '../../../src/subscriptions/operator.js';
 import { FIXTURES } from '../../helpers/workspace.js';
 import { type AdminRig, adminRig, signedInRig } from './helpers.js';
 

@@ -1,7 +1,8 @@
 /**
- * Email addresses: what Paperboy accepts, and the key that makes them unique regardless of case.
- * An accepted address is ASCII (an internationalised domain is stored in its punycode form),
- * at most 254 characters, and can never carry CR, LF or NUL into a header.
+ * Email addresses: what Paperboy accepts from a reader, the key that makes them unique regardless
+ * of case, the mailbox form of MAIL_FROM (`Name <a@b>`), and the domain of an address. An
+ * accepted address is ASCII (an internationalised domain is stored in its punycode form), at
+ * most 254 characters, and can never carry CR, LF or NUL into a header.
  */
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
@@ -40,4 +41,17 @@ export function normalizeEmail(input: string): string {
 /** The uniqueness key: the address in lower case, so A@Example.org and a@example.org are one person. */
 export function emailKey(address: string): string {
   return address.trim().toLowerCase();
+}
+
+/** The address part of MAIL_FROM-style strings: `Name <a@b>` or `a@b`; null when malformed. */
+export function parseMailbox(value: string): { name: string; address: string } | null {
+  const m = /^\s*(?:"?([^"<>]*?)"?\s*)?<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value) ?? /^\s*()([^<>\s"]+@[^<>\s"]+)\s*$/.exec(value);
+  if (!m) return null;
+  return { name: (m[1] ?? '').trim(), address: m[2]! };
+}
+
+/** The lower-cased domain of an address (after its last @), or null when it has no local part and @. */
+export function domainOf(address: string | undefined): string | null {
+  const at = address?.lastIndexOf('@') ?? -1;
+  return at > 0 ? address!.slice(at + 1).toLowerCase() : null;
 }

@@ -1,15 +1,11 @@
 /**
- * The outbox mailer (`.eml` files, when no SMTP server is configured), and the one place SMTP
- * errors are classified for the ledger: a 5xx is read with the refusal table
+ * The one place SMTP errors are classified for the ledger: a 5xx is read with the refusal table
  * (`bounces/refusals.ts`) as a refusal of the recipient (permanent), of the sender by the
  * recipient's server (sender), or neither for sure (soft); transient (4xx, a dropped connection);
  * fatal (authentication, our relay refusing MAIL FROM, 421).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { classifyRefusal, extractEnhancedStatus } from '../bounces/refusals.js';
-import { AppError } from '../errors.js';
-import { type Mailer, type OutgoingMessage, SendError } from '../pipeline/ports.js';
+import { SendError } from '../pipeline/ports.js';
 
 interface SmtpError extends Error {
   code?: string;
@@ -45,39 +41,4 @@ export function retryHint(reply: string): number | undefined {
 
 function oneLineReply(e: SmtpError): string {
   return (e.response || e.message || String(e)).replace(/\s+/g, ' ').trim().slice(0, 300);
-}
-
-/** Writes each message as `<dir>/<name>.eml`, for local runs without an SMTP server. */
-export class OutboxMailer implements Mailer {
-  readonly concurrency = 8;
-  readonly description: string;
-  private ready: Promise<unknown> | undefined;
-
-  constructor(private readonly dir: string) {
-    this.description = `outbox ${dir}`;
-  }
-
-  async verify(): Promise<void> {
-    try {
-      await mkdir(this.dir, { recursive: true });
-    } catch (err) {
-      throw new AppError('SMTP_UNAVAILABLE', `cannot create the outbox folder ${this.dir}: ${(err as Error).message}`);
-    }
-  }
-
-  async send(msg: OutgoingMessage): Promise<string> {
-    const file = path.join(this.dir, `${msg.name}.eml`);
-    try {
-      // `paperboy serve` alone sends confirmation emails without a verify() first.
-      this.ready ??= mkdir(this.dir, { recursive: true });
-      await this.ready;
-      await writeFile(file, msg.raw());
-    } catch (err) {
-      this.ready = undefined;
-      throw new SendError('fatal', `cannot write ${file}: ${(err as Error).message}`);
-    }
-    return `written to ${file}`;
-  }
-
-  async close(): Promise<void> {}
 }

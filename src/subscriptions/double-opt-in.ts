@@ -1,7 +1,8 @@
 /**
- * Readers subscribe themselves: double opt-in, confirmation links that expire and work once,
- * and erasing a person. The HTTP pages and the CLI call these; they never import hono or
- * nodemailer: mail goes through the `SubscriptionMail` port.
+ * Readers subscribe themselves: the double opt-in, with confirmation links that expire and work
+ * once. The HTTP pages call these; they never import hono or nodemailer: mail goes through the
+ * `SubscriptionMail` port. (Erasing a person, `forgetSubscriber`, is an operator action:
+ * `operator.ts`.)
  *
  * Every request for an address answers the same, whatever the address's state, so that the form
  * tells nobody who is on the list. A new or pending address (or one that unsubscribed and comes
@@ -9,10 +10,10 @@
  * nothing. A confirm link is valid for 7 days, only for the latest confirmation email, and once.
  */
 import type { Frequency, Subscriber } from '../domain.js';
-import { AppError } from '../errors.js';
+import * as urls from '../lib/urls.js';
 import type { Log } from '../log.js';
 import type { Store } from '../store/store.js';
-import { emailKey, normalizeEmail } from './email.js';
+import { emailKey, normalizeEmail } from '../lib/email.js';
 import type { Tokens } from './tokens.js';
 
 /** How long a confirm link works. */
@@ -164,33 +165,7 @@ export async function resendConfirmation(deps: FlowDeps, token: string): Promise
 /** The confirm link of the confirmation email sent at `sentAt`. */
 export function confirmUrl(deps: Pick<FlowDeps, 'tokens' | 'publicUrl'>, subscriberId: number, sentAt: string): string {
   const token = deps.tokens.sign('confirm', subscriberId, new Date(expirySecond(sentAt) * 1000));
-  return `${deps.publicUrl}/confirm/${token}`;
-}
-
-/** What `subscribers forget` erased. */
-export interface ForgetReport {
-  email: string;
-  status: Subscriber['status'];
-  topics: string[];
-  deliveries: number;
-  /** A keyed hash was kept so that the address stays suppressed. */
-  keptHash: boolean;
-}
-
-/**
- * Erases a person: their row, topics, and every ledger row that names them. When the address was
- * suppressed (bounced, complained) only a keyed hash of it is kept, so that it stays suppressed.
- */
-export async function forgetSubscriber(deps: Pick<FlowDeps, 'store' | 'tokens'>, emailInput: string, now: Date): Promise<ForgetReport> {
-  const email = normalizeEmail(emailInput);
-  return deps.store.transaction(async (tx) => {
-    const s = await tx.findSubscriber(email);
-    if (!s) throw new AppError('NOT_FOUND', `${email} is not on the list`);
-    const keptHash = s.status === 'suppressed';
-    if (keptHash) await tx.addSuppression(deps.tokens.emailHash(emailKey(s.email)), 'suppressed', now.toISOString());
-    const { deliveries } = await tx.eraseSubscriber(s.id);
-    return { email: s.email, status: s.status, topics: s.topics, deliveries, keptHash };
-  });
+  return urls.confirmUrl(deps.publicUrl, token);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailKey, normalizeEmail } from '../../src/subscriptions/email.js';
+import { emailKey, normalizeEmail } from '../../src/lib/email.js';
 
 describe('email addresses', () => {
   it('accepts ordinary addresses and lower-cases the domain only', () => {

@@ -1,13 +1,14 @@
 /**
- * One-off messages (the double opt-in and welcome emails): built whole by nodemailer's
- * MailComposer and handed to the same Mailer as the digests, as one buffer.
+ * One-off messages, each built whole for one person (the double opt-in and welcome emails, the
+ * operator's alerts), unlike the digest's template built once per variant (`compose.ts`): built by
+ * nodemailer's MailComposer and handed to the same Mailer as the digests, as one buffer.
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { OutgoingMessage } from '../pipeline/ports.js';
 import { dotStuff } from './compose.js';
 
 /** What a one-off message holds. */
-export interface SingleMessage {
+export interface OneOffMessage {
   from: string;
   to: string;
   subject: string;
@@ -22,8 +23,8 @@ export interface SingleMessage {
   date?: Date;
 }
 
-/** Builds the message; `envelopeFrom` is the bare address of MAIL_FROM. */
-export async function composeSingle(m: SingleMessage, envelopeFrom: string): Promise<OutgoingMessage> {
+/** Builds the one-off message; `envelopeFrom` is the bare address of MAIL_FROM. */
+export async function composeOneOff(m: OneOffMessage, envelopeFrom: string): Promise<OutgoingMessage> {
   const mail = new MailComposer({
     from: m.from,
     to: m.to,

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { canonicalTimeZone, nextLocalTime } from '../../src/issue/local-time.js';
-import { parseTimeZone } from '../../src/subscriptions/service.js';
+import { canonicalTimeZone, nextLocalTime } from '../../src/lib/time.js';
+import { parseTimeZone } from '../../src/subscriptions/inputs.js';
 
 const at = (iso: string, clock: string, zone: string) => nextLocalTime(new Date(iso), clock, zone).toISOString();
 

@@ -1,5 +1,7 @@
 /**
- * Text helpers shared by the templates and their plain-text parts.
+ * Text helpers shared by the email templates and their plain-text parts, the issue builder
+ * (subjects) and the pages (the Atom feed): shortening at a word, wrapping, author lines,
+ * compact counts, and the one check that lets a link reach an href.
  */
 
 /** Shortens `text` to at most `max` characters at a word boundary, ending with "…". */

@@ -1,54 +1,16 @@
 /**
- * Operator actions on the list: add (confirmed at once), remove, import. Validation happens
- * before any write, so a bad address or a bad file leaves the store as it was.
+ * Operator actions on the list: add (confirmed at once), remove, import, and forget (erase a
+ * person). Validation happens before any write, so a bad address or a bad file leaves the store
+ * as it was.
  */
 import type { Frequency, Subscriber } from '../domain.js';
 import { AppError } from '../errors.js';
+import { emailKey, normalizeEmail } from '../lib/email.js';
 import type { NewSubscriber, Store } from '../store/store.js';
-import { canonicalTimeZone } from '../issue/local-time.js';
-import { normalizeEmail } from './email.js';
+import type { Tokens } from './tokens.js';
 
 /** What `subscribers add` did. */
 export type AddOutcome = 'added' | 'already-active' | 'reactivated';
-
-/**
- * Parses "rl, diffusion models" into topics: lower case, letters, digits, `.`, `-`, `_`, and
- * single spaces inside (a topic may be a phrase); at most 40 characters each.
- */
-export function parseTopics(input: string | undefined): string[] {
-  if (!input) return [];
-  const topics = input
-    .split(/[,;|]/)
-    .map((t) => t.trim().replace(/ {2,}/g, ' ').toLowerCase())
-    .filter(Boolean);
-  for (const t of topics) {
-    if (!/^[\p{L}\p{N}][\p{L}\p{N}._ -]{0,39}$/u.test(t)) {
-      throw new AppError('INPUT_INVALID', `invalid topic ${JSON.stringify(t)}: use letters, digits, spaces, ".", "-" or "_" (at most 40)`);
-    }
-  }
-  return [...new Set(topics)];
-}
-
-/** Parses a frequency, naming the accepted values when it is wrong. */
-export function parseFrequency(input: string | undefined, fallback: Frequency): Frequency {
-  if (input === undefined || input.trim() === '') return fallback;
-  const v = input.trim().toLowerCase();
-  if (v !== 'daily' && v !== 'weekly') throw new AppError('INPUT_INVALID', `invalid frequency ${JSON.stringify(input)}: expected daily or weekly`);
-  return v;
-}
-
-/**
- * Parses an IANA time zone name ("Europe/Paris", any case) into its canonical spelling; empty
- * means none (null). Anything Intl does not know is an error naming an example.
- */
-export function parseTimeZone(input: string | undefined): string | null {
-  if (input === undefined || input.trim() === '') return null;
-  const zone = canonicalTimeZone(input);
-  if (!zone) {
-    throw new AppError('INPUT_INVALID', `invalid time zone ${JSON.stringify(input.trim().slice(0, 64))}: use an IANA name such as Europe/Paris or America/New_York`);
-  }
-  return zone;
-}
 
 /** Adds a confirmed subscriber, or re-activates one who had unsubscribed. Suppressed addresses stay out. */
 export async function addSubscriber(
@@ -103,5 +65,31 @@ export async function importSubscribers(
     const kept = hashOf ? await tx.suppressionHashes() : new Set<string>();
     const allowed = kept.size && hashOf ? rows.filter((r) => !kept.has(hashOf(r.email))) : rows;
     return { added: await tx.insertSubscribers(allowed), suppressed: rows.length - allowed.length };
+  });
+}
+
+/** What `subscribers forget` erased. */
+export interface ForgetReport {
+  email: string;
+  status: Subscriber['status'];
+  topics: string[];
+  deliveries: number;
+  /** A keyed hash was kept so that the address stays suppressed. */
+  keptHash: boolean;
+}
+
+/**
+ * Erases a person: their row, topics, and every ledger row that names them. When the address was
+ * suppressed (bounced, complained) only a keyed hash of it is kept, so that it stays suppressed.
+ */
+export async function forgetSubscriber(deps: { store: Store; tokens: Tokens }, emailInput: string, now: Date): Promise<ForgetReport> {
+  const email = normalizeEmail(emailInput);
+  return deps.store.transaction(async (tx) => {
+    const s = await tx.findSubscriber(email);
+    if (!s) throw new AppError('NOT_FOUND', `${email} is not on the list`);
+    const keptHash = s.status === 'suppressed';
+    if (keptHash) await tx.addSuppression(deps.tokens.emailHash(emailKey(s.email)), 'suppressed', now.toISOString());
+    const { deliveries } = await tx.eraseSubscriber(s.id);
+    return { email: s.email, status: s.status, topics: s.topics, deliveries, keptHash };
   });
 }
