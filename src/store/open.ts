@@ -21,14 +21,12 @@ import {
 import pg from 'pg';
 import { redactUrl } from '../config.js';
 import { AppError } from '../errors.js';
+import type { Dialect } from './dialect.js';
 import { type StoreTarget, guardConnection } from './disk-full.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrations } from './migrations/index.js';
 import type { Database as Schema } from './schema.js';
 import type { Store } from './store.js';
-
-/** SQL dialects the store speaks. */
-export type Dialect = 'sqlite' | 'postgres';
 
 /** Opens the store for `databaseUrl`; relative `file:` paths resolve against `cwd`. */
 export async function openStore(databaseUrl: string, cwd = process.cwd()): Promise<Store> {

@@ -4,7 +4,7 @@
  * difference is how an auto-incrementing key is spelled (keys.ts).
  */
 import { type Kysely, sql } from 'kysely';
-import type { Dialect } from '../open.js';
+import type { Dialect } from '../dialect.js';
 import { autoKey } from './keys.js';
 
 /** Builds the migration for one dialect. */

@@ -3,7 +3,7 @@
  * (`bigserial` on PostgreSQL, `integer … autoincrement` on SQLite).
  */
 import type { ColumnDefinitionBuilder } from 'kysely';
-import type { Dialect } from '../open.js';
+import type { Dialect } from '../dialect.js';
 
 export function autoKey(dialect: Dialect): { type: 'bigserial' | 'integer'; build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder } {
   return dialect === 'postgres'

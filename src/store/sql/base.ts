@@ -7,7 +7,7 @@
 import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { Frequency, Issue, IssueStatus, Paper, Subscriber, SubscriberStatus } from '../../domain.js';
 import { withinLimits } from '../../sources/limits.js';
-import type { Dialect } from '../open.js';
+import type { Dialect } from '../dialect.js';
 import type { Database, IssuesTable, PapersTable, SubscribersTable } from '../schema.js';
 import type { NewPaper, TransactionOptions } from '../store.js';
 
