@@ -7,7 +7,7 @@ import { type PolicyDeps, recordEvents } from '../bounces/policy.js';
 import type { BounceEvent } from '../bounces/types.js';
 import type { DeliveryJob } from '../domain.js';
 import type { Log } from '../log.js';
-import { withStoreRetry } from '../store/retry.js';
+import { withStoreRetry } from './store-retry.js';
 import type { DeliveryResult, Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
 import { SendError } from './ports.js';

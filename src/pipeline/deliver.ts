@@ -26,7 +26,7 @@ import { DOMAIN_PAUSE_MS, domainOf } from '../bounces/policy.js';
 import type { DeliveryJob, Issue, Paper } from '../domain.js';
 import { variantSubject } from '../issue/builder.js';
 import type { Log } from '../log.js';
-import { withStoreRetry } from '../store/retry.js';
+import { withStoreRetry } from './store-retry.js';
 import type { Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
 import { Batch, recordBatch, refusalEvent, settleFailure } from './batch.js';
