@@ -8,7 +8,7 @@
  */
 import type { Digest, Paper, PaperInput } from '../domain.js';
 import { type LoadOptions, expandSource, isUrl, loadDigest } from '../sources/index.js';
-import { normalizeTitle, paperId, titleKey } from '../sources/normalize.js';
+import { normalizeTitle, paperId, titleKey } from '../lib/paper-ids.js';
 import type { NewPaper, Store } from '../store/store.js';
 
 /** What an ingest did. */
