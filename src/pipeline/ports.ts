@@ -1,8 +1,27 @@
 /**
- * The interfaces the pipeline needs from the outside world. Adapters in `send/` and `render/`
- * implement them; the pipeline never imports nodemailer, React or a database driver.
+ * The interfaces the pipeline needs from the outside world. Adapters in `send/`, `render/` and
+ * `sources/` implement them; the pipeline never imports nodemailer, React, a parser or a
+ * database driver.
  */
-import type { Frequency, Paper } from '../domain.js';
+import type { Digest, Frequency, Paper } from '../domain.js';
+
+/** What a URL answered last time (ETag, Last-Modified): sent back, an unchanged source answers 304. */
+export interface SourceValidators {
+  etag?: string;
+  lastModified?: string;
+}
+
+/**
+ * Reads digest sources for ingest: the parsers and fetch of `sources/`, bound to one run's
+ * options (format, today's date, …) by the caller (`sources/reader.ts`), so that the pipeline
+ * imports neither.
+ */
+export interface DigestReader {
+  /** The URL `source` is fetched from today (`{date}` filled in), or undefined when it is a file. */
+  urlOf(source: string): string | undefined;
+  /** Reads and validates one source; a URL is sent what it answered last time (`validators`). */
+  read(source: string, validators?: SourceValidators): Promise<Digest>;
+}
 
 /** The fields that differ between two recipients of the same variant. */
 export interface Recipient {

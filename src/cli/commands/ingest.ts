@@ -7,6 +7,7 @@ import { dateIn, fetchOptions } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { loadAndIngest } from '../../pipeline/ingest.js';
 import { SOURCE_FORMATS, type SourceFormat, splitSources } from '../../sources/index.js';
+import { digestReader } from '../../sources/reader.js';
 import { type CliIo, configOf, logOf, withApp } from '../io.js';
 
 export function registerIngest(program: Command, io: CliIo): void {
@@ -26,14 +27,13 @@ export function registerIngest(program: Command, io: CliIo): void {
       const report = await withApp(
         io,
         (app) =>
-          loadAndIngest(app.store, sources, {
+          loadAndIngest(app.store, sources, digestReader({
             format: opts.format as SourceFormat,
             today: dateIn(now, config.TZ),
             cwd: config.cwd,
             includeCross: config.ARXIV_INCLUDE_CROSS,
             fetch: fetchOptions(config),
-            now,
-          }),
+          }), now),
         config,
       );
       const log = logOf(io);

@@ -13,6 +13,7 @@ import { mailTargetOf } from '../../app.js';
 import { type CliIo, printJson, withApp } from '../io.js';
 import { describeAlert, describeDeferred, describeNoIssue, describeRun, utcTime } from '../../pipeline/report.js';
 import { configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
+import { splitSources } from '../../sources/index.js';
 import { localTime, nextRunOf, whenIn } from '../../schedule/next-run.js';
 
 export function registerStatus(program: Command, io: CliIo): void {
@@ -41,7 +42,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         const lastScheduledRun = runs.find((r) => r.trigger !== 'ingest') ?? null;
         const at = nextRunOf(config.SCHEDULE, config.TZ, now);
         const nextRun = at ? { at: at.toISOString(), local: localTime(at, config.TZ), timezone: config.TZ } : null;
-        const sources = await configuredSourcesHealth(app.store, config.DIGEST_SOURCE);
+        const sources = await configuredSourcesHealth(app.store, splitSources(config.DIGEST_SOURCE));
         const alerts = { email: Boolean(config.OPERATOR_EMAIL), afterFailures: config.ALERT_AFTER_FAILURES, open: await app.store.openAlerts() };
         const rates = await deliverability(app.store, now);
         if (opts.json) {

@@ -13,6 +13,7 @@ import { type Issue, SUBSCRIBER_STATUSES } from '../../domain.js';
 import { describeAlert, describeRun, utcTime } from '../../pipeline/report.js';
 import { type ConfiguredSource, configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
 import { nextRunOf, whenIn } from '../../schedule/next-run.js';
+import { splitSources } from '../../sources/index.js';
 import type { Alert, RunRecord } from '../../store/runs.js';
 import type { StoreStatus, SubscriberGrowthDay } from '../../store/store.js';
 import { chart } from './chart.js';
@@ -215,7 +216,7 @@ export async function loadOverview(app: App, now: Date): Promise<Overview> {
     alerts,
     rates: await deliverability(store, now),
     growth,
-    sources: await configuredSourcesHealth(store, config.DIGEST_SOURCE),
+    sources: await configuredSourcesHealth(store, splitSources(config.DIGEST_SOURCE)),
     schedule: { expression: config.SCHEDULE, next: at ? whenIn(at, config.TZ) : null },
     lastRun,
     paused,
