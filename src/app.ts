@@ -9,7 +9,7 @@ import type { Log } from './log.js';
 import type { BuildOptions } from './issue/builder.js';
 import type { DeliverDeps } from './pipeline/deliver.js';
 import type { Composer, Mailer } from './pipeline/ports.js';
-import type { SendDeps } from './pipeline/run.js';
+import type { SendDeps } from './pipeline/send-job.js';
 import { type Masthead, digestProps, renderDigest } from './render/digest.js';
 import { composeTemplate, recipientUrls } from './send/compose.js';
 import { dkimSettings, dkimSigner } from './send/dkim-config.js';

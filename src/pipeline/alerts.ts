@@ -11,7 +11,7 @@
 import type { Issue } from '../domain.js';
 import { toAppError } from '../errors.js';
 import type { Log } from '../log.js';
-import { utcTime } from './report.js';
+import { utcTime } from './describe-run.js';
 import type { Alert, SourceHealth } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 

@@ -15,7 +15,7 @@ import { AppError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { LockHolder, LockState } from '../store/locks.js';
 import type { Store } from '../store/store.js';
-import { utcTime } from './report.js';
+import { utcTime } from './describe-run.js';
 import type { Stop } from './stop.js';
 
 /** How long a lease lasts without a heartbeat. */

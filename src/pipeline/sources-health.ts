@@ -4,7 +4,7 @@
  * recorded it yet) with its streak. The shape is the one `paperboy status --json` prints.
  */
 import type { RunStore, SourceHealth } from '../store/runs.js';
-import { describeHealth } from './report.js';
+import { describeHealth } from './describe-run.js';
 
 /** One configured source's state and streak. */
 export interface ConfiguredSource extends SourceHealth {

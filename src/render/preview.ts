@@ -7,7 +7,7 @@ import { type App, archiveUrl } from '../app.js';
 import type { Frequency } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { PlannedIssue } from '../issue/builder.js';
-import { mainPapers } from '../pipeline/run.js';
+import { mainPapers } from '../pipeline/send-job.js';
 import { digestProps, renderDigest } from './digest.js';
 
 /** Renders one variant of a planned issue (default: the main one); AppError('NOT_FOUND') for a variant it does not have. */

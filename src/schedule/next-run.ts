@@ -3,7 +3,7 @@
  * show), and times written in the configured zone for people.
  */
 import cron from 'node-cron';
-import { utcTime } from '../pipeline/report.js';
+import { utcTime } from '../pipeline/describe-run.js';
 
 /** The cron matcher node-cron keeps on a task (not in its typings): the next match after a date. */
 interface Matcher {

@@ -11,7 +11,7 @@ import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { mailTargetOf } from '../../app.js';
 import { type CliIo, printJson, withApp } from '../io.js';
-import { describeAlert, describeDeferred, describeNoIssue, describeRun, utcTime } from '../../pipeline/report.js';
+import { describeAlert, describeDeferred, describeNoIssue, describeRun, utcTime } from '../../pipeline/describe-run.js';
 import { configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
 import { splitSources } from '../../sources/index.js';
 import { localTime, nextRunOf, whenIn } from '../../schedule/next-run.js';

@@ -10,7 +10,7 @@ import { html } from 'hono/html';
 import type { App } from '../../app.js';
 import { type Deliverability, deliverability, describeRates } from '../../bounces/rates.js';
 import { type Issue, SUBSCRIBER_STATUSES } from '../../domain.js';
-import { describeAlert, describeRun, utcTime } from '../../pipeline/report.js';
+import { describeAlert, describeRun, utcTime } from '../../pipeline/describe-run.js';
 import { type ConfiguredSource, configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
 import { nextRunOf, whenIn } from '../../schedule/next-run.js';
 import { splitSources } from '../../sources/index.js';

@@ -9,7 +9,7 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { App } from '../../app.js';
-import { utcTime } from '../../pipeline/report.js';
+import { utcTime } from '../../pipeline/describe-run.js';
 import { runIngest } from '../../schedule/ingest.js';
 import { splitSources } from '../../sources/index.js';
 import { KEEP_RUNS, type RunRecord, type RunSource, type SourceHealth } from '../../store/runs.js';

@@ -6,7 +6,7 @@ import type { Frequency } from '../domain.js';
 import type { NoIssue } from '../issue/builder.js';
 import type { Alert, RunIssue, RunRecord, RunSource, RunTrigger, SourceHealth } from '../store/runs.js';
 import type { DeliveryReport } from './deliver.js';
-import type { SendOutcome } from './run.js';
+import type { SendOutcome } from './send-outcome.js';
 
 /** "2026-03-18 08:00 UTC" (with `seconds`: "2026-03-18 08:00:01 UTC"), from an ISO timestamp or a Date. */
 export function utcTime(at: Date | string, opts: { seconds?: boolean } = {}): string {
