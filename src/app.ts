@@ -7,7 +7,7 @@ import { type Config, parseMailbox, redactUrl } from './config.js';
 import type { Frequency } from './domain.js';
 import type { Log } from './log.js';
 import type { BuildOptions } from './issue/builder.js';
-import type { DeliverDeps } from './pipeline/deliver.js';
+import type { DeliverDeps } from './pipeline/delivery-types.js';
 import type { Composer, Mailer } from './pipeline/ports.js';
 import type { SendDeps } from './pipeline/send-job.js';
 import { type Masthead, digestProps, renderDigest } from './render/digest.js';

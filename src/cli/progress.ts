@@ -2,7 +2,7 @@
  * Progress of a send: on a terminal, one bar redrawn in place (sent, failed, rate, ETA);
  * otherwise one log line every few seconds, so that logs stay readable.
  */
-import type { Progress } from '../pipeline/deliver.js';
+import type { DeliveryProgress as Progress } from '../pipeline/delivery-types.js';
 
 /** A progress sink for `deliverIssue`, and `done()` to finish the line. */
 export function progressReporter(write: (s: string) => void, tty: boolean, everyMs = tty ? 100 : 5000) {

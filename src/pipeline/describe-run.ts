@@ -5,7 +5,7 @@
 import type { Frequency } from '../domain.js';
 import type { NoIssue } from '../issue/builder.js';
 import type { Alert, RunIssue, RunRecord, RunSource, RunTrigger, SourceHealth } from '../store/runs.js';
-import type { DeliveryReport } from './deliver.js';
+import type { DeliveryReport } from './delivery-types.js';
 import type { SendOutcome } from './send-outcome.js';
 
 /** "2026-03-18 08:00 UTC" (with `seconds`: "2026-03-18 08:00:01 UTC"), from an ISO timestamp or a Date. */

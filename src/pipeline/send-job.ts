@@ -7,9 +7,11 @@ import { FREQUENCIES } from '../domain.js';
 import { AppError } from '../errors.js';
 import { type BuildOptions, type NoIssue, type PlannedIssue, isDue, isNoIssue, planNextIssue, variantSubject } from '../issue/builder.js';
 import type { LockState } from '../store/locks.js';
-import { type DeliverDeps, deliverIssue, recipientFor } from './deliver.js';
+import { deliverIssue } from './deliver.js';
+import type { DeliverDeps } from './delivery-types.js';
 import { HeldLock, describeHolder, heldElsewhere, issueLockName, takeIssueLock } from './issue-lock.js';
 import type { Mailer } from './ports.js';
+import { recipientFor } from './recipient.js';
 import type { LockedOut, SendOutcome } from './send-outcome.js';
 
 /** What `send` needs beyond delivering. */

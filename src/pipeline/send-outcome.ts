@@ -5,7 +5,7 @@
  */
 import type { Frequency, Issue } from '../domain.js';
 import type { NoIssue } from '../issue/builder.js';
-import type { DeliveryReport } from './deliver.js';
+import type { DeliveryReport } from './delivery-types.js';
 
 /** One line of the send report per cadence or resumed issue. */
 export type SendOutcome =
