@@ -3,12 +3,19 @@
  * rates `status` shows. The one dialect difference here is how a domain is cut from an address.
  */
 import { sql } from 'kysely';
+import { BOUNCE_EVENT } from '../../domain.js';
 import type { EventSource, EventType } from '../../bounces/types.js';
 import type { EventDelivery, EventRates, NewEvent, RateRow, UnmatchedReports } from '../events.js';
 import { type Db, Queries, type SqlContext, chunks } from './context.js';
 import type { SubscriberQueries } from './subscribers.js';
 
-const RATE_TYPES = { 'hard-bounce': 'hardBounces', 'soft-bounce': 'softBounces', complaint: 'complaints', 'sender-refusal': 'senderRefusals' } as const;
+/** Each event type's column in the rates `status` shows. */
+const RATE_TYPES = {
+  [BOUNCE_EVENT.permanent]: 'hardBounces',
+  [BOUNCE_EVENT.soft]: 'softBounces',
+  [BOUNCE_EVENT.sender]: 'senderRefusals',
+  complaint: 'complaints',
+} as const;
 
 /** The store's events, paused domains and rates (`EventStore`); an address is looked up among `subscribers`. */
 export class EventQueries extends Queries {
@@ -83,7 +90,7 @@ export class EventQueries extends Queries {
       .selectFrom('events')
       .select('delivery_id')
       .distinct()
-      .where('type', '=', 'soft-bounce')
+      .where('type', '=', BOUNCE_EVENT.soft)
       .where('delivery_id', 'in', last)
       .execute();
     const ids = new Set(soft.map((r) => Number(r.delivery_id)));
@@ -175,7 +182,7 @@ export class EventQueries extends Queries {
     const row = await this.db
       .selectFrom('events')
       .select((eb) => eb.fn.count<number>('subscriber_id').distinct().as('n'))
-      .where('type', '=', 'sender-refusal')
+      .where('type', '=', BOUNCE_EVENT.sender)
       .where('domain', '=', domain)
       .where('received_at', '>=', since)
       .where('subscriber_id', 'is not', null)
