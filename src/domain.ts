@@ -166,3 +166,43 @@ export interface DeliveryJob {
   /** Sent again after a crash: the first copy may have gone out. */
   maybeDuplicate: boolean;
 }
+
+// ---------------------------------------------------------------------------------------------
+// A failed delivery: one vocabulary (the pipeline's and the store's; kept at the end of the file).
+
+/**
+ * Why a delivery failed, in one set of words wherever it is learned: the SMTP reply during the
+ * send (`SendError.kind`), a bounce or a complaint that comes back later, a provider's webhook.
+ * Where such a failure is stored as an event, its name is in `BOUNCE_EVENT` (the stored words).
+ */
+export type DeliveryFailure =
+  /** The reader's address was refused for good (5.1.x, 5.2.1, user unknown): failed, the address suppressed. */
+  | 'permanent'
+  /**
+   * Failed, but not the address's fault for sure (a full mailbox, the message refused for another
+   * reason): a soft bounce; the third among the reader's last five sends suppresses.
+   */
+  | 'soft'
+  /**
+   * The recipient's server refused the *sender* (5.7.x policy, reputation, DMARC, a blocklist):
+   * failed, the reader is never suppressed; the recipient domain is paused, the operator alerted.
+   */
+  | 'sender'
+  /** Try again later (4xx, a dropped connection). */
+  | 'transient'
+  /** The run cannot go on (authentication, our relay refusing MAIL FROM, 421, no server): nobody is marked. */
+  | 'fatal';
+
+/** The failures that settle a delivery for good and are reported to the bounce policy: bounces. */
+export type BounceFailure = Extract<DeliveryFailure, 'permanent' | 'soft' | 'sender'>;
+
+/** Each bounce's name as an event (the events table's `type`, as it is stored and shown). */
+export const BOUNCE_EVENT = { permanent: 'hard-bounce', soft: 'soft-bounce', sender: 'sender-refusal' } as const satisfies Record<BounceFailure, string>;
+
+/** A bounce as its event is named: `hard-bounce`, `soft-bounce` or `sender-refusal`. */
+export type BounceEventType = (typeof BOUNCE_EVENT)[BounceFailure];
+
+/** True when `failure` settles the delivery for good (a bounce); the others are retried or pause the run. */
+export function isBounce(failure: DeliveryFailure): failure is BounceFailure {
+  return Object.hasOwn(BOUNCE_EVENT, failure);
+}

@@ -10,7 +10,7 @@
 import type { Config } from '../config.js';
 import { AppError, oneLine, toAppError } from '../errors.js';
 import type { Log } from '../log.js';
-import { isTransientStoreError } from '../store/retry.js';
+import { isTransientStoreError } from '../pipeline/store-retry.js';
 import type { Store } from '../store/store.js';
 import { type BounceHandler, type MailboxVerdict, bounceMailboxPoller } from './imap.js';
 import { parseReport } from './parse.js';

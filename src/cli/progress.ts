@@ -2,7 +2,7 @@
  * Progress of a send: on a terminal, one bar redrawn in place (sent, failed, rate, ETA);
  * otherwise one log line every few seconds, so that logs stay readable.
  */
-import type { Progress } from '../pipeline/deliver.js';
+import type { DeliveryProgress as Progress } from '../pipeline/delivery-types.js';
 
 /** The CLI's progress display of a send: a sink for `deliverIssue`'s progress, and `done()` to finish the line. */
 export interface ProgressReporter {

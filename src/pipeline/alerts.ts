@@ -33,6 +33,7 @@ export interface AlertMail {
   send(m: AlertMessage): Promise<void>;
 }
 
+/** What checking alerts needs. */
 export interface AlertDeps {
   store: Store;
   log: Log;

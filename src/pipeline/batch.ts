@@ -4,10 +4,9 @@
  * and when the batch is complete and can be recorded in one transaction.
  */
 import { type PolicyDeps, recordEvents } from '../bounces/policy.js';
-import type { BounceEvent } from '../domain.js';
-import type { DeliveryJob } from '../domain.js';
+import { BOUNCE_EVENT, type BounceEvent, type DeliveryJob, isBounce } from '../domain.js';
 import type { Log } from '../log.js';
-import { withStoreRetry } from '../store/retry.js';
+import { withStoreRetry } from './store-retry.js';
 import type { DeliveryResult, Store } from '../store/store.js';
 import type { Tokens } from '../subscriptions/tokens.js';
 import { SendError } from './ports.js';
@@ -59,19 +58,16 @@ export function settleFailure(job: DeliveryJob, e: SendError, now: Date): Delive
   const at = now.toISOString();
   const reply = e.message;
   const flag = e.maybeDelivered ? { maybeDuplicate: true } : {};
-  if (e.kind === 'permanent' || e.kind === 'soft' || e.kind === 'sender') return { id: job.id, status: 'failed', error: reply, reply, at, ...flag };
+  if (isBounce(e.kind)) return { id: job.id, status: 'failed', error: reply, reply, at, ...flag };
   if (givesUp(job.firstAttemptAt, now)) return { id: job.id, status: 'failed', error: `gave up after 48 h: ${reply}`, reply, at, ...flag };
   return { id: job.id, status: 'pending', error: reply, reply, nextAttemptAt: nextAttempt(job.attempts, now, job.firstAttemptAt, e.retryAfterMs).toISOString(), at, ...flag };
 }
 
-const EVENT_OF = { permanent: 'hard-bounce', soft: 'soft-bounce', sender: 'sender-refusal' } as const;
-
-/** The report a refusal during the SMTP session makes for the bounce policy, if it makes one. */
+/** The report a refusal during the SMTP session makes for the bounce policy: a bounce makes one. */
 export function refusalEvent(tokens: Tokens, job: DeliveryJob, e: SendError, at: string): BounceEvent | undefined {
-  const type = EVENT_OF[e.kind as keyof typeof EVENT_OF];
-  if (!type) return undefined;
+  if (!isBounce(e.kind)) return undefined;
   return {
-    type,
+    type: BOUNCE_EVENT[e.kind],
     source: 'smtp',
     externalId: `${job.id}:${job.attempts}`,
     occurredAt: at,

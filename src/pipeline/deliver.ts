@@ -24,224 +24,183 @@
  */
 import { DOMAIN_PAUSE_MS } from '../bounces/policy.js';
 import { domainOf } from '../lib/email.js';
-import type { DeliveryJob, Issue, Paper } from '../domain.js';
-import { variantSubject } from '../issue/builder.js';
-import type { Log } from '../log.js';
-import { withStoreRetry } from '../store/retry.js';
-import type { Store } from '../store/store.js';
-import type { Tokens } from '../subscriptions/tokens.js';
+import type { DeliveryJob, Issue } from '../domain.js';
 import { Batch, recordBatch, refusalEvent, settleFailure } from './batch.js';
-import { type Composer, type Mailer, type MessageTemplate, type Recipient, SendError } from './ports.js';
-import type { Stop } from './stop.js';
-
-/** Where a run stands, for a progress bar or a log line. */
-export interface Progress {
-  issueId: number;
-  sent: number;
-  failed: number;
-  deferred: number;
-  /** Deliveries of the issue not settled yet (pending or sending), at the last count. */
-  remaining: number;
-  elapsedMs: number;
-}
-
-/** What delivering needs. */
-export interface DeliverDeps {
-  store: Store;
-  mailer: Mailer;
-  compose: Composer;
-  tokens: Tokens;
-  /** Envelope sender (the address part of MAIL_FROM), when there is no BOUNCE_DOMAIN. */
-  envelopeFrom: string;
-  /** BOUNCE_DOMAIN: each message's return path is `bounces+TOKEN@` it (VERP), the token naming the delivery. */
-  bounceDomain?: string;
-  messageIdDomain: string;
-  /** Consecutive failed sends before the run pauses. */
-  maxErrors: number;
-  now: () => Date;
-  log: Log;
-  /** This process, as it appears in `claimed_by` (host:pid). */
-  worker: string;
-  /** Whether the worker that holds a lease is gone (a crashed process on this host). */
-  isDead: (worker: string) => boolean;
-  /** Rows per claim; small, so that unsubscribes are honoured up to the last moment. */
-  batchSize?: number;
-  /** How long a claim holds without a heartbeat (default 2 min; renewed every third of it). */
-  leaseMs?: number;
-  onProgress?: (p: Progress) => void;
-  /**
-   * A stop request (SIGTERM): no new claim; the messages in flight finish (for the stop's grace
-   * time), are recorded, and the rows claimed but not started go back to pending untouched.
-   */
-  stop?: Stop;
-}
-
-/** The outcome of one run over one issue. */
-export interface DeliveryReport {
-  issueId: number;
-  sent: number;
-  failed: number;
-  /** Deferred to a later attempt (4xx, dropped connection). */
-  deferred: number;
-  /** Rows taken back from an interrupted run and sent again: each may have arrived twice. */
-  resumedInFlight: number;
-  /** Why the run stopped early, if it did. */
-  paused?: string;
-  /** A stop was requested: the run ended early, the rest waits for the next run. */
-  stopped?: boolean;
-  /**
-   * Messages still unanswered when the stop's grace ran out: left `sending`, so that the next
-   * run sends them again, flagged as possible duplicates.
-   */
-  abandoned?: number;
-  /** Deliveries still pending after the run, and when the first of them is due. */
-  pending: number;
-  nextAttemptAt?: string;
-  /** Of `pending`: deliveries waiting for their reader's local time (`DELIVER_AT`), and the first due. */
-  waitingForLocalTime?: number;
-  nextLocalTime?: string;
-  /** When the first deferred retry is due (what `nextAttemptAt` is when nobody waits for local time). */
-  nextRetryAt?: string;
-  elapsedMs: number;
-}
-
-/**
- * The Message-ID of (issue, subscriber): deterministic, so a resend carries the same id, with an
- * HMAC of both (`Tokens.messageId`), so that a bounce returning it proves which delivery it is about.
- */
-export function messageIdFor(tokens: Tokens, issueId: number, subscriberId: number, domain: string): string {
-  return tokens.messageId(issueId, subscriberId, domain);
-}
-
-/** Everything that differs for one recipient of an issue (issue 0: a dry run). */
-export function recipientFor(tokens: Tokens, issueId: number, s: { id: number; email: string }, domain: string): Recipient {
-  const links = tokens.linkTokens(s.id);
-  return {
-    email: s.email,
-    messageId: messageIdFor(tokens, issueId, s.id, domain),
-    unsubscribeToken: links.unsubscribe,
-    preferencesToken: links.preferences,
-  };
-}
-
-/** How long a claim holds unless renewed. */
-export const DEFAULT_LEASE_MS = 2 * 60_000;
+import { DEFAULT_LEASE_MS, type DeliverDeps, type DeliveryReport } from './delivery-types.js';
+import { type Recipient, SendError } from './ports.js';
+import { recipientFor } from './recipient.js';
+import { withStoreRetry } from './store-retry.js';
+import { VariantTemplates } from './variant-templates.js';
 
 /** Sends every delivery of `issue` that is due now; returns what happened. */
 export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<DeliveryReport> {
-  const { store, mailer, log } = deps;
-  const started = Date.now();
-  const report: DeliveryReport = { issueId: issue.id, sent: 0, failed: 0, deferred: 0, resumedInFlight: 0, pending: 0, elapsedMs: 0 };
-  report.resumedInFlight = await store.reclaimStale(deps.now().toISOString(), deps.isDead);
-  if (report.resumedInFlight > 0) {
-    log.warn(`${report.resumedInFlight} messages were in flight when an earlier run stopped; sending them again (possible duplicates, flagged in the ledger)`);
+  const run = new DeliveryRun(deps, issue);
+  const report = await run.run();
+  await settle(deps, issue, report, run.started);
+  return report;
+}
+
+/** A claimed job waiting for a connection. */
+type QueuedJob = { job: DeliveryJob; batch: Batch; recipient: Recipient };
+
+/** One run over one issue: its state, and the steps (`claim`, `sendOne`, `finish`, `drain`) that change it. */
+class DeliveryRun {
+  /** When the run began (`Date.now()`), for its elapsed time. */
+  readonly started = Date.now();
+  private readonly report: DeliveryReport;
+  private readonly templates: VariantTemplates;
+  private batchSize = 0;
+  private leaseMs = 0;
+  /** Deliveries of the issue not settled yet, at the last count (for progress). */
+  private remaining = 0;
+  private consecutiveErrors = 0;
+  /** Claimed jobs waiting for a connection, in claim order. */
+  private readonly queue: QueuedJob[] = [];
+  /** Batches claimed and not yet closed; batches being recorded. */
+  private readonly open = new Set<Batch>();
+  private readonly records = new Set<Promise<void>>();
+  /** Recipient domains paused for refusing the sender, and until when. */
+  private readonly paused = new Map<string, { until: string; reason: string }>();
+  private inFlight = 0;
+  /** No due row was left to claim. */
+  private exhausted = false;
+  /** What made the store fail the run: thrown once everything sent is recorded. */
+  private failure: unknown;
+  /** The claim under way, if any (one at a time). */
+  private claiming: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: DeliverDeps,
+    private readonly issue: Issue,
+  ) {
+    this.report = { issueId: issue.id, sent: 0, failed: 0, deferred: 0, resumedInFlight: 0, pending: 0, elapsedMs: 0 };
+    this.templates = new VariantTemplates(deps, issue);
   }
 
-  const templates = new Map<number, Promise<MessageTemplate>>();
-  let variants: Promise<Map<number, Paper[]>> | undefined;
-  const templateFor = (variant: number) => {
-    let t = templates.get(variant);
-    if (!t) {
-      variants ??= store.issueVariants(issue.id);
-      t = variants.then((v) => {
-        const papers = v.get(variant) ?? [];
-        // Each variant's subject names its own top paper (variant 0: the issue's subject).
-        const subject = variantSubject(issue, v.get(0) ?? [], papers);
-        return deps.compose({ subject, issueDate: issue.issueDate, frequency: issue.frequency, papers, issueId: issue.id });
-      });
-      templates.set(variant, t);
+  /** Takes back what an interrupted run left in flight, then sends until nothing is due, a pause or a stop. */
+  async run(): Promise<DeliveryReport> {
+    const { deps, issue, report } = this;
+    report.resumedInFlight = await deps.store.reclaimStale(deps.now().toISOString(), deps.isDead);
+    if (report.resumedInFlight > 0) {
+      deps.log.warn(`${report.resumedInFlight} messages were in flight when an earlier run stopped; sending them again (possible duplicates, flagged in the ledger)`);
     }
-    return t;
-  };
+    this.batchSize = deps.batchSize ?? Math.max(10, deps.mailer.concurrency * 4);
+    this.leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+    this.remaining = Object.values(await deps.store.countDeliveries(issue.id)).reduce((a, b) => a + b, 0);
+    await this.sendAll();
+    if (this.failure) throw this.failure;
+    if (deps.stop?.requested) report.stopped = true;
+    return report;
+  }
 
-  const batchSize = deps.batchSize ?? Math.max(10, mailer.concurrency * 4);
-  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
-  const leaseUntil = () => new Date(deps.now().getTime() + leaseMs).toISOString();
-  let remaining = Object.values(await store.countDeliveries(issue.id)).reduce((a, b) => a + b, 0);
-  let consecutiveErrors = 0;
+  /** One sender per connection, the claims' heartbeat meanwhile; then every batch closed and recorded. */
+  private async sendAll(): Promise<void> {
+    const { deps } = this;
+    const heartbeat = setInterval(() => void deps.store.renewClaims(deps.worker, this.leaseUntil()).catch(() => {}), this.leaseMs / 3);
+    heartbeat.unref();
+    try {
+      const senders = Promise.all(Array.from({ length: Math.max(1, deps.mailer.concurrency) }, () => this.sender()));
+      const gaveUp = deps.stop ? await deps.stop.within(senders) : (await senders, false);
+      await this.claiming;
+      this.closeAll(gaveUp);
+      await Promise.all([...this.records]);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
 
-  // The pool stays busy across batch boundaries: the next batch is claimed while the last jobs
-  // of this one are in flight, and a batch's results are written while the next one is sent.
-  const queue: { job: DeliveryJob; batch: Batch; recipient: Recipient }[] = [];
-  const open = new Set<Batch>();
-  const records = new Set<Promise<void>>();
-  const paused = new Map<string, { until: string; reason: string }>();
-  let inFlight = 0;
-  let exhausted = false;
-  let failure: unknown;
-  let claiming: Promise<void> | undefined;
-  const halted = () => report.paused !== undefined || deps.stop?.requested === true || failure !== undefined;
-  // Nothing of this worker's in flight or waiting to be recorded (what is queued counts, unless the run halted: it will never go).
-  const drained = async () => {
-    while (inFlight > 0 || (!halted() && (queue.length > 0 || open.size > 0))) await new Promise((r) => setTimeout(r, 20));
-    await Promise.all([...records]);
-  };
+  /** One connection's loop: the next queued job, claiming ahead while this batch's last messages are in flight. */
+  private async sender(): Promise<void> {
+    while (!this.halted()) {
+      if (this.queue.length <= this.deps.mailer.concurrency && !this.exhausted) void this.claim();
+      const item = this.queue.shift();
+      if (item) await this.sendOne(item);
+      else if (this.claiming) await this.claiming;
+      else if (this.exhausted) return;
+    }
+  }
 
-  const claim = () =>
-    (claiming ??= (async () => {
-      try {
-        const now = deps.now().toISOString();
-        const [jobs, pauses] = await Promise.all([
-          withStoreRetry(() => store.claimDeliveries(issue.id, { limit: batchSize, now, leaseUntil: leaseUntil(), worker: deps.worker }), {
-            what: `claiming deliveries of issue #${issue.id}`,
-            warn: (l) => log.warn(l),
-            // The lost answer may have claimed rows: once nothing of ours is in flight, every row we hold is such a row.
-            beforeRetry: async () => {
-              await drained();
-              await store.releaseClaimsOf(deps.worker);
-            },
-            abandon: () => deps.stop?.requested === true,
-          }),
-          withStoreRetry(() => store.pausedDomains(now), { what: 'reading the paused domains', warn: (l) => log.warn(l), abandon: () => deps.stop?.requested === true }),
-        ]);
-        for (const [domain, p] of pauses) if (!paused.has(domain)) paused.set(domain, p);
-        if (jobs.length === 0) {
-          exhausted = true;
-          return;
-        }
-        const batch = new Batch(jobs);
-        open.add(batch);
-        const byVariant = new Map<number, Recipient[]>();
-        for (const job of jobs) {
-          const recipient = recipientFor(deps.tokens, issue.id, { id: job.subscriberId, email: job.email }, deps.messageIdDomain);
-          queue.push({ job, batch, recipient });
-          byVariant.set(job.variant, [...(byVariant.get(job.variant) ?? []), recipient]);
-        }
-        // Work for these recipients (their signatures) can start before their turn.
-        for (const [variant, rs] of byVariant) void templateFor(variant).then((t) => t.prepare?.(rs), () => {});
-      } catch (err) {
-        failure ??= err;
-      } finally {
-        claiming = undefined;
+  /** A pause, a stop or a store failure: no new claim, no new send. */
+  private halted(): boolean {
+    return this.report.paused !== undefined || this.deps.stop?.requested === true || this.failure !== undefined;
+  }
+
+  private leaseUntil(): string {
+    return new Date(this.deps.now().getTime() + this.leaseMs).toISOString();
+  }
+
+  /** Claims the next batch, unless a claim is under way (then that one). */
+  private claim(): Promise<void> {
+    return (this.claiming ??= this.claimNext());
+  }
+
+  /** Claims a batch and reads the paused domains, waiting out a store that is away; queues the jobs. */
+  private async claimNext(): Promise<void> {
+    const { deps, issue } = this;
+    try {
+      const now = deps.now().toISOString();
+      const [jobs, pauses] = await Promise.all([
+        withStoreRetry(() => deps.store.claimDeliveries(issue.id, { limit: this.batchSize, now, leaseUntil: this.leaseUntil(), worker: deps.worker }), {
+          what: `claiming deliveries of issue #${issue.id}`,
+          warn: (l) => deps.log.warn(l),
+          // The lost answer may have claimed rows: once nothing of ours is in flight, every row we hold is such a row.
+          beforeRetry: async () => {
+            await this.drain();
+            await deps.store.releaseClaimsOf(deps.worker);
+          },
+          abandon: () => deps.stop?.requested === true,
+        }),
+        withStoreRetry(() => deps.store.pausedDomains(now), { what: 'reading the paused domains', warn: (l) => deps.log.warn(l), abandon: () => deps.stop?.requested === true }),
+      ]);
+      for (const [domain, p] of pauses) if (!this.paused.has(domain)) this.paused.set(domain, p);
+      if (jobs.length === 0) {
+        this.exhausted = true;
+        return;
       }
-    })());
+      this.enqueue(jobs);
+    } catch (err) {
+      this.failure ??= err;
+    } finally {
+      this.claiming = undefined;
+    }
+  }
 
-  const finish = (batch: Batch) => {
-    if (batch.closed) return;
-    batch.close();
-    open.delete(batch);
-    const recorded: Promise<void> = recordBatch({ ...deps, policy: { store: deps.store, tokens: deps.tokens, now: deps.now, log } }, issue.id, batch).then(() => {
-      remaining -= batch.results.filter((r) => r.status !== 'pending').length;
-      deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining, elapsedMs: Date.now() - started });
-    }, (err) => void (failure ??= err));
-    records.add(recorded);
-    void recorded.finally(() => records.delete(recorded));
-  };
+  /** Queues a claimed batch; work for its recipients (their signatures) can start before their turn. */
+  private enqueue(jobs: DeliveryJob[]): void {
+    const { deps, issue } = this;
+    const batch = new Batch(jobs);
+    this.open.add(batch);
+    const byVariant = new Map<number, Recipient[]>();
+    for (const job of jobs) {
+      const recipient = recipientFor(deps.tokens, issue.id, { id: job.subscriberId, email: job.email }, deps.messageIdDomain);
+      this.queue.push({ job, batch, recipient });
+      byVariant.set(job.variant, [...(byVariant.get(job.variant) ?? []), recipient]);
+    }
+    for (const [variant, rs] of byVariant) void this.templates.get(variant).then((t) => t.prepare?.(rs), () => {});
+  }
 
-  const sendOne = async ({ job, batch, recipient }: (typeof queue)[number]) => {
+  /** Nothing of this worker's in flight or waiting to be recorded (what is queued counts, unless the run halted: it will never go). */
+  private async drain(): Promise<void> {
+    while (this.inFlight > 0 || (!this.halted() && (this.queue.length > 0 || this.open.size > 0))) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([...this.records]);
+  }
+
+  /** Sends one job (or defers it, its domain paused) and notes the outcome in its batch. */
+  private async sendOne({ job, batch, recipient }: QueuedJob): Promise<void> {
+    const { deps } = this;
     const domain = domainOf(job.email) ?? '';
-    const pause = paused.get(domain);
+    const pause = this.paused.get(domain);
     if (pause) {
       batch.defer(job, pause.until, `${domain} paused: it refused the sender (${pause.reason})`);
-      if (batch.settle()) finish(batch);
+      if (batch.settle()) this.finish(batch);
       return;
     }
     batch.begun.add(job.id);
-    inFlight++;
+    this.inFlight++;
     if (deps.stop) deps.stop.inFlight++;
     try {
-      const template = await templateFor(job.variant);
-      const reply = await mailer.send({
+      const template = await this.templates.get(job.variant);
+      const reply = await deps.mailer.send({
         from: deps.bounceDomain ? `bounces+${deps.tokens.verpToken(job.id)}@${deps.bounceDomain}` : deps.envelopeFrom,
         to: job.email,
         raw: () => template.parts(recipient),
@@ -251,77 +210,76 @@ export async function deliverIssue(deps: DeliverDeps, issue: Issue): Promise<Del
       });
       if (batch.closed) return;
       batch.results.push({ id: job.id, status: 'sent', messageId: recipient.messageId, reply, at: deps.now().toISOString() });
-      report.sent++;
-      consecutiveErrors = 0;
+      this.report.sent++;
+      this.consecutiveErrors = 0;
     } catch (err) {
-      if (batch.closed) return;
-      const e = err instanceof SendError ? err : new SendError('transient', (err as Error).message);
-      if (e.kind === 'fatal') {
-        report.paused ??= e.message;
-        batch.unsent.push(job.id);
-        return;
-      }
-      consecutiveErrors++;
-      const result = settleFailure(job, e, deps.now());
-      batch.results.push(result);
-      const event = refusalEvent(deps.tokens, job, e, result.at);
-      if (event) batch.events.push(event);
-      if (e.kind === 'sender' && !paused.has(domain)) {
-        paused.set(domain, { until: new Date(deps.now().getTime() + DOMAIN_PAUSE_MS).toISOString(), reason: e.message });
-        log.error(`${domain} refused the sender (${e.message}): nothing goes to ${domain} for ${DOMAIN_PAUSE_MS / 60_000} min; its readers keep their subscriptions`);
-      }
-      if (result.status === 'failed') report.failed++;
-      else report.deferred++;
-      // A refusal of the sender is about one domain, not the run: it does not count toward pausing the run.
-      if (e.kind !== 'sender' && consecutiveErrors >= deps.maxErrors) report.paused ??= `${consecutiveErrors} failed sends in a row (last: ${e.message})`;
+      if (!batch.closed) this.failed(job, batch, domain, err);
     } finally {
-      inFlight--;
+      this.inFlight--;
       if (deps.stop) deps.stop.inFlight--;
-      if (batch.settle()) finish(batch);
+      if (batch.settle()) this.finish(batch);
     }
-  };
+  }
 
-  const sender = async () => {
-    while (!halted()) {
-      // Claim ahead while this batch's last messages are in flight.
-      if (queue.length <= mailer.concurrency && !exhausted) void claim();
-      const item = queue.shift();
-      if (item) await sendOne(item);
-      else if (claiming) await claiming;
-      else if (exhausted) return;
+  /**
+   * A send that failed: a fatal error pauses the run and puts the job back; any other is the
+   * job's result (and a report for the bounce policy), a refusal of the sender pauses its domain,
+   * and too many failures in a row pause the run.
+   */
+  private failed(job: DeliveryJob, batch: Batch, domain: string, err: unknown): void {
+    const { deps, report } = this;
+    const e = err instanceof SendError ? err : new SendError('transient', (err as Error).message);
+    if (e.kind === 'fatal') {
+      report.paused ??= e.message;
+      batch.unsent.push(job.id);
+      return;
     }
-  };
+    this.consecutiveErrors++;
+    const result = settleFailure(job, e, deps.now());
+    batch.results.push(result);
+    const event = refusalEvent(deps.tokens, job, e, result.at);
+    if (event) batch.events.push(event);
+    if (e.kind === 'sender' && !this.paused.has(domain)) {
+      this.paused.set(domain, { until: new Date(deps.now().getTime() + DOMAIN_PAUSE_MS).toISOString(), reason: e.message });
+      deps.log.error(`${domain} refused the sender (${e.message}): nothing goes to ${domain} for ${DOMAIN_PAUSE_MS / 60_000} min; its readers keep their subscriptions`);
+    }
+    if (result.status === 'failed') report.failed++;
+    else report.deferred++;
+    // A refusal of the sender is about one domain, not the run: it does not count toward pausing the run.
+    if (e.kind !== 'sender' && this.consecutiveErrors >= deps.maxErrors) report.paused ??= `${this.consecutiveErrors} failed sends in a row (last: ${e.message})`;
+  }
 
-  const heartbeat = setInterval(() => void store.renewClaims(deps.worker, leaseUntil()).catch(() => {}), leaseMs / 3);
-  heartbeat.unref();
-  try {
-    const senders = Promise.all(Array.from({ length: Math.max(1, mailer.concurrency) }, sender));
-    const gaveUp = deps.stop ? await deps.stop.within(senders) : (await senders, false);
-    await claiming;
-    // Jobs never begun go back; on a stop that ran out of grace, what is in flight stays `sending`.
-    for (const item of queue.splice(0)) if (!item.batch.closed && item.batch.settle()) finish(item.batch);
+  /** Closes a batch and records it (results written while the next batch is sent); then reports progress. */
+  private finish(batch: Batch): void {
+    if (batch.closed) return;
+    const { deps, issue, report } = this;
+    batch.close();
+    this.open.delete(batch);
+    const recorded: Promise<void> = recordBatch({ ...deps, policy: { store: deps.store, tokens: deps.tokens, now: deps.now, log: deps.log } }, issue.id, batch).then(() => {
+      this.remaining -= batch.results.filter((r) => r.status !== 'pending').length;
+      deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining: this.remaining, elapsedMs: Date.now() - this.started });
+    }, (err) => void (this.failure ??= err));
+    this.records.add(recorded);
+    void recorded.finally(() => this.records.delete(recorded));
+  }
+
+  /** After the senders: jobs never begun go back; on a stop that ran out of grace, what is in flight stays `sending`. */
+  private closeAll(gaveUp: boolean): void {
+    for (const item of this.queue.splice(0)) if (!item.batch.closed && item.batch.settle()) this.finish(item.batch);
     if (gaveUp) {
-      const abandoned = [...open].reduce((n, b) => n + b.unanswered, 0);
-      report.abandoned = (report.abandoned ?? 0) + abandoned;
-      log.warn(
-        `gave up on ${abandoned} messages still in flight after ${deps.stop!.graceMs / 1000} s: they stay marked in flight, ` +
+      const abandoned = [...this.open].reduce((n, b) => n + b.unanswered, 0);
+      this.report.abandoned = (this.report.abandoned ?? 0) + abandoned;
+      this.deps.log.warn(
+        `gave up on ${abandoned} messages still in flight after ${this.deps.stop!.graceMs / 1000} s: they stay marked in flight, ` +
           'and the next run sends them again (flagged as possible duplicates)',
       );
     }
-    for (const batch of [...open]) finish(batch);
-    await Promise.all([...records]);
-  } finally {
-    clearInterval(heartbeat);
+    for (const batch of [...this.open]) this.finish(batch);
   }
-  if (failure) throw failure;
-
-  if (deps.stop?.requested) report.stopped = true;
-  await settleReport(deps, issue, report, started);
-  return report;
 }
 
 /** What is left of the issue after a run, and the issue's status from it. */
-async function settleReport(deps: DeliverDeps, issue: Issue, report: DeliveryReport, started: number): Promise<void> {
+async function settle(deps: DeliverDeps, issue: Issue, report: DeliveryReport, started: number): Promise<void> {
   const { store, log } = deps;
   const counts = await store.countDeliveries(issue.id);
   report.pending = (counts.pending ?? 0) + (counts.sending ?? 0);

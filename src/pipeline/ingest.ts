@@ -7,9 +7,9 @@
  * normalised title).
  */
 import type { Digest, Paper, PaperInput } from '../domain.js';
-import { type LoadOptions, expandSource, isUrl, loadDigest } from '../sources/index.js';
-import { normalizeTitle, paperId, titleKey } from '../sources/normalize.js';
+import { normalizeTitle, paperId, titleKey } from '../lib/paper-ids.js';
 import type { NewPaper, Store } from '../store/store.js';
+import type { DigestReader } from './ports.js';
 
 /** What an ingest did. */
 export interface IngestReport {
@@ -85,17 +85,18 @@ export async function ingestDigests(store: Store, digests: Digest[], now: Date):
 }
 
 /**
- * Reads every source (sending each URL the validators it answered last time), then ingests them
- * together. Any source that fails fails the whole call, before anything is written.
+ * Reads every source through `reader` (sending each URL the validators it answered last time),
+ * then ingests them together, as seen at `now`. Any source that fails fails the whole call,
+ * before anything is written.
  */
-export async function loadAndIngest(store: Store, sources: string[], opts: LoadOptions & { now: Date }): Promise<IngestReport> {
+export async function loadAndIngest(store: Store, sources: string[], reader: DigestReader, now: Date): Promise<IngestReport> {
   const digests: Digest[] = [];
   for (const source of sources) {
-    const where = expandSource(source, opts.today);
-    const validators = isUrl(where) ? await store.getValidators(where) : undefined;
-    digests.push(await loadDigest(source, { ...opts, ...(validators ? { validators } : {}) }));
+    const url = reader.urlOf(source);
+    const validators = url ? await store.getValidators(url) : undefined;
+    digests.push(await reader.read(source, validators));
   }
-  return ingestDigests(store, digests, opts.now);
+  return ingestDigests(store, digests, now);
 }
 
 /** Stores what each URL answered, only when it changed: an unchanged source writes nothing. */

@@ -1,8 +1,27 @@
 /**
- * The interfaces the pipeline needs from the outside world. Adapters in `send/` and `render/`
- * implement them; the pipeline never imports nodemailer, React or a database driver.
+ * The interfaces the pipeline needs from the outside world. Adapters in `send/`, `render/` and
+ * `sources/` implement them; the pipeline never imports nodemailer, React, a parser or a
+ * database driver.
  */
-import type { Frequency, Paper } from '../domain.js';
+import type { DeliveryFailure, Digest, Frequency, Paper } from '../domain.js';
+
+/** What a URL answered last time (ETag, Last-Modified): sent back, an unchanged source answers 304. */
+export interface SourceValidators {
+  etag?: string;
+  lastModified?: string;
+}
+
+/**
+ * Reads digest sources for ingest: the parsers and fetch of `sources/`, bound to one run's
+ * options (format, today's date, …) by the caller (`sources/reader.ts`), so that the pipeline
+ * imports neither.
+ */
+export interface DigestReader {
+  /** The URL `source` is fetched from today (`{date}` filled in), or undefined when it is a file. */
+  urlOf(source: string): string | undefined;
+  /** Reads and validates one source; a URL is sent what it answered last time (`validators`). */
+  read(source: string, validators?: SourceValidators): Promise<Digest>;
+}
 
 /** The fields that differ between two recipients of the same variant. */
 export interface Recipient {
@@ -63,29 +82,10 @@ export interface OutgoingMessage {
   signed?: boolean;
 }
 
-/** Why a send failed, as the ledger needs to know it. */
-export type SendFailure =
-  /** The server refused this recipient for good (5.1.x, 5.2.1, user unknown): failed, address suppressed. */
-  | 'permanent'
-  /**
-   * Failed, but not the address's fault for sure (mailbox full, message refused for another
-   * reason): a soft bounce; the third among the reader's last five sends suppresses.
-   */
-  | 'soft'
-  /**
-   * The recipient's server refused the *sender* (5.7.x policy, reputation, DMARC, a blocklist):
-   * failed, the reader is never suppressed; the recipient domain is paused, the operator alerted.
-   */
-  | 'sender'
-  /** Try again later (4xx, dropped connection). */
-  | 'transient'
-  /** The run cannot go on (authentication, sender refused, server unreachable): mark nobody. */
-  | 'fatal';
-
-/** An error from a Mailer, classified. */
+/** An error from a Mailer, classified in the failure vocabulary (`DeliveryFailure`, `domain.ts`). */
 export class SendError extends Error {
   constructor(
-    readonly kind: SendFailure,
+    readonly kind: DeliveryFailure,
     message: string,
     readonly responseCode?: number,
     /** The server said when to try again. */

@@ -4,7 +4,8 @@
  * workers can run against one store: claims are atomic and leased.
  */
 import { toAppError } from '../errors.js';
-import { type DeliverDeps, type DeliveryReport, deliverIssue } from './deliver.js';
+import { deliverIssue } from './deliver.js';
+import type { DeliverDeps, DeliveryReport } from './delivery-types.js';
 
 /** Runs one exclusive job at a time in this process (the scheduler's tick and the worker share it). */
 export class Lock {

@@ -11,6 +11,7 @@ import { loadAndIngest } from '../pipeline/ingest.js';
 import type { Stop } from '../pipeline/stop.js';
 import { fetchOptions } from '../sources/fetch.js';
 import { splitSources } from '../sources/index.js';
+import { digestReader } from '../sources/reader.js';
 import { TickRecord } from './record.js';
 
 /** How `ingestSources` runs. */
@@ -27,13 +28,12 @@ export async function ingestSources(app: App, record: TickRecord, opts: IngestSo
   for (const source of splitSources(config.DIGEST_SOURCE)) {
     if (opts.stop?.requested) break;
     try {
-      const r = await loadAndIngest(app.store, [source], {
+      const r = await loadAndIngest(app.store, [source], digestReader({
         today: app.today(),
         cwd: config.cwd,
         includeCross: config.ARXIV_INCLUDE_CROSS,
         fetch: fetchOptions(config),
-        now: (opts.now ?? app.now)(),
-      });
+      }), (opts.now ?? app.now)());
       for (const w of r.warnings) log.warn(w);
       const state = r.notModified.length ? 'not modified' : `${r.added} new, ${r.updated} updated, ${r.unchanged} unchanged`;
       log.info(`ingested ${source}: ${state}`);

@@ -8,9 +8,9 @@ import type { App } from '../app.js';
 import { toAppError } from '../errors.js';
 import { checkAlerts } from '../pipeline/alerts.js';
 import type { IngestReport } from '../pipeline/ingest.js';
-import { runSummary } from '../pipeline/report.js';
-import type { SendOutcome } from '../pipeline/run.js';
-import { runIssues, runSource } from '../pipeline/runs.js';
+import { runSummary } from '../pipeline/describe-run.js';
+import type { SendOutcome } from '../pipeline/send-outcome.js';
+import { runIssues, runSource } from '../pipeline/run-record.js';
 import { alertMail } from '../send/alert-mail.js';
 import { KEEP_RUNS, type RunSource, type RunTrigger } from '../store/runs.js';
 

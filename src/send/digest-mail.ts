@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import type { PlannedIssue } from '../issue/builder.js';
 import { archiveUrl, preferencesUrl, unsubscribeUrl } from '../lib/urls.js';
 import type { Composer } from '../pipeline/ports.js';
-import { mainPapers } from '../pipeline/run.js';
+import { mainPapers } from '../pipeline/send-job.js';
 import { type FooterUrls, type Masthead, type RenderedDigest, digestProps, renderDigest } from '../render/digest.js';
 import type { Tokens } from '../subscriptions/tokens.js';
 import { composeTemplate, recipientUrls } from './compose.js';

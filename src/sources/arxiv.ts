@@ -12,7 +12,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Digest, PaperInput } from '../domain.js';
 import { AppError } from '../errors.js';
 import { oversized, skippedWarning } from './limits.js';
-import { cleanText, detex, isoDate, maybe, normalizeArxivId, normalizeTitle, safeUrl } from './normalize.js';
+import { normalizeArxivId, normalizeTitle } from '../lib/paper-ids.js';
+import { cleanText, detex, isoDate, maybe, safeUrl } from './normalize.js';
 
 /** How to read a feed. */
 export interface ArxivOptions {

@@ -9,7 +9,8 @@ import type { Digest, PaperInput } from '../domain.js';
 import { AppError } from '../errors.js';
 import { jsonPath } from './json.js';
 import { oversized, skippedWarning } from './limits.js';
-import { cleanText, detex, isoDate, maybe, normalizeArxivId, normalizeTitle, safeUrl } from './normalize.js';
+import { normalizeArxivId, normalizeTitle } from '../lib/paper-ids.js';
+import { cleanText, detex, isoDate, maybe, safeUrl } from './normalize.js';
 
 /** Each link by the item's field it comes from (how a warning names it). */
 const LINK_FIELDS = { code: 'paper.githubRepo', project: 'paper.projectPage', thumbnail: 'thumbnail' } as const;

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { Digest, PaperInput, PaperLinks } from '../domain.js';
 import { AppError } from '../errors.js';
 import { oversized, skippedWarning } from './limits.js';
-import { cleanText, normalizeArxivId, normalizeTitle, safeUrl } from './normalize.js';
+import { normalizeArxivId, normalizeTitle } from '../lib/paper-ids.js';
+import { cleanText, safeUrl } from './normalize.js';
 
 /** Each link by its field in the JSON (also how a warning names it). */
 const LINK_FIELDS = { page: 'url', pdf: 'pdf_url', code: 'code_url', project: 'project_url', thumbnail: 'thumbnail_url' } as const;

@@ -6,7 +6,8 @@
 import type { Digest, PaperInput } from '../domain.js';
 import { AppError } from '../errors.js';
 import { oversized, skippedWarning } from './limits.js';
-import { cleanText, normalizeTitle } from './normalize.js';
+import { normalizeTitle } from '../lib/paper-ids.js';
+import { cleanText } from './normalize.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 /**

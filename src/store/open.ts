@@ -21,14 +21,12 @@ import {
 import pg from 'pg';
 import { redactUrl } from '../config.js';
 import { AppError } from '../errors.js';
+import type { Dialect } from './dialect.js';
 import { type StoreTarget, guardConnection } from './disk-full.js';
-import { KyselyStore } from './kysely-store.js';
+import { kyselyStore } from './kysely-store.js';
 import { migrations } from './migrations/index.js';
 import type { Database as Schema } from './schema.js';
 import type { Store } from './store.js';
-
-/** SQL dialects the store speaks. */
-export type Dialect = 'sqlite' | 'postgres';
 
 /** Opens the store for `databaseUrl`; relative `file:` paths resolve against `cwd`. */
 export async function openStore(databaseUrl: string, cwd = process.cwd()): Promise<Store> {
@@ -64,7 +62,7 @@ export async function openPostgres(url: string): Promise<Store> {
   }
   const db = new Kysely<Schema>({ dialect: new GuardedPostgresDialect({ pool }) });
   await migrate(db, 'postgres');
-  return new KyselyStore(db, 'postgres');
+  return kyselyStore(db, 'postgres');
 }
 
 /** Opens (creating if needed) a SQLite database file and migrates it. */
@@ -85,7 +83,7 @@ export async function openSqlite(file: string): Promise<Store> {
   const database = withStatementCache(sqlite);
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database }, database, { label: `the database ${file}`, file }) });
   await migrate(db, 'sqlite');
-  return new KyselyStore(db, 'sqlite');
+  return kyselyStore(db, 'sqlite');
 }
 
 async function migrate(db: Kysely<Schema>, dialect: Dialect): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 
+/** `papers`: one row per paper, `seq` growing with every paper added. */
 export interface PapersTable {
   seq: Generated<number>;
   id: string;
@@ -21,6 +22,7 @@ export interface PapersTable {
   source: string;
 }
 
+/** `subscribers`: one row per address (`email_key`, its lower-cased form, unique). */
 export interface SubscribersTable {
   id: Generated<number>;
   email: string;
@@ -38,6 +40,7 @@ export interface SubscribersTable {
   timezone: string | null;
 }
 
+/** `issues`: one row per issue of a cadence. */
 export interface IssuesTable {
   id: Generated<number>;
   frequency: string;
@@ -49,6 +52,7 @@ export interface IssuesTable {
   issue_date: string;
 }
 
+/** `issue_papers`: the papers of each variant of an issue, by position. */
 export interface IssuePapersTable {
   issue_id: number;
   variant: number;
@@ -56,6 +60,7 @@ export interface IssuePapersTable {
   paper_id: string;
 }
 
+/** `deliveries`: the ledger, one row per (issue, subscriber). */
 export interface DeliveriesTable {
   id: Generated<number>;
   issue_id: number;
@@ -82,6 +87,7 @@ export interface SuppressionsTable {
   created_at: string;
 }
 
+/** `sources`: what each remote source answered last (its validators). */
 export interface SourcesTable {
   source: string;
   etag: string | null;

@@ -1,18 +1,9 @@
 /**
  * The Store interface: everything the core (ingest, issue builder, sender) needs from a
- * database, and nothing about which database it is. One Kysely implementation (`sql/`) serves
- * SQLite and PostgreSQL.
+ * database, and nothing about which database it is. One Kysely implementation (`kysely-store.ts`,
+ * composed of the per-concern queries in `sql/`) serves SQLite and PostgreSQL.
  */
-import type {
-  DeliveryJob,
-  DeliveryStatus,
-  Frequency,
-  Issue,
-  IssueStatus,
-  Paper,
-  Subscriber,
-  SubscriberStatus,
-} from '../domain.js';
+import type { DeliveryJob, DeliveryStatus, Frequency, Issue, IssueStatus, Paper, Subscriber, SubscriberStatus } from '../domain.js';
 import type { EventStore } from './events.js';
 import type { LockStore } from './locks.js';
 import type { RunStore } from './runs.js';

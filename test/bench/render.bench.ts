@@ -4,7 +4,7 @@
  * Targets on the reference machine: 77 papers at most 50 ms; at most 20 µs per recipient.
  */
 import { it } from 'vitest';
-import { recipientFor } from '../../src/pipeline/deliver.js';
+import { recipientFor } from '../../src/pipeline/recipient.js';
 import { renderDigest } from '../../src/render/digest.js';
 import { composeTemplate, recipientUrls } from '../../src/send/compose.js';
 import { Tokens } from '../../src/subscriptions/tokens.js';

@@ -110,12 +110,12 @@ afterAll(async () => {
 const PROBE = `
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
-import { SqlBase } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/src/store/sql/base.js')).href)};
+import { SqlContext } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/src/store/sql/context.js')).href)};
 import { DeliveryQueries } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/src/store/sql/deliveries.js')).href)};
 const als = new AsyncLocalStorage();
 const claims = [], records = [], sizes = [];
-const tx = SqlBase.prototype.transaction;
-SqlBase.prototype.transaction = function (fn, opts) {
+const tx = SqlContext.prototype.transaction;
+SqlContext.prototype.transaction = function (fn, opts) {
   if (this.inTransaction) return tx.call(this, fn, opts);
   const state = { kind: undefined };
   const t0 = performance.now();
@@ -126,7 +126,7 @@ SqlBase.prototype.transaction = function (fn, opts) {
 // claimDeliveries is one top-level transaction of its own (BEGIN … COMMIT): timed whole.
 const claim = DeliveryQueries.prototype.claimDeliveries;
 DeliveryQueries.prototype.claimDeliveries = async function (...a) {
-  if (this.inTransaction) return claim.apply(this, a);
+  if (this.ctx.inTransaction) return claim.apply(this, a);
   const t0 = performance.now();
   const jobs = await claim.apply(this, a);
   claims.push(performance.now() - t0);

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DOMAIN_PAUSE_MS, recordEvents } from '../../src/bounces/policy.js';
 import type { BounceEvent, EventType } from '../../src/domain.js';
 import { silentLog } from '../../src/log.js';
-import { messageIdFor } from '../../src/pipeline/deliver.js';
+import { messageIdFor } from '../../src/pipeline/recipient.js';
 import { ingestDigests } from '../../src/pipeline/ingest.js';
 import type { Store } from '../../src/store/store.js';
 import { Tokens } from '../../src/subscriptions/tokens.js';

@@ -15,7 +15,7 @@ import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { serveHttp } from '../../src/http/server.js';
 import { silentLog } from '../../src/log.js';
-import { sendNext } from '../../src/pipeline/run.js';
+import { sendNext } from '../../src/pipeline/send-job.js';
 import { freePort, hasChromium, launch } from '../helpers/browser.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { NEXT_DAY, ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLog } from '../../src/log.js';
-import { sendNext } from '../../src/pipeline/run.js';
+import { sendNext } from '../../src/pipeline/send-job.js';
 import { Stop } from '../../src/pipeline/stop.js';
 import { BUILT, type Child, paperboy, until } from '../helpers/child.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';

@@ -6,7 +6,7 @@ import type { TrendingPapersProps } from '../../emails/TrendingPapers.js';
 import TrendingPapers from '../../emails/TrendingPapers.js';
 import type { Paper } from '../../src/domain.js';
 import { digestProps } from '../../src/render/digest.js';
-import { paperId, titleKey } from '../../src/sources/normalize.js';
+import { paperId, titleKey } from '../../src/lib/paper-ids.js';
 import { parseTrendingText } from '../../src/sources/text.js';
 import { SEED } from './workspace.js';
 

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLog } from '../../src/log.js';
-import type { DeliveryReport } from '../../src/pipeline/deliver.js';
+import type { DeliveryReport } from '../../src/pipeline/delivery-types.js';
 import { Lock, runWorker } from '../../src/pipeline/worker.js';
 import { type TestSmtp, reply, startSmtp } from '../helpers/smtp.js';
 import { SEED, type Workspace, workspace } from '../helpers/workspace.js';

@@ -193,8 +193,8 @@ describe('status says why nothing went out', () => {
 
 describe('reasons from the issue lock', () => {
   it('a cadence another process holds the lock of is recorded with the lock\'s own message', async () => {
-    const { runIssues } = await import('../../src/pipeline/runs.js');
-    const { runSummary } = await import('../../src/pipeline/report.js');
+    const { runIssues } = await import('../../src/pipeline/run-record.js');
+    const { runSummary } = await import('../../src/pipeline/describe-run.js');
     const message = 'the issue lock is held by host:42 (send) since 2026-03-17 08:00:01 UTC; gave up waiting, the next tick will try again';
     const issues = runIssues([{ kind: 'nothing', frequency: 'daily', why: { reason: 'locked', message } }], {
       sources: [{ source: 'a', status: 'ingested', added: 3, updated: 0, unchanged: 0, error: null }],
@@ -220,7 +220,7 @@ describe('the run log', () => {
       }
       expect((await t.store.recentRuns(10)).map((r) => r.summary)).toEqual(['run 4', 'run 3', 'run 2']);
       await t.store.startRun('start-up', '2026-03-20T08:00:00.000Z');
-      const { describeRun } = await import('../../src/pipeline/report.js');
+      const { describeRun } = await import('../../src/pipeline/describe-run.js');
       const [open] = await t.store.recentRuns(1);
       expect(describeRun(open!)).toEqual(['Last run: 2026-03-20 08:00 UTC (start-up, not finished): running, or stopped before it finished']);
     } finally {

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isNoIssue, planNextIssue } from '../../src/issue/builder.js';
 import { ingestDigests } from '../../src/pipeline/ingest.js';
-import { isTransientStoreError, withStoreRetry } from '../../src/store/retry.js';
+import { isTransientStoreError, withStoreRetry } from '../../src/pipeline/store-retry.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { ON_POSTGRES } from '../helpers/database.js';

@@ -9,6 +9,7 @@ import { AppError } from '../../errors.js';
 import { loadAndIngest } from '../../pipeline/ingest.js';
 import { fetchOptions } from '../../sources/fetch.js';
 import { SOURCE_FORMATS, type SourceFormat, splitSources } from '../../sources/index.js';
+import { digestReader } from '../../sources/reader.js';
 import { type CliIo, configOf, logOf, withStore } from '../io.js';
 
 /** Registers `paperboy ingest`. */
@@ -29,14 +30,13 @@ export function registerIngest(program: Command, io: CliIo): void {
       const report = await withStore(
         io,
         (store) =>
-          loadAndIngest(store, sources, {
+          loadAndIngest(store, sources, digestReader({
             format: opts.format as SourceFormat,
             today: dateIn(now, config.TZ),
             cwd: config.cwd,
             includeCross: config.ARXIV_INCLUDE_CROSS,
             fetch: fetchOptions(config),
-            now,
-          }),
+          }), now),
         config,
       );
       const log = logOf(io);

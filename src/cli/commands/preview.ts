@@ -7,10 +7,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
-import { mainPapers } from '../../pipeline/run.js';
+import { mainPapers } from '../../pipeline/send-job.js';
 import { parseFrequency } from '../../subscriptions/inputs.js';
 import { type CliIo, withApp } from '../io.js';
-import { describeNoIssue } from '../../pipeline/report.js';
+import { describeNoIssue } from '../../pipeline/describe-run.js';
 
 /** Registers `paperboy preview`. */
 export function registerPreview(program: Command, io: CliIo): void {

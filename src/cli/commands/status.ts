@@ -11,8 +11,9 @@ import { FREQUENCIES } from '../../domain.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
 import { mailTargetOf } from '../../send/mailer.js';
 import { type CliIo, printJson, withApp } from '../io.js';
-import { describeAlert, describeDeferred, describeNoIssue, describeRun } from '../../pipeline/report.js';
+import { describeAlert, describeDeferred, describeNoIssue, describeRun } from '../../pipeline/describe-run.js';
 import { configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
+import { splitSources } from '../../sources/index.js';
 import { nextRunOf } from '../../schedule/next-run.js';
 import { localTime, utcTime, whenIn } from '../../lib/time.js';
 
@@ -43,7 +44,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         const lastScheduledRun = runs.find((r) => r.trigger !== 'ingest') ?? null;
         const at = nextRunOf(config.SCHEDULE, config.TZ, now);
         const nextRun = at ? { at: at.toISOString(), local: localTime(at, config.TZ), timezone: config.TZ } : null;
-        const sources = await configuredSourcesHealth(app.store, config.DIGEST_SOURCE);
+        const sources = await configuredSourcesHealth(app.store, splitSources(config.DIGEST_SOURCE));
         const alerts = { email: Boolean(config.OPERATOR_EMAIL), afterFailures: config.ALERT_AFTER_FAILURES, open: await app.store.openAlerts() };
         const rates = await deliverability(app.store, now);
         if (opts.json) {

@@ -10,10 +10,11 @@ import { html } from 'hono/html';
 import type { App } from '../../app.js';
 import { type Deliverability, deliverability, describeRates } from '../../bounces/rates.js';
 import { type Issue, SUBSCRIBER_STATUSES } from '../../domain.js';
-import { describeAlert, describeRun } from '../../pipeline/report.js';
+import { describeAlert, describeRun } from '../../pipeline/describe-run.js';
 import { utcTime, whenIn } from '../../lib/time.js';
 import { type ConfiguredSource, configuredSourcesHealth, describeSourceHealth } from '../../pipeline/sources-health.js';
 import { nextRunOf } from '../../schedule/next-run.js';
+import { splitSources } from '../../sources/index.js';
 import type { Alert, RunRecord } from '../../store/runs.js';
 import type { StoreStatus, SubscriberGrowthDay } from '../../store/store.js';
 import { chart } from './chart.js';
@@ -219,7 +220,7 @@ export async function loadOverview(app: OverviewApp, now: Date): Promise<Overvie
     alerts,
     rates: await deliverability(store, now),
     growth,
-    sources: await configuredSourcesHealth(store, config.DIGEST_SOURCE),
+    sources: await configuredSourcesHealth(store, splitSources(config.DIGEST_SOURCE)),
     schedule: { expression: config.SCHEDULE, next: at ? whenIn(at, config.TZ) : null },
     lastRun,
     paused,

@@ -11,8 +11,8 @@ import { mailTargetOf } from '../../send/mailer.js';
 import type { Frequency } from '../../domain.js';
 import { AppError, REDIRECT, statusOf, toAppError } from '../../errors.js';
 import { isNoIssue, planNextIssue } from '../../issue/builder.js';
-import { describeNoIssue } from '../../pipeline/report.js';
-import { buildIssueNow } from '../../pipeline/run.js';
+import { describeNoIssue } from '../../pipeline/describe-run.js';
+import { buildIssueNow } from '../../pipeline/send-job.js';
 import { type AdminDeps, adminPage, messagePage } from './pages.js';
 import type { AdminSends } from './sends.js';
 

@@ -10,7 +10,7 @@ import type { App } from '../../app.js';
 import type { DeliveryStatus, Issue } from '../../domain.js';
 import { AppError } from '../../errors.js';
 import { deliverIssue } from '../../pipeline/deliver.js';
-import type { SendDeps } from '../../pipeline/run.js';
+import type { SendDeps } from '../../pipeline/send-job.js';
 import { Stop } from '../../pipeline/stop.js';
 
 /** What the sends touch: a mailer and the send's dependencies, the store, the log, shutdown, the flow's clock and background work. */

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 
+/** Migration 002 (the same on both dialects). */
 export const sources = {
   async up(db: Kysely<any>): Promise<void> {
     await db.schema

@@ -5,6 +5,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 
+/** Migration 003 (the same on both dialects). */
 export const deliveryLeases = {
   async up(db: Kysely<any>): Promise<void> {
     for (const [name, type] of [

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 
+/** Migration 004 (the same on both dialects). */
 export const subscriptions = {
   async up(db: Kysely<any>): Promise<void> {
     await db.schema.alterTable('subscribers').addColumn('confirm_sent_at', 'text').execute();

@@ -8,6 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 
+/** Migration 005 (the same on both dialects). */
 export const issueLocks = {
   async up(db: Kysely<any>): Promise<void> {
     await db.schema

@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type { Dialect } from '../open.js';
+import type { Dialect } from '../dialect.js';
 import { autoKey } from './keys.js';
 
 /** Builds the migration for one dialect (only the auto-incrementing key differs). */

@@ -8,6 +8,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 
+/** Migration 008 (the same on both dialects). */
 export const pendingIndex = {
   async up(db: Kysely<any>): Promise<void> {
     await db.schema

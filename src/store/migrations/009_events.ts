@@ -6,7 +6,7 @@
  * recipient domains whose servers refused the sender: nothing goes to them until `until`.
  */
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../open.js';
+import type { Dialect } from '../dialect.js';
 import { autoKey } from './keys.js';
 
 /** Builds the migration for one dialect (only the auto-incrementing key differs). */

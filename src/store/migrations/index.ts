@@ -3,7 +3,7 @@
  * a migration that has shipped.
  */
 import type { Migration } from 'kysely';
-import type { Dialect } from '../open.js';
+import type { Dialect } from '../dialect.js';
 import { init } from './001_init.js';
 import { sources } from './002_sources.js';
 import { deliveryLeases } from './003_delivery_leases.js';

@@ -1,97 +1,27 @@
 /**
- * The SQL store, the delivery ledger: claims with leases, results, crash reclaim, and status counts.
+ * The SQL store, the delivery ledger: claims with leases, results, crash reclaim, and the issue's
+ * status that follows from them. What the ledger counts up for people is in `status.ts`.
  */
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Database } from '../schema.js';
-import type { DeliveryJob, DeliveryStatus, IssueStatus } from '../../domain.js';
-import { DELIVERY_STATUSES, SUBSCRIBER_STATUSES } from '../../domain.js';
-import type { ClaimOptions, DeliveryResult, LaterDeliveries, StoreStatus } from '../store.js';
-import { BATCH, chunks, countsOf, toIssue } from './base.js';
-import { LockQueries } from './locks.js';
+import type { DeliveryJob, IssueStatus } from '../../domain.js';
+import type { ClaimOptions, DeliveryResult } from '../store.js';
+import { BATCH, type Db, Queries, type SqlContext, chunks } from './context.js';
 
 /** A claimed row put back as if never claimed: pending, the attempt not counted. */
 const unclaimed = (eb: ExpressionBuilder<Database, 'deliveries'>) =>
   ({ status: 'pending', attempts: eb('attempts', '-', 1), claimed_by: null, lease_until: null }) as const;
 
-export abstract class DeliveryQueries extends LockQueries {
+/** The store's delivery ledger: claims, results and crash reclaim (`Store`: Issues and the ledger). */
+export class DeliveryQueries extends Queries {
   async claimDeliveries(issueId: number, opts: ClaimOptions): Promise<DeliveryJob[]> {
-    return this.transaction(async (tx) => {
-      const db = tx.db;
+    return this.ctx.transaction(async (tx) => {
       // A batch of nothing but unsubscribed readers is not the end of the issue: take the next one.
       for (;;) {
-        // WITH picked AS MATERIALIZED (SELECT … LIMIT n) UPDATE … FROM picked RETURNING: one
-        // statement. SQLite has one writer at a time; on PostgreSQL the SELECT locks its rows FOR
-        // UPDATE SKIP LOCKED, so that concurrent workers take disjoint batches without waiting on
-        // each other. Materialised, the SELECT runs once (inlined into a join, PostgreSQL may rescan
-        // it and lock more than n rows). The SELECT walks the partial index of pending rows
-        // (migration 008) in id order and stops after n.
-        const claimed = await db
-          .with(
-            (cte) => cte('picked').materialized(),
-            (qc) =>
-              qc
-                .selectFrom('deliveries')
-                .select('id')
-                .where('issue_id', '=', issueId)
-                .where('status', '=', 'pending')
-                .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', opts.now)]))
-                .orderBy('id')
-                .limit(opts.limit)
-                .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
-          )
-          .updateTable('deliveries')
-          .from('picked')
-          .set((eb) => ({
-            status: 'sending',
-            attempts: eb('deliveries.attempts', '+', 1),
-            claimed_by: opts.worker,
-            lease_until: opts.leaseUntil,
-            first_attempt_at: eb.fn.coalesce('deliveries.first_attempt_at', sql.val(opts.now)),
-            updated_at: opts.now,
-          }))
-          // No second status test here: the picked rows are locked (PostgreSQL re-checks the SELECT's
-          // WHERE on a row it locks; SQLite has one writer), and with one the planner may walk every
-          // pending row to join them to the 20 picked (it did, on statistics from before the issue).
-          .whereRef('deliveries.id', '=', 'picked.id')
-          .returning([
-            'deliveries.id',
-            'deliveries.issue_id',
-            'deliveries.subscriber_id',
-            'deliveries.variant',
-            'deliveries.attempts',
-            'deliveries.first_attempt_at',
-            'deliveries.maybe_duplicate',
-          ])
-          .execute();
+        const claimed = await claimDue(tx, issueId, opts);
         if (claimed.length === 0) return [];
-        const subscribers = await db
-          .selectFrom('subscribers')
-          .select(['id', 'email', 'status'])
-          .where('id', 'in', claimed.map((c) => c.subscriber_id))
-          .execute();
-        const byId = new Map(subscribers.map((s) => [s.id, s]));
-        const inactive = claimed.filter((c) => byId.get(c.subscriber_id)?.status !== 'active').map((c) => c.id);
-        for (const ids of chunks(inactive, BATCH)) {
-          await db
-            .updateTable('deliveries')
-            .set({ status: 'skipped', last_error: 'subscriber no longer active', claimed_by: null, lease_until: null, updated_at: opts.now })
-            .where('id', 'in', ids)
-            .execute();
-        }
-        if (inactive.length === claimed.length) continue;
-        return claimed
-          .filter((c) => byId.get(c.subscriber_id)?.status === 'active')
-          .sort((a, b) => a.id - b.id)
-          .map((c) => ({
-            id: c.id,
-            issueId: c.issue_id,
-            subscriberId: c.subscriber_id,
-            email: byId.get(c.subscriber_id)!.email,
-            variant: c.variant,
-            attempts: c.attempts,
-            firstAttemptAt: c.first_attempt_at ?? opts.now,
-            maybeDuplicate: c.maybe_duplicate === 1,
-          }));
+        const jobs = await activeJobs(tx.db, claimed, opts.now);
+        if (jobs.length > 0) return jobs;
       }
     }, { concurrent: true });
   }
@@ -153,7 +83,7 @@ export abstract class DeliveryQueries extends LockQueries {
     if (results.length === 0) return;
     // One UPDATE … FROM (VALUES …) per group of results (SQLite ≥ 3.33 and PostgreSQL alike):
     // the ledger write costs one statement per batch, not one per message.
-    await this.transaction(async (tx) => {
+    await this.ctx.transaction(async (tx) => {
       const db = tx.db;
       for (const group of chunks(results, 100)) {
         // The id is cast so that PostgreSQL types the VALUES column (its other columns are text).
@@ -206,62 +136,6 @@ export abstract class DeliveryQueries extends LockQueries {
     return rows.map((r) => r.id);
   }
 
-  async nextAttemptAt(issueId: number): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('deliveries')
-      .select((eb) => eb.fn.min('next_attempt_at').as('next'))
-      .where('issue_id', '=', issueId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    return (row?.next as string | null | undefined) ?? undefined;
-  }
-
-  async issueFailures(issueId: number, limit: number): Promise<{ email: string; status: DeliveryStatus; attempts: number; error: string; at: string }[]> {
-    const rows = await this.db
-      .selectFrom('deliveries as d')
-      .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
-      .select(['s.email', 'd.status', 'd.attempts', 'd.last_error', 'd.updated_at'])
-      .where('d.issue_id', '=', issueId)
-      .where('d.last_error', 'is not', null)
-      .where('d.status', 'in', ['failed', 'pending'])
-      .orderBy('d.updated_at', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ email: r.email, status: r.status as DeliveryStatus, attempts: Number(r.attempts), error: r.last_error!, at: r.updated_at }));
-  }
-
-  async laterDeliveries(issueId?: number): Promise<LaterDeliveries> {
-    // A row never attempted and never deferred that has a due time was given one by DELIVER_AT
-    // (createIssue); a retry has attempts > 0, a row held back for a paused domain (never
-    // attempted) has its reason as last_error, and a row taken back from a dead worker is flagged,
-    // so the groups never mix.
-    let q = this.db
-      .selectFrom('deliveries')
-      .select((eb) => [
-        eb
-          .case()
-          .when(eb.and([eb('attempts', '=', 0), eb('last_error', 'is', null), eb('maybe_duplicate', '=', 0)]))
-          .then(1)
-          .else(0)
-          .end()
-          .as('local'),
-        eb.fn.countAll().as('n'),
-        eb.fn.min('next_attempt_at').as('next'),
-        eb.fn.sum<number>('maybe_duplicate').as('flagged'),
-      ])
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', 'is not', null)
-      .groupBy('local');
-    if (issueId !== undefined) q = q.where('issue_id', '=', issueId);
-    const out: LaterDeliveries = { localTime: { count: 0 }, retries: { count: 0, possibleDuplicates: 0 } };
-    for (const r of await q.execute()) {
-      const group = { count: Number(r.n), ...(r.next ? { next: r.next as string } : {}) };
-      if (Number(r.local) === 1) out.localTime = group;
-      else out.retries = { ...group, possibleDuplicates: Number(r.flagged ?? 0) };
-    }
-    return out;
-  }
-
   async setIssueStatus(issueId: number, status: IssueStatus, at: string): Promise<void> {
     await this.db
       .updateTable('issues')
@@ -277,60 +151,88 @@ export abstract class DeliveryQueries extends LockQueries {
       .execute();
   }
 
-  async countDeliveries(issueId: number): Promise<Partial<Record<DeliveryStatus, number>>> {
-    const rows = await this.db
-      .selectFrom('deliveries')
-      .select(['status', (eb) => eb.fn.countAll().as('n')])
-      .where('issue_id', '=', issueId)
-      .groupBy('status')
-      .execute();
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-  }
+}
 
-  async status(lastIssues: number): Promise<StoreStatus> {
-    const papers = await this.db
-      .selectFrom('papers')
-      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('first_seen_at').as('newest')])
-      .executeTakeFirstOrThrow();
-    const subs = await this.db.selectFrom('subscribers').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
-    const dels = await this.db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
-    const issues = await this.db.selectFrom('issues').selectAll().orderBy('id', 'desc').limit(lastIssues).execute();
-    const last = [];
-    for (const row of issues) {
-      const count = await this.db
-        .selectFrom('issue_papers')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('issue_id', '=', row.id)
-        .where('variant', '=', 0)
-        .executeTakeFirstOrThrow();
-      last.push({ ...toIssue(row), papers: Number(count.n), deliveries: await this.countDeliveries(row.id) });
-    }
-    const errors = await this.db
-      .selectFrom('deliveries as d')
-      .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
-      .select(['s.email', 'd.issue_id', 'd.last_error', 'd.updated_at'])
-      .where('d.last_error', 'is not', null)
-      .where('d.status', 'in', ['failed', 'pending'])
-      .orderBy('d.updated_at', 'desc')
-      .limit(5)
+/**
+ * Takes up to `opts.limit` due pending rows of the issue: `sending`, attempts + 1, leased to the
+ * worker. WITH picked AS MATERIALIZED (SELECT … LIMIT n) UPDATE … FROM picked RETURNING: one
+ * statement. SQLite has one writer at a time; on PostgreSQL the SELECT locks its rows FOR UPDATE
+ * SKIP LOCKED, so that concurrent workers take disjoint batches without waiting on each other.
+ * Materialised, the SELECT runs once (inlined into a join, PostgreSQL may rescan it and lock more
+ * than n rows). The SELECT walks the partial index of pending rows (migration 008) in id order
+ * and stops after n.
+ */
+async function claimDue(tx: SqlContext, issueId: number, opts: ClaimOptions) {
+  return tx.db
+    .with(
+      (cte) => cte('picked').materialized(),
+      (qc) =>
+        qc
+          .selectFrom('deliveries')
+          .select('id')
+          .where('issue_id', '=', issueId)
+          .where('status', '=', 'pending')
+          .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', opts.now)]))
+          .orderBy('id')
+          .limit(opts.limit)
+          .$if(tx.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
+    )
+    .updateTable('deliveries')
+    .from('picked')
+    .set((eb) => ({
+      status: 'sending',
+      attempts: eb('deliveries.attempts', '+', 1),
+      claimed_by: opts.worker,
+      lease_until: opts.leaseUntil,
+      first_attempt_at: eb.fn.coalesce('deliveries.first_attempt_at', sql.val(opts.now)),
+      updated_at: opts.now,
+    }))
+    // No second status test here: the picked rows are locked (PostgreSQL re-checks the SELECT's
+    // WHERE on a row it locks; SQLite has one writer), and with one the planner may walk every
+    // pending row to join them to the 20 picked (it did, on statistics from before the issue).
+    .whereRef('deliveries.id', '=', 'picked.id')
+    .returning([
+      'deliveries.id',
+      'deliveries.issue_id',
+      'deliveries.subscriber_id',
+      'deliveries.variant',
+      'deliveries.attempts',
+      'deliveries.first_attempt_at',
+      'deliveries.maybe_duplicate',
+    ])
+    .execute();
+}
+
+/**
+ * The claimed rows whose reader is still active, as jobs in id order; the others are marked
+ * `skipped` (an unsubscribe that landed mid-run is honoured for every row not yet claimed).
+ */
+async function activeJobs(db: Db, claimed: Awaited<ReturnType<typeof claimDue>>, now: string): Promise<DeliveryJob[]> {
+  const subscribers = await db
+    .selectFrom('subscribers')
+    .select(['id', 'email', 'status'])
+    .where('id', 'in', claimed.map((c) => c.subscriber_id))
+    .execute();
+  const byId = new Map(subscribers.map((s) => [s.id, s]));
+  const inactive = claimed.filter((c) => byId.get(c.subscriber_id)?.status !== 'active').map((c) => c.id);
+  for (const ids of chunks(inactive, BATCH)) {
+    await db
+      .updateTable('deliveries')
+      .set({ status: 'skipped', last_error: 'subscriber no longer active', claimed_by: null, lease_until: null, updated_at: now })
+      .where('id', 'in', ids)
       .execute();
-    // Flagged rows that went out again; flagged rows still waiting for their retry are among the deferred.
-    const dup = await this.db
-      .selectFrom('deliveries')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('maybe_duplicate', '=', 1)
-      .where('status', '=', 'sent')
-      .executeTakeFirstOrThrow();
-    const { localTime, retries } = await this.laterDeliveries();
-    return {
-      papers: { total: Number(papers.n), newestSeenAt: (papers.newest as string | null) ?? null },
-      waitingForLocalTime: { count: localTime.count, next: localTime.next ?? null },
-      deferred: { count: retries.count, next: retries.next ?? null, possibleDuplicates: retries.possibleDuplicates ?? 0 },
-      possibleDuplicates: Number(dup.n),
-      subscribers: countsOf(SUBSCRIBER_STATUSES, subs),
-      deliveries: countsOf(DELIVERY_STATUSES, dels),
-      lastIssues: last,
-      lastErrors: errors.map((e) => ({ email: e.email, issueId: e.issue_id, error: e.last_error!, at: e.updated_at })),
-    };
   }
+  return claimed
+    .filter((c) => byId.get(c.subscriber_id)?.status === 'active')
+    .sort((a, b) => a.id - b.id)
+    .map((c) => ({
+      id: c.id,
+      issueId: c.issue_id,
+      subscriberId: c.subscriber_id,
+      email: byId.get(c.subscriber_id)!.email,
+      variant: c.variant,
+      attempts: c.attempts,
+      firstAttemptAt: c.first_attempt_at ?? now,
+      maybeDuplicate: c.maybe_duplicate === 1,
+    }));
 }

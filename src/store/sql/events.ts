@@ -3,14 +3,28 @@
  * rates `status` shows. The one dialect difference here is how a domain is cut from an address.
  */
 import { sql } from 'kysely';
-import type { EventSource, EventType } from '../../domain.js';
+import { BOUNCE_EVENT, type EventSource, type EventType } from '../../domain.js';
 import type { EventDelivery, EventRates, NewEvent, RateRow, UnmatchedReports } from '../events.js';
-import { chunks } from './base.js';
-import { RunQueries } from './runs.js';
+import { type Db, Queries, type SqlContext, chunks } from './context.js';
+import type { SubscriberQueries } from './subscribers.js';
 
-const RATE_TYPES = { 'hard-bounce': 'hardBounces', 'soft-bounce': 'softBounces', complaint: 'complaints', 'sender-refusal': 'senderRefusals' } as const;
+/** Each event type's column in the rates `status` shows. */
+const RATE_TYPES = {
+  [BOUNCE_EVENT.permanent]: 'hardBounces',
+  [BOUNCE_EVENT.soft]: 'softBounces',
+  [BOUNCE_EVENT.sender]: 'senderRefusals',
+  complaint: 'complaints',
+} as const;
 
-export abstract class EventQueries extends RunQueries {
+/** The store's events, paused domains and rates (`EventStore`); an address is looked up among `subscribers`. */
+export class EventQueries extends Queries {
+  constructor(
+    ctx: SqlContext,
+    private readonly subscribers: Pick<SubscriberQueries, 'findSubscriber'>,
+  ) {
+    super(ctx);
+  }
+
   async appendEvent(e: NewEvent): Promise<number | null> {
     const row = await this.db
       .insertInto('events')
@@ -39,25 +53,18 @@ export abstract class EventQueries extends RunQueries {
     return (await this.db.selectFrom('events').select('id').where('external_id', '=', externalId).executeTakeFirst()) !== undefined;
   }
 
-  private deliveries() {
-    return this.db
-      .selectFrom('deliveries as d')
-      .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
-      .select(['d.id', 'd.issue_id', 'd.subscriber_id', 's.email', 's.status']);
-  }
-
   async deliveryById(id: number): Promise<EventDelivery | undefined> {
-    return toDelivery(await this.deliveries().where('d.id', '=', id).executeTakeFirst());
+    return toDelivery(await deliveries(this.db).where('d.id', '=', id).executeTakeFirst());
   }
 
   async deliveryOf(issueId: number, subscriberId: number): Promise<EventDelivery | undefined> {
-    return toDelivery(await this.deliveries().where('d.issue_id', '=', issueId).where('d.subscriber_id', '=', subscriberId).executeTakeFirst());
+    return toDelivery(await deliveries(this.db).where('d.issue_id', '=', issueId).where('d.subscriber_id', '=', subscriberId).executeTakeFirst());
   }
 
   async lastDeliveryTo(email: string): Promise<EventDelivery | undefined> {
-    const subscriber = await this.findSubscriber(email);
+    const subscriber = await this.subscribers.findSubscriber(email);
     if (!subscriber) return undefined;
-    const row = await this.deliveries()
+    const row = await deliveries(this.db)
       .where('d.subscriber_id', '=', subscriber.id)
       .where('d.status', 'in', ['sent', 'failed'])
       .orderBy('d.id', 'desc')
@@ -82,7 +89,7 @@ export abstract class EventQueries extends RunQueries {
       .selectFrom('events')
       .select('delivery_id')
       .distinct()
-      .where('type', '=', 'soft-bounce')
+      .where('type', '=', BOUNCE_EVENT.soft)
       .where('delivery_id', 'in', last)
       .execute();
     const ids = new Set(soft.map((r) => Number(r.delivery_id)));
@@ -174,7 +181,7 @@ export abstract class EventQueries extends RunQueries {
     const row = await this.db
       .selectFrom('events')
       .select((eb) => eb.fn.count<number>('subscriber_id').distinct().as('n'))
-      .where('type', '=', 'sender-refusal')
+      .where('type', '=', BOUNCE_EVENT.sender)
       .where('domain', '=', domain)
       .where('received_at', '>=', since)
       .where('subscriber_id', 'is not', null)
@@ -193,6 +200,14 @@ export abstract class EventQueries extends RunQueries {
       last: last.map((r) => ({ receivedAt: r.received_at, source: r.source as EventSource, type: r.type as EventType, domain: r.domain, status: r.status })),
     };
   }
+}
+
+/** Deliveries with their reader's address and state. */
+function deliveries(db: Db) {
+  return db
+    .selectFrom('deliveries as d')
+    .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
+    .select(['d.id', 'd.issue_id', 'd.subscriber_id', 's.email', 's.status']);
 }
 
 function toDelivery(r: { id: number; issue_id: number; subscriber_id: number; email: string; status: string } | undefined): EventDelivery | undefined {

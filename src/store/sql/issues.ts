@@ -4,14 +4,15 @@
 import { sql } from 'kysely';
 import type { Frequency, Issue, Paper } from '../../domain.js';
 import type { IssuePlan } from '../store.js';
-import { BATCH, chunks, toIssue, toPaper } from './base.js';
-import { SubscriberQueries } from './subscribers.js';
+import { BATCH, type Db, Queries, chunks } from './context.js';
+import { toIssue, toPaper } from './rows.js';
 import { canonicalTimeZone, nextLocalTime } from '../../lib/time.js';
 
 /** Rows per page when streaming readers with topics (two small columns each). */
 const TOPIC_PAGE = 5000;
 
-export abstract class IssueQueries extends SubscriberQueries {
+/** The store's issues: what went before, who already had which papers, writing an issue (`Store`: Issues). */
+export class IssueQueries extends Queries {
   async lastIssue(frequency: Frequency): Promise<Issue | undefined> {
     const row = await this.db
       .selectFrom('issues')
@@ -93,92 +94,7 @@ export abstract class IssueQueries extends SubscriberQueries {
 
   async createIssue(plan: IssuePlan): Promise<Issue> {
     // Kept single by the issue lock (pipeline/issue-lock.ts), not by the store's write lock.
-    return this.transaction(async (tx) => tx.createIssueInTx(plan), { concurrent: true });
-  }
-
-  private async createIssueInTx(plan: IssuePlan): Promise<Issue> {
-    const row = await this.db
-      .insertInto('issues')
-      .values({
-        frequency: plan.frequency,
-        status: 'sending',
-        created_at: plan.createdAt,
-        finished_at: null,
-        paper_seq_hi: plan.paperSeqHi,
-        subject: plan.subject,
-        issue_date: plan.issueDate,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const papers = plan.variants.flatMap((v) =>
-      v.paperIds.map((paper_id, position) => ({ issue_id: row.id, variant: v.variant, position, paper_id })),
-    );
-    for (const chunk of chunks(papers, BATCH)) await this.db.insertInto('issue_papers').values(chunk).execute();
-
-    const dueAt = plan.deliverAt ? await this.localDueTimes(plan) : undefined;
-    await this.db
-      .insertInto('deliveries')
-      .columns(['issue_id', 'subscriber_id', 'variant', 'status', 'attempts', 'updated_at', 'next_attempt_at'])
-      .expression((eb) =>
-        eb
-          .selectFrom('subscribers')
-          .select([
-            sql.lit(row.id).as('issue_id'),
-            'id',
-            sql.lit(0).as('variant'),
-            sql.lit('pending').as('status'),
-            sql.lit(0).as('attempts'),
-            sql.val(plan.createdAt).as('updated_at'),
-            (dueAt ? dueAtCase(dueAt) : sql<string | null>`null`).as('next_attempt_at'),
-          ])
-          .where('status', '=', 'active')
-          .where('frequency', '=', plan.frequency)
-          // Ledger ids follow the readers' ids on both stores (PostgreSQL's scan order is the heap's).
-          .orderBy('id'),
-      )
-      .execute();
-    // Every reader may have an override (topics): one statement per variant and chunk, not per reader.
-    const byVariant = new Map<number | null, number[]>();
-    for (const [subscriberId, variant] of plan.overrides) {
-      const ids = byVariant.get(variant);
-      if (ids) ids.push(subscriberId);
-      else byVariant.set(variant, [subscriberId]);
-    }
-    for (const [variant, ids] of byVariant) {
-      for (const chunk of chunks(ids, BATCH)) {
-        if (variant === null) {
-          await this.db.deleteFrom('deliveries').where('issue_id', '=', row.id).where('subscriber_id', 'in', chunk).execute();
-        } else {
-          await this.db.updateTable('deliveries').set({ variant }).where('issue_id', '=', row.id).where('subscriber_id', 'in', chunk).execute();
-        }
-      }
-    }
-    return toIssue(row);
-  }
-
-  /**
-   * When each recipient's delivery is due under `plan.deliverAt`: one instant per distinct time
-   * zone of the cadence's readers (few, however long the list), null standing for "no zone".
-   * A time already reached in the issue's minute is null: due at once, as without `DELIVER_AT`.
-   */
-  private async localDueTimes(plan: IssuePlan): Promise<Map<string | null, string | null>> {
-    const { time, timeZone } = plan.deliverAt!;
-    const created = new Date(plan.createdAt);
-    const rows = await this.db
-      .selectFrom('subscribers')
-      .select('timezone')
-      .distinct()
-      .where('status', '=', 'active')
-      .where('frequency', '=', plan.frequency)
-      .execute();
-    const out = new Map<string | null, string | null>();
-    for (const { timezone } of rows) {
-      // A zone Intl no longer knows (a row written by an older Node) falls back to the default.
-      const zone = timezone && canonicalTimeZone(timezone) ? timezone : timeZone;
-      const due = nextLocalTime(created, time, zone);
-      out.set(timezone ?? null, due > created ? due.toISOString() : null);
-    }
-    return out;
+    return this.ctx.transaction(async (tx) => writeIssue(tx.db, plan), { concurrent: true });
   }
 
   async issueVariants(issueId: number): Promise<Map<number, Paper[]>> {
@@ -199,7 +115,99 @@ export abstract class IssueQueries extends SubscriberQueries {
     }
     return out;
   }
+}
 
+/** Writes the issue, its variants' papers and one pending delivery per recipient (inside a transaction). */
+async function writeIssue(db: Db, plan: IssuePlan): Promise<Issue> {
+  const row = await db
+    .insertInto('issues')
+    .values({
+      frequency: plan.frequency,
+      status: 'sending',
+      created_at: plan.createdAt,
+      finished_at: null,
+      paper_seq_hi: plan.paperSeqHi,
+      subject: plan.subject,
+      issue_date: plan.issueDate,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const papers = plan.variants.flatMap((v) =>
+    v.paperIds.map((paper_id, position) => ({ issue_id: row.id, variant: v.variant, position, paper_id })),
+  );
+  for (const chunk of chunks(papers, BATCH)) await db.insertInto('issue_papers').values(chunk).execute();
+
+  const dueAt = plan.deliverAt ? await localDueTimes(db, plan) : undefined;
+  await db
+    .insertInto('deliveries')
+    .columns(['issue_id', 'subscriber_id', 'variant', 'status', 'attempts', 'updated_at', 'next_attempt_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('subscribers')
+        .select([
+          sql.lit(row.id).as('issue_id'),
+          'id',
+          sql.lit(0).as('variant'),
+          sql.lit('pending').as('status'),
+          sql.lit(0).as('attempts'),
+          sql.val(plan.createdAt).as('updated_at'),
+          (dueAt ? dueAtCase(dueAt) : sql<string | null>`null`).as('next_attempt_at'),
+        ])
+        .where('status', '=', 'active')
+        .where('frequency', '=', plan.frequency)
+        // Ledger ids follow the readers' ids on both stores (PostgreSQL's scan order is the heap's).
+        .orderBy('id'),
+    )
+    .execute();
+  await applyOverrides(db, row.id, plan.overrides);
+  return toIssue(row);
+}
+
+/**
+ * Every reader may have an override (topics): their variant, or no delivery at all (null). One
+ * statement per variant and chunk, not per reader.
+ */
+async function applyOverrides(db: Db, issueId: number, overrides: IssuePlan['overrides']): Promise<void> {
+  const byVariant = new Map<number | null, number[]>();
+  for (const [subscriberId, variant] of overrides) {
+    const ids = byVariant.get(variant);
+    if (ids) ids.push(subscriberId);
+    else byVariant.set(variant, [subscriberId]);
+  }
+  for (const [variant, ids] of byVariant) {
+    for (const chunk of chunks(ids, BATCH)) {
+      if (variant === null) {
+        await db.deleteFrom('deliveries').where('issue_id', '=', issueId).where('subscriber_id', 'in', chunk).execute();
+      } else {
+        await db.updateTable('deliveries').set({ variant }).where('issue_id', '=', issueId).where('subscriber_id', 'in', chunk).execute();
+      }
+    }
+  }
+}
+
+/**
+ * When each recipient's delivery is due under `plan.deliverAt`: one instant per distinct time
+ * zone of the cadence's readers (few, however long the list), null standing for "no zone".
+ * A time already reached in the issue's minute is null: due at once, as without `DELIVER_AT`.
+ */
+async function localDueTimes(db: Db, plan: IssuePlan): Promise<Map<string | null, string | null>> {
+  const { time, timeZone } = plan.deliverAt!;
+  const created = new Date(plan.createdAt);
+  const rows = await db
+    .selectFrom('subscribers')
+    .select('timezone')
+    .distinct()
+    .where('status', '=', 'active')
+    .where('frequency', '=', plan.frequency)
+    .execute();
+  const out = new Map<string | null, string | null>();
+  for (const { timezone } of rows) {
+    // A zone Intl no longer knows (a row written by an older Node) falls back to the default.
+    const zone = timezone && canonicalTimeZone(timezone) ? timezone : timeZone;
+    const due = nextLocalTime(created, time, zone);
+    out.set(timezone ?? null, due > created ? due.toISOString() : null);
+  }
+  return out;
 }
 
 /**

@@ -7,11 +7,12 @@
 import type { Selectable } from 'kysely';
 import type { LockHolder, LockState } from '../locks.js';
 import type { IssueLocksTable } from '../schema.js';
-import { IssueQueries } from './issues.js';
+import { type Db, Queries } from './context.js';
 
-export abstract class LockQueries extends IssueQueries {
+/** The store's lock and tick rows (`LockStore`). */
+export class LockQueries extends Queries {
   async acquireLock(name: string, by: LockHolder, now: string, leaseUntil: string, isDead: (worker: string) => boolean): Promise<{ acquired: boolean; lock: LockState }> {
-    await this.ensureLockRow(name);
+    await ensureLockRow(this.db, name);
     const take = { holder: by.worker, role: by.role, acquired_at: now, lease_until: leaseUntil };
     const taken = await this.db
       .updateTable('issue_locks')
@@ -77,14 +78,14 @@ export abstract class LockQueries extends IssueQueries {
   }
 
   async initTick(name: string, at: string, by: string): Promise<void> {
-    await this.ensureLockRow(name);
+    await ensureLockRow(this.db, name);
     await this.db.updateTable('issue_locks').set({ tick_at: at, tick_by: by }).where('name', '=', name).where('tick_at', 'is', null).execute();
   }
+}
 
-  /** The row exists from the first use on (INSERT … ON CONFLICT DO NOTHING: both dialects). */
-  private async ensureLockRow(name: string): Promise<void> {
-    await this.db.insertInto('issue_locks').values({ name }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  }
+/** The row exists from the first use on (INSERT … ON CONFLICT DO NOTHING: both dialects). */
+async function ensureLockRow(db: Db, name: string): Promise<void> {
+  await db.insertInto('issue_locks').values({ name }).onConflict((oc) => oc.column('name').doNothing()).execute();
 }
 
 function toLock(r: Selectable<IssueLocksTable>): LockState {

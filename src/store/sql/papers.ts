@@ -3,9 +3,11 @@
  */
 import type { Paper } from '../../domain.js';
 import type { NewPaper } from '../store.js';
-import { BATCH, SqlBase, chunks, fromPaper, toPaper } from './base.js';
+import { BATCH, Queries, chunks } from './context.js';
+import { fromPaper, toPaper } from './rows.js';
 
-export abstract class PaperQueries extends SqlBase {
+/** The store's papers and remote sources' validators (`Store`: Papers, Remote sources). */
+export class PaperQueries extends Queries {
   async findPapers(ids: string[], titleKeys: string[]): Promise<Paper[]> {
     const out: Paper[] = [];
     for (const chunk of chunks(ids, BATCH)) {
@@ -72,5 +74,4 @@ export abstract class PaperQueries extends SqlBase {
     const row = await this.db.selectFrom('papers').select((eb) => eb.fn.max('seq').as('hi')).executeTakeFirst();
     return Number(row?.hi ?? 0);
   }
-
 }

@@ -5,9 +5,10 @@
 import type { Selectable } from 'kysely';
 import { type Alert, KEEP_RUNS, type RunRecord, type RunTrigger, type SourceHealth } from '../runs.js';
 import type { AlertsTable, SourceHealthTable } from '../schema.js';
-import { DeliveryQueries } from './deliveries.js';
+import { Queries } from './context.js';
 
-export abstract class RunQueries extends DeliveryQueries {
+/** The store's scheduler runs, sources' health and the operator's alerts (`RunStore`). */
+export class RunQueries extends Queries {
   async startRun(trigger: RunTrigger, at: string): Promise<number> {
     const row = await this.db
       .insertInto('runs')
@@ -18,7 +19,7 @@ export abstract class RunQueries extends DeliveryQueries {
   }
 
   async finishRun(id: number, run: Pick<RunRecord, 'finishedAt' | 'sources' | 'issues' | 'summary'>, keep = KEEP_RUNS): Promise<void> {
-    await this.transaction(async (tx) => {
+    await this.ctx.transaction(async (tx) => {
       await tx.db
         .updateTable('runs')
         .set({ finished_at: run.finishedAt, sources: JSON.stringify(run.sources), issues: JSON.stringify(run.issues), summary: run.summary })
@@ -43,7 +44,7 @@ export abstract class RunQueries extends DeliveryQueries {
   }
 
   async recordSourceResult(source: string, result: { ok: true } | { ok: false; error: string }, at: string): Promise<SourceHealth> {
-    return this.transaction(async (tx) => {
+    return this.ctx.transaction(async (tx) => {
       const before = await tx.db.selectFrom('source_health').selectAll().where('source', '=', source).executeTakeFirst();
       const row: Selectable<SourceHealthTable> = result.ok
         ? {

@@ -6,13 +6,14 @@ import { emailKey } from '../../lib/email.js';
 import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { ConfirmationClaim, ConfirmationRequest, NewSubscriber, SubscriberGrowthDay, SubscriberPreferences, SubscriberSearch } from '../store.js';
-import { BATCH, chunks, toSubscriber } from './base.js';
-import { PaperQueries } from './papers.js';
+import { BATCH, Queries, chunks } from './context.js';
+import { toSubscriber } from './rows.js';
 
 /** `text` as a literal inside a LIKE pattern whose escape character is `!`. */
 const likeLiteral = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
 
-export abstract class SubscriberQueries extends PaperQueries {
+/** The store's subscribers, their confirmations and the kept suppressions (`Store`: Subscribers). */
+export class SubscriberQueries extends Queries {
   async searchSubscribers(opts: SubscriberSearch): Promise<Subscriber[]> {
     let q = this.db.selectFrom('subscribers').selectAll().where('id', '>', opts.after ?? 0);
     // lower() on both sides and an explicit ESCAPE: the same answer on SQLite (LIKE ignores ASCII

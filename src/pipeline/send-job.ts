@@ -7,25 +7,17 @@ import { FREQUENCIES } from '../domain.js';
 import { AppError } from '../errors.js';
 import { type BuildOptions, type NoIssue, type PlannedIssue, isDue, isNoIssue, planNextIssue, variantSubject } from '../issue/builder.js';
 import type { LockState } from '../store/locks.js';
-import { type DeliverDeps, type DeliveryReport, deliverIssue, recipientFor } from './deliver.js';
+import { deliverIssue } from './deliver.js';
+import type { DeliverDeps } from './delivery-types.js';
 import { HeldLock, describeHolder, heldElsewhere, issueLockName, takeIssueLock } from './issue-lock.js';
 import type { Mailer } from './ports.js';
+import { recipientFor } from './recipient.js';
+import type { LockedOut, SendOutcome } from './send-outcome.js';
 
 /** What `send` needs beyond delivering. */
 export interface SendDeps extends DeliverDeps {
   build: Omit<BuildOptions, 'frequency' | 'now'>;
 }
-
-/** One line of the send report per cadence or resumed issue. */
-export type SendOutcome =
-  | { kind: 'delivered'; issue: Issue; report: DeliveryReport; resumed: boolean }
-  | { kind: 'nothing'; frequency: Frequency; why: NoIssue | { reason: 'not-due'; last: Issue } | LockedOut };
-
-/**
- * Why the scheduler built no issue of a cadence because of the issue lock: another process built
- * this tick's issue already, or held the lock for longer than the scheduler waits.
- */
-export type LockedOut = { reason: 'built-this-tick' | 'locked'; message: string };
 
 /** How `sendNext` runs. */
 export interface SendOptions {

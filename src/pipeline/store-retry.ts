@@ -4,6 +4,9 @@
  * busy past its timeout. The pool drops the dead connection; the call is made again on a new
  * one, with backoff, for up to `maxMs`. Only idempotent work goes through here (a claim whose
  * answer was lost is put back by its caller; recording a batch twice writes the same rows).
+ *
+ * Logic about an outage, not SQL: it imports no driver and reads an error by its code and
+ * message only, so the core (delivery, the bounce mailbox's caller) may use it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -20,6 +23,7 @@ export function isTransientStoreError(err: unknown): boolean {
   return false;
 }
 
+/** How `withStoreRetry` retries, and what it says meanwhile. */
 export interface StoreRetryOptions {
   /** What is being done, for the log line ("recording a batch"). */
   what: string;

@@ -6,8 +6,8 @@ import type { Frequency } from '../domain.js';
 import { utcTime } from '../lib/time.js';
 import type { NoIssue } from '../issue/builder.js';
 import type { Alert, RunIssue, RunRecord, RunSource, RunTrigger, SourceHealth } from '../store/runs.js';
-import type { DeliveryReport } from './deliver.js';
-import type { SendOutcome } from './run.js';
+import type { DeliveryReport } from './delivery-types.js';
+import type { SendOutcome } from './send-outcome.js';
 
 const minute = (at: Date | string) => utcTime(at);
 

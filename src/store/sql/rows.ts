@@ -1,56 +1,18 @@
 /**
- * The SQL store's base: the Kysely handle, transactions, and what every concern shares (row
- * mapping, batching). The store is split by concern into layers (papers → subscribers → issues →
- * deliveries), each a class extending the one before, so that a dialect difference between
- * SQLite and PostgreSQL sits in one small place.
+ * Rows as the core sees them and back: papers, subscribers, issues, and per-status counts. Shared
+ * by the concerns whose queries read the same tables.
  */
-import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Frequency, Issue, IssueStatus, Paper, Subscriber, SubscriberStatus } from '../../domain.js';
 import { withinLimits } from '../../sources/limits.js';
-import type { Dialect } from '../open.js';
-import type { Database, IssuesTable, PapersTable, SubscribersTable } from '../schema.js';
-import type { NewPaper, TransactionOptions } from '../store.js';
+import type { IssuesTable, PapersTable, SubscribersTable } from '../schema.js';
+import type { NewPaper } from '../store.js';
 
-export type Db = Kysely<Database> | Transaction<Database>;
-
-/** The advisory lock key of serialised transactions on PostgreSQL (any constant; 'pb' + 'wr'). */
-const WRITE_LOCK = 0x7062_7772;
-
-/** Rows per INSERT: keeps every statement under SQLite's bound-parameter limit. */
-export const BATCH = 500;
-
-export abstract class SqlBase {
-  constructor(
-    protected readonly db: Db,
-    protected readonly dialect: Dialect,
-    protected readonly inTransaction = false,
-  ) {}
-
-  /** The same store bound to a transaction. */
-  protected abstract withDb(db: Db): this;
-
-  async transaction<T>(fn: (tx: this) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
-    if (this.inTransaction) return fn(this);
-    return (this.db as Kysely<Database>).transaction().execute(async (trx) => {
-      // SQLite's transactions take its one write lock at BEGIN (open.ts); PostgreSQL's take this one.
-      if (this.dialect === 'postgres' && !opts.concurrent) await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
-      return fn(this.withDb(trx));
-    });
-  }
-
-  async close(): Promise<void> {
-    if (!this.inTransaction) await (this.db as Kysely<Database>).destroy();
-  }
-}
-
+/** `{status, n}` rows as a count for every key in `keys` (0 for a status no row has). */
 export function countsOf<K extends string>(keys: readonly K[], rows: { status: string; n: unknown }[]): Record<K, number> {
   const out = Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
   for (const r of rows) if ((keys as readonly string[]).includes(r.status)) out[r.status as K] = Number(r.n);
   return out;
-}
-
-export function* chunks<T>(items: T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
 /**
@@ -76,6 +38,7 @@ export function toPaper(r: Selectable<PapersTable>): Paper {
   });
 }
 
+/** A paper as its row (JSON columns as text). */
 export function fromPaper(p: NewPaper) {
   return {
     id: p.id,
@@ -94,6 +57,7 @@ export function fromPaper(p: NewPaper) {
   };
 }
 
+/** A subscriber row as the core sees it. */
 export function toSubscriber(r: Selectable<SubscribersTable>): Subscriber {
   return {
     id: Number(r.id),
@@ -110,6 +74,7 @@ export function toSubscriber(r: Selectable<SubscribersTable>): Subscriber {
   };
 }
 
+/** An issue row as the core sees it. */
 export function toIssue(r: Selectable<IssuesTable>): Issue {
   return {
     id: Number(r.id),

@@ -7,8 +7,8 @@
 import { FREQUENCIES, type Frequency } from '../domain.js';
 import type { RunIssue, RunSource } from '../store/runs.js';
 import type { IngestReport } from './ingest.js';
-import { describeOutcome } from './report.js';
-import type { SendOutcome } from './run.js';
+import { describeOutcome } from './describe-run.js';
+import type { SendOutcome } from './send-outcome.js';
 
 /** What one source gave, from its ingest report or its error line. */
 export function runSource(source: string, result: IngestReport | { error: string }): RunSource {
