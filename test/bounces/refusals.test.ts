@@ -13,6 +13,7 @@ import {
  * the issue's bug: a server refusing the *sender* must never read as a dead reader, and a dead
  * reader must not hide behind a generic 5.7.1 or 554.
  */
+// The tables below keep one reply per line, however long (hence `prettier-ignore`).
 type Row = [source: string, text: string, expected: RefusalClass, command?: string];
 
 const GMAIL = 'Gmail SMTP errors and codes (support.google.com/a/answer/3726730)';
@@ -22,6 +23,7 @@ const POSTFIX = 'Postfix smtpd default reply';
 const EXIM = 'Exim default reply';
 const SAMPLE = (file: string) => `Diagnostic-Code of samples/bounces/${file}`;
 
+// prettier-ignore
 const REPLIES: Row[] = [
   // --- Gmail
   [GMAIL, "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.", 'recipient'],
@@ -123,6 +125,7 @@ describe('classifyRefusal on real replies', () => {
  * (sisimai's set-of-emails, Mail::DeliveryStatus::BounceParser's, PHP-Bounce-Handler's) and the
  * issue's own report.
  */
+// prettier-ignore
 const SENDER_SIDE: Row[] = [
   // A rejected HELO/EHLO name.
   ['qmail-remote (sisimai lhost-qmail-04)', 'Connected to 192.0.2.112 but my name was rejected. Remote host said: 501 5.0.0 Invalid domain name', 'sender'],
@@ -165,6 +168,7 @@ const SENDER_SIDE: Row[] = [
 ];
 
 /** Dead addresses in the forms the issue names, and the recipient words that must still win. */
+// prettier-ignore
 const READER_SIDE: Row[] = [
   ['Yahoo/AOL plain text (issue 16)', '550: 5.1.1 <reader@example.com>... User Unknown', 'recipient'],
   ['Yahoo/AOL plain text (issue 16)', '550: : User unknown', 'recipient'],
