@@ -95,6 +95,10 @@ function field(v: string | undefined, max: number): string | undefined {
 /** Free text: control characters become spaces, on one line, at most `max` characters. */
 function flatten(v: string | undefined, max: number): string | undefined {
   if (typeof v !== 'string') return undefined;
-  const flat = v.slice(0, max * 4).replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim();
+  const flat = v
+    .slice(0, max * 4)
+    .replace(CONTROLS, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat ? flat.slice(0, max) : undefined;
 }

@@ -75,7 +75,12 @@ async function probe(url: string, dns: Dns, opts: SmtpProbeOptions): Promise<Pro
     state.allowsAuth = connection.allowsAuth;
     const ehlo = String(connection.lastServerResponse || '');
     state.ehloName = /^250[ -](\S+)/.exec(ehlo)?.[1] ?? '';
-    state.mechanisms = /^250[ -]AUTH[ =](.*)$/im.exec(ehlo)?.[1]?.trim().split(/\s+/).map((m) => m.toUpperCase()) ?? [];
+    state.mechanisms =
+      /^250[ -]AUTH[ =](.*)$/im
+        .exec(ehlo)?.[1]
+        ?.trim()
+        .split(/\s+/)
+        .map((m) => m.toUpperCase()) ?? [];
     if (auth && state.allowsAuth && (state.secure || isLoopback(host))) {
       state.login = await new Promise((resolve) =>
         connection.login(auth, (err) => resolve(err ? { ok: false, message: scrub(oneReply(err), auth.pass) } : { ok: true })),
@@ -141,11 +146,17 @@ export async function checkSmtp(smtpUrl: string | undefined, outboxDir: string, 
     const how = options.secure ? 'TLS from the first byte (smtps)' : 'STARTTLS offered and used';
     out.push(
       insecure
-        ? check('smtp-tls', 'SMTP TLS', 'warn', `${how}${verified}: anyone on the path can pose as the server`, { fix: `install a certificate valid for ${host} and drop ?tls=insecure from SMTP_URL` })
+        ? check('smtp-tls', 'SMTP TLS', 'warn', `${how}${verified}: anyone on the path can pose as the server`, {
+            fix: `install a certificate valid for ${host} and drop ?tls=insecure from SMTP_URL`,
+          })
         : check('smtp-tls', 'SMTP TLS', 'pass', `${how}${verified}`),
     );
   } else if (local) {
-    out.push(check('smtp-tls', 'SMTP TLS', 'warn', `${host} does not offer STARTTLS: plaintext, acceptable only because the server is this machine`, { fix: 'turn STARTTLS on in the server if it is ever reached over a network' }));
+    out.push(
+      check('smtp-tls', 'SMTP TLS', 'warn', `${host} does not offer STARTTLS: plaintext, acceptable only because the server is this machine`, {
+        fix: 'turn STARTTLS on in the server if it is ever reached over a network',
+      }),
+    );
   } else {
     out.push(
       check('smtp-tls', 'SMTP TLS', 'fail', `${host} does not offer STARTTLS: the password and every digest would cross the network in plaintext`, {
@@ -156,15 +167,28 @@ export async function checkSmtp(smtpUrl: string | undefined, outboxDir: string, 
 
   const offered = p.mechanisms.length ? `AUTH ${p.mechanisms.join(' ')}` : 'AUTH';
   if (!auth) {
-    out.push(check('smtp-auth', 'SMTP AUTH', 'skip', `no credentials in SMTP_URL (the server must relay for this machine without them)${p.allowsAuth ? `; it offers ${offered}` : ''}`));
+    out.push(
+      check(
+        'smtp-auth',
+        'SMTP AUTH',
+        'skip',
+        `no credentials in SMTP_URL (the server must relay for this machine without them)${p.allowsAuth ? `; it offers ${offered}` : ''}`,
+      ),
+    );
   } else if (!p.login && !p.secure && !local) {
     // Many servers offer AUTH only after STARTTLS, and the doctor does not send a password in clear: see the TLS line.
     out.push(check('smtp-auth', 'SMTP AUTH', 'skip', `${p.allowsAuth ? `${offered} offered; ` : ''}the credentials were not tried over an unencrypted connection`));
   } else if (!p.allowsAuth) {
     out.push(
-      check('smtp-auth', 'SMTP AUTH', 'fail', `SMTP_URL has credentials but ${host} does not offer AUTH${p.secure ? ' (after STARTTLS)' : ''}: every send would fail at login`, {
-        fix: `enable SMTP AUTH on the server, or take the user and password out of SMTP_URL if it relays for this machine without them`,
-      }),
+      check(
+        'smtp-auth',
+        'SMTP AUTH',
+        'fail',
+        `SMTP_URL has credentials but ${host} does not offer AUTH${p.secure ? ' (after STARTTLS)' : ''}: every send would fail at login`,
+        {
+          fix: `enable SMTP AUTH on the server, or take the user and password out of SMTP_URL if it relays for this machine without them`,
+        },
+      ),
     );
   } else if (!p.login) {
     out.push(check('smtp-auth', 'SMTP AUTH', 'skip', `${offered} offered; the credentials were not tried`));

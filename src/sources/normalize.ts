@@ -47,7 +47,19 @@ export function maybe<K extends string, V>(key: K, value: V | undefined): { [P i
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-const TEX_ACCENTS: Record<string, string> = { "'": '\u0301', '`': '\u0300', '^': '\u0302', '"': '\u0308', '~': '\u0303', '=': '\u0304', '.': '\u0307', c: '\u0327', v: '\u030C', u: '\u0306', H: '\u030B' };
+const TEX_ACCENTS: Record<string, string> = {
+  "'": '\u0301',
+  '`': '\u0300',
+  '^': '\u0302',
+  '"': '\u0308',
+  '~': '\u0303',
+  '=': '\u0304',
+  '.': '\u0307',
+  c: '\u0327',
+  v: '\u030C',
+  u: '\u0306',
+  H: '\u030B',
+};
 
 /**
  * TeX accents as arXiv metadata writes them (`Andr\'e`, `{\"o}`, `\c{c}`) → Unicode (`André`, `ö`, `ç`).

@@ -184,7 +184,10 @@ it('HTTP: subscribe and one-click unsubscribe vs a bare hono handler', async () 
 
   // (b)'s pool: active subscribers, imported before the server opens the store.
   const csv = path.join(ws.dir, 'pool.csv');
-  writeFileSync(csv, ['email,frequency', ...Array.from({ length: UNSUBSCRIBE_POOL }, (_, i) => `pool${String(i).padStart(6, '0')}@example.org,daily`), ''].join('\n'));
+  writeFileSync(
+    csv,
+    ['email,frequency', ...Array.from({ length: UNSUBSCRIBE_POOL }, (_, i) => `pool${String(i).padStart(6, '0')}@example.org,daily`), ''].join('\n'),
+  );
   const imported = await ws.cli(['subscribers', 'import', csv]);
   if (imported.code !== 0 || !imported.stdout.includes(`: ${UNSUBSCRIBE_POOL} added`)) throw new Error(`import: ${imported.stdout}${imported.stderr}`);
 

@@ -122,11 +122,7 @@ function rssOf(pid: number): number | undefined {
  * Runs `command args` to its exit and times it. With `traceChild`, the resident memory of the
  * command's first child (the program under `/usr/bin/time`) is sampled while it runs.
  */
-export function run(
-  command: string,
-  args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; traceChild?: boolean; sampleMs?: number } = {},
-): Promise<Run> {
+export function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; traceChild?: boolean; sampleMs?: number } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     let child: ChildProcess;

@@ -25,7 +25,10 @@ const samples = existsSync(SAMPLES)
       .map((f) => readFileSync(path.join(SAMPLES, f)))
   : [];
 // Half a header, a broken boundary and bytes that are not UTF-8: what a broken MTA sends.
-const GARBLED = Buffer.concat([Buffer.from('Subject: =?utf-8?B?broken\r\nContent-Type: multipart/report; boundary=\r\n\r\n--\r\n'), Buffer.from([0xff, 0xfe, 0x80, 0x0d, 0x0a])]);
+const GARBLED = Buffer.concat([
+  Buffer.from('Subject: =?utf-8?B?broken\r\nContent-Type: multipart/report; boundary=\r\n\r\n--\r\n'),
+  Buffer.from([0xff, 0xfe, 0x80, 0x0d, 0x0a]),
+]);
 
 if (!HAVE_DOVECOT) console.warn('SKIPPING test/bounces/imap.test.ts: dovecot not found (apt-get install dovecot-imapd)');
 
@@ -71,7 +74,10 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
     await dovecot.seedMaildir(user, samples);
     await dovecot.append(user, GARBLED);
     const seeded = samples.length + 1;
-    const verdicts = new Map<string, string[]>([['processed', []], ['unreadable', []]]);
+    const verdicts = new Map<string, string[]>([
+      ['processed', []],
+      ['unreadable', []],
+    ]);
     const seen = new Set<number>();
     const handle: BounceHandler = async (raw, info) => {
       expect(seen.has(info.uid)).toBe(false);
@@ -108,7 +114,9 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
 
   it('leaves exactly the message whose handler throws, and the next poll takes the same bytes', async () => {
     const user = await newUser();
-    const mails = [1, 2, 3, 4].map((n) => Buffer.from(`From: mailer-daemon@example.org\r\nSubject: report ${n}\r\nMessage-ID: <r${n}@example.org>\r\n\r\nbody ${n}\r\n`));
+    const mails = [1, 2, 3, 4].map((n) =>
+      Buffer.from(`From: mailer-daemon@example.org\r\nSubject: report ${n}\r\nMessage-ID: <r${n}@example.org>\r\n\r\nbody ${n}\r\n`),
+    );
     await dovecot.seedMaildir(user, mails);
     const attempts: string[] = [];
     const flaky: BounceHandler = async (raw) => {
@@ -133,7 +141,10 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
 
   it('stops at a store outage and leaves the rest of the mailbox untouched for the next poll', async () => {
     const user = await newUser();
-    await dovecot.seedMaildir(user, [1, 2, 3, 4, 5].map((n) => Buffer.from(`Subject: r${n}\r\n\r\nx\r\n`)));
+    await dovecot.seedMaildir(
+      user,
+      [1, 2, 3, 4, 5].map((n) => Buffer.from(`Subject: r${n}\r\n\r\nx\r\n`)),
+    );
     let calls = 0;
     const down: BounceHandler = async () => {
       calls++;
@@ -155,7 +166,10 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
 
   it('tries messages that failed before last, so that three that always fail cannot hold up the rest', async () => {
     const user = await newUser();
-    await dovecot.seedMaildir(user, ['poison', 'poison', 'poison', 'fine', 'fine'].map((w, i) => Buffer.from(`Subject: ${w} ${i}\r\n\r\nx\r\n`)));
+    await dovecot.seedMaildir(
+      user,
+      ['poison', 'poison', 'poison', 'fine', 'fine'].map((w, i) => Buffer.from(`Subject: ${w} ${i}\r\n\r\nx\r\n`)),
+    );
     const handle: BounceHandler = async (raw) => {
       if (raw.includes('poison')) throw new Error('cannot read this one');
       return 'processed';
@@ -226,7 +240,11 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
     const fresh = await pollBounceMailbox({ url: dovecot.url(user), handle: async () => 'unreadable', log: silentLog, unreadableFolder: 'Bounces/Later' });
     expect(fresh.unreadable).toBe(1);
     expect(await dovecot.messages(user, 'Bounces/Later')).toHaveLength(1);
-    expect(await pollBounceMailbox({ url: dovecot.url(user, 'Bounces/Later'), handle: async () => 'processed', log: silentLog })).toEqual({ processed: 1, unreadable: 0, failed: 0 });
+    expect(await pollBounceMailbox({ url: dovecot.url(user, 'Bounces/Later'), handle: async () => 'processed', log: silentLog })).toEqual({
+      processed: 1,
+      unreadable: 0,
+      failed: 0,
+    });
     expect(await dovecot.messages(user, PROCESSED)).toHaveLength(1);
   });
   // Last: Dovecot delays the next logins from the same address after a failed one.
@@ -239,7 +257,6 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
     expect((err as AppError).message).toMatch(/^bounce mailbox imap:\/\/bounces\d+:\*\*\*@127\.0\.0\.1:\d+\/INBOX: login refused/);
     expect((err as AppError).message).not.toMatch(/Wr0ng|\n/);
   });
-
 });
 
 describe.skipIf(!HAVE_DOVECOT)('bounce mailbox over TLS with a self-signed certificate', () => {
@@ -257,16 +274,32 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox over TLS with a self-signed certi
     const err = await pollBounceMailbox({ url, handle: async () => 'processed', log: silentLog }).catch((e: unknown) => e);
     expect((err as AppError).message).toMatch(/TLS certificate not trusted .*\?tls=insecure/);
     expect((err as AppError).message).not.toContain('tls-secret-1');
-    expect(await pollBounceMailbox({ url: `${url}?tls=insecure`, handle: async () => 'processed', log: silentLog })).toEqual({ processed: 1, unreadable: 0, failed: 0 });
+    expect(await pollBounceMailbox({ url: `${url}?tls=insecure`, handle: async () => 'processed', log: silentLog })).toEqual({
+      processed: 1,
+      unreadable: 0,
+      failed: 0,
+    });
   });
 });
 
 describe('BOUNCE_IMAP_URL parsing', () => {
   it('reads user, password, host, port, mailbox and tls=insecure', () => {
     expect(parseImapUrl('imaps://bounces%40ex.org:p%40ss@mail.ex.org/Paperboy/Bounces?tls=insecure')).toMatchObject({
-      host: 'mail.ex.org', port: 993, secure: true, user: 'bounces@ex.org', pass: 'p@ss', mailbox: ['Paperboy', 'Bounces'], insecureTls: true,
+      host: 'mail.ex.org',
+      port: 993,
+      secure: true,
+      user: 'bounces@ex.org',
+      pass: 'p@ss',
+      mailbox: ['Paperboy', 'Bounces'],
+      insecureTls: true,
     });
-    expect(parseImapUrl('imap://u:p@127.0.0.1')).toMatchObject({ port: 143, secure: false, mailbox: ['INBOX'], insecureTls: false, redacted: 'imap://u:***@127.0.0.1' });
+    expect(parseImapUrl('imap://u:p@127.0.0.1')).toMatchObject({
+      port: 143,
+      secure: false,
+      mailbox: ['INBOX'],
+      insecureTls: false,
+      redacted: 'imap://u:***@127.0.0.1',
+    });
   });
 
   it.each([

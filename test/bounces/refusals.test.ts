@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  REFUSAL_RULES,
-  blameOf,
-  classifyRefusal,
-  extractEnhancedStatus,
-  extractReplyCode,
-  type RefusalClass,
-} from '../../src/bounces/refusals.js';
+import { REFUSAL_RULES, blameOf, classifyRefusal, extractEnhancedStatus, extractReplyCode, type RefusalClass } from '../../src/bounces/refusals.js';
 
 /**
  * Real server replies, each with where it comes from and what it must mean. The guard here is
@@ -204,7 +197,7 @@ const READER_SIDE: Row[] = [
   ['web.de', '550 <fred@web.de> Benutzer hat zuviele Mails auf dem Server. / User has too many messages on the server.', 'mailbox-full'],
 ];
 
-describe('issue 16: the sender\'s refusals never count against the reader', () => {
+describe("issue 16: the sender's refusals never count against the reader", () => {
   it.each(SENDER_SIDE)('%s: %s → %s', (_source, text, expected, command) => {
     const got = classifyRefusal({ text, ...(command ? { command } : {}) });
     expect(got.class, `rule ${got.rule}`).toBe(expected);
@@ -243,7 +236,7 @@ describe('classifyRefusal arguments', () => {
     expect(classifyRefusal({ status: '5.2.2 (mailbox full)', text: '550 5.1.1 whatever' }).class).toBe('mailbox-full');
   });
 
-  it('reads a syntax or sequence error as neither the reader\'s nor the sender\'s (our bug)', () => {
+  it("reads a syntax or sequence error as neither the reader's nor the sender's (our bug)", () => {
     expect(classifyRefusal({ code: 503, text: 'Bad sequence of commands' })).toEqual({ class: 'other', rule: 'protocol' });
   });
 

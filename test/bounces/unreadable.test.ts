@@ -49,7 +49,8 @@ describe.skipIf(!BUILT)('bounces with NUL and control characters, and bounces th
     const m = smtp.received.find((r) => r.envelope.to[0] === to)!;
     return { verp: m.envelope.from, messageId: m.parsed.messageId!.replace(/^<|>$/g, '') };
   };
-  const readerStatus = () => Object.fromEntries(ws.rows<{ email: string; status: string }>('select email, status from subscribers order by id').map((s) => [s.email, s.status]));
+  const readerStatus = () =>
+    Object.fromEntries(ws.rows<{ email: string; status: string }>('select email, status from subscribers order by id').map((s) => [s.email, s.status]));
   const reset = () => {
     ws.exec('delete from events');
     ws.exec("update subscribers set status = 'active'");
@@ -57,7 +58,15 @@ describe.skipIf(!BUILT)('bounces with NUL and control characters, and bounces th
   /** Four genuine reports (each with the reader's VERP token), two of them full of control bytes, one the store refuses. */
   const reports = (round: number) => {
     const dead = (to: string, extra: Partial<Parameters<typeof dsnMail>[0]> = {}) =>
-      dsnMail({ to: sentTo(to).verp, recipient: to, status: '5.1.1', diagnostic: USER_UNKNOWN(to), id: `r${round}.${to}@mx.receiver.example`, originalMessageId: sentTo(to).messageId, ...extra });
+      dsnMail({
+        to: sentTo(to).verp,
+        recipient: to,
+        status: '5.1.1',
+        diagnostic: USER_UNKNOWN(to),
+        id: `r${round}.${to}@mx.receiver.example`,
+        originalMessageId: sentTo(to).messageId,
+        ...extra,
+      });
     return [
       // A NUL in the report's own Message-ID (its external id).
       { name: 'nul-message-id', raw: dead('n1@example.org', { id: `r${round}.nul\u0000id@mx.receiver.example` }) },
@@ -65,7 +74,10 @@ describe.skipIf(!BUILT)('bounces with NUL and control characters, and bounces th
       // NUL, an escape sequence and a C1 control in the diagnostic and the returned Message-ID.
       {
         name: 'control-fields',
-        raw: dead('n2@example.org', { diagnostic: `550 5.1.1 user\u0000 unknown \u001b[31mred\u001b[0m \u0085`, originalMessageId: `${sentTo('n2@example.org').messageId}\u0000x` }),
+        raw: dead('n2@example.org', {
+          diagnostic: `550 5.1.1 user\u0000 unknown \u001b[31mred\u001b[0m \u0085`,
+          originalMessageId: `${sentTo('n2@example.org').messageId}\u0000x`,
+        }),
       },
       { name: 'good', raw: dead('ok@example.org') },
     ];
@@ -110,7 +122,12 @@ describe.skipIf(!BUILT)('bounces with NUL and control characters, and bounces th
     const r = await importFiles(reports(1).filter((m) => m.name !== 'poison'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/3 processed, 0 unreadable/);
-    expect(readerStatus()).toEqual({ 'n1@example.org': 'suppressed', 'n2@example.org': 'suppressed', 'ok@example.org': 'suppressed', 'poisoned@example.org': 'active' });
+    expect(readerStatus()).toEqual({
+      'n1@example.org': 'suppressed',
+      'n2@example.org': 'suppressed',
+      'ok@example.org': 'suppressed',
+      'poisoned@example.org': 'active',
+    });
     expect(ws.rows('select id from events')).toHaveLength(3);
     noControlStored();
   });
@@ -128,7 +145,10 @@ describe.skipIf(!BUILT)('bounces with NUL and control characters, and bounces th
   it.skipIf(!HAVE_DOVECOT)('the IMAP poll processes them, moves the refused one to Unreadable and carries on', async () => {
     reset();
     // As a local delivery agent stores them: the bytes as they came, NULs included.
-    await dovecot!.seedMaildir('nul', reports(3).map((r) => Buffer.from(r.raw, 'latin1')));
+    await dovecot!.seedMaildir(
+      'nul',
+      reports(3).map((r) => Buffer.from(r.raw, 'latin1')),
+    );
     const child = paperboy(ws, ['bounces', 'poll'], { BOUNCE_IMAP_URL: dovecot!.url('nul') });
     expect(await child.exited, child.stderr()).toBe(0);
     expect(child.stdout()).toMatch(/3 processed, 1 set aside as unreadable, 0 left for the next poll/);
@@ -136,7 +156,12 @@ describe.skipIf(!BUILT)('bounces with NUL and control characters, and bounces th
     const unreadable = await dovecot!.messages('nul', 'Paperboy/Unreadable');
     expect(unreadable.map((m) => m.toString('latin1'))).toEqual([expect.stringContaining('poison: user unknown')]);
     expect(await dovecot!.messages('nul', 'Paperboy/Processed')).toHaveLength(3);
-    expect(readerStatus()).toEqual({ 'n1@example.org': 'suppressed', 'n2@example.org': 'suppressed', 'ok@example.org': 'suppressed', 'poisoned@example.org': 'active' });
+    expect(readerStatus()).toEqual({
+      'n1@example.org': 'suppressed',
+      'n2@example.org': 'suppressed',
+      'ok@example.org': 'suppressed',
+      'poisoned@example.org': 'active',
+    });
     noControlStored();
   });
 });

@@ -25,8 +25,7 @@ describe.runIf(existsSync(BIN))('the paperboy executable', () => {
     ws.cleanup();
   });
 
-  const paperboy = (...args: string[]) =>
-    run(process.execPath, [BIN, ...args], { cwd: ws.dir, env: { PATH: process.env.PATH, ...ws.env } }).catch((e) => e);
+  const paperboy = (...args: string[]) => run(process.execPath, [BIN, ...args], { cwd: ws.dir, env: { PATH: process.env.PATH, ...ws.env } }).catch((e) => e);
 
   it('ingests, adds a subscriber and delivers; a second send delivers nothing', async () => {
     expect((await paperboy('ingest', SEED)).stdout).toMatch(/77 new/);

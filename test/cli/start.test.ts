@@ -94,7 +94,9 @@ describe('paperboy start on a fresh machine', () => {
     const cwd = freshDir();
     const run = await start({ PORT: '0', SMTP_URL: smtp.url, TZ: 'Europe/Paris', PUBLIC_URL: 'https://news.example.org' }, cwd);
     try {
-      expect(run.stdout).toMatch(/^Scheduler: next digest \d{4}-\d\d-\d\d 08:00 Europe\/Paris \((0[67]:00 UTC|\d{4}-\d\d-\d\d 0[67]:00 UTC)\) \(SCHEDULE "0 8 \* \* \*"\); 0 active subscribers$/m);
+      expect(run.stdout).toMatch(
+        /^Scheduler: next digest \d{4}-\d\d-\d\d 08:00 Europe\/Paris \((0[67]:00 UTC|\d{4}-\d\d-\d\d 0[67]:00 UTC)\) \(SCHEDULE "0 8 \* \* \*"\); 0 active subscribers$/m,
+      );
       expect(run.stdout).toContain(`Mail goes to: SMTP 127.0.0.1:${smtp.port}\n`);
       expect(run.stdout).toContain('Subscribe page: https://news.example.org/\n');
       expect(run.stdout + run.stderr()).not.toContain('s3cret-pass');

@@ -75,7 +75,10 @@ describe.runIf(hasChromium)('a reader in Chromium', () => {
     visited.push({ name, url: page.url(), html: await page.content() });
     const results = await new AxeBuilder({ page }).analyze();
     const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), name).toEqual([]);
+    expect(
+      bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+      name,
+    ).toEqual([]);
   }
 
   it('subscribes, confirms, gets the welcome mail and a digest of only matching papers, changes preferences, unsubscribes', async () => {
@@ -127,7 +130,11 @@ describe.runIf(hasChromium)('a reader in Chromium', () => {
     await page.getByLabel(/Time zone/).fill('Europe/Paris');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('Saved.');
-    expect(await app.store.findSubscriber('reader@example.org')).toMatchObject({ frequency: 'weekly', topics: ['diffusion models', 'rl'], timezone: 'Europe/Paris' });
+    expect(await app.store.findSubscriber('reader@example.org')).toMatchObject({
+      frequency: 'weekly',
+      topics: ['diffusion models', 'rl'],
+      timezone: 'Europe/Paris',
+    });
 
     await page.goto(linkIn(digest.parsed.text, 'unsubscribe'));
     await look(page, 'unsubscribe');

@@ -48,8 +48,15 @@ function copies(): Map<string, number> {
 /** Every reader got `issues` distinct issues, one copy each. */
 function expectExactlyOnce(issues: number): void {
   const c = copies();
-  expect([...c.values()].every((n) => n === 1), JSON.stringify([...c].filter(([, n]) => n > 1))).toBe(true);
-  for (const r of READERS) expect([...c.keys()].filter((k) => k.startsWith(`${r} `)), r).toHaveLength(issues);
+  expect(
+    [...c.values()].every((n) => n === 1),
+    JSON.stringify([...c].filter(([, n]) => n > 1)),
+  ).toBe(true);
+  for (const r of READERS)
+    expect(
+      [...c.keys()].filter((k) => k.startsWith(`${r} `)),
+      r,
+    ).toHaveLength(issues);
   expect(smtp.received).toHaveLength(READERS.length * issues);
 }
 
@@ -57,7 +64,10 @@ function expectExactlyOnce(issues: number): void {
 function issues(): { id: number; papers: string[] }[] {
   const rows = ws.rows<{ id: number }>(`select id from issues order by id`);
   const papers = (id: number) =>
-    ws.rows<{ title: string }>(`select p.title from issue_papers ip join papers p on p.id = ip.paper_id where ip.issue_id = ? and ip.variant = 0 order by ip.position`, id);
+    ws.rows<{ title: string }>(
+      `select p.title from issue_papers ip join papers p on p.id = ip.paper_id where ip.issue_id = ? and ip.variant = 0 order by ip.position`,
+      id,
+    );
   return rows.map((r) => ({ id: r.id, papers: papers(r.id).map((p) => p.title.slice(0, 15)) }));
 }
 
@@ -132,7 +142,9 @@ describe.runIf(BUILT)('the scheduler, every second', () => {
       if (code === 75) {
         // A tick takes each cadence's lock in turn (the weekly one too, to see whether it is due),
         // and a manual send checks every cadence's lock before it changes anything.
-        expect(send.stderr()).toMatch(/^paperboy: error: the (daily|weekly) issue is being built by \S+:\d+ \(scheduler\) since .* UTC; (nothing was changed|no issue was built): /m);
+        expect(send.stderr()).toMatch(
+          /^paperboy: error: the (daily|weekly) issue is being built by \S+:\d+ \(scheduler\) since .* UTC; (nothing was changed|no issue was built): /m,
+        );
       } else {
         expect(code, send.stderr()).toBe(0);
         expect(send.stdout()).toMatch(new RegExp(`Sent issue #${round} \\(daily\\)|daily: no new papers since issue #${round} `));

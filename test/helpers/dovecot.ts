@@ -82,7 +82,13 @@ async function startOnce(opts: { users?: Record<string, string>; tls?: boolean }
     await addUser(user, password);
     await new Promise((r) => setTimeout(r, 1100));
   };
-  const passwords = () => new Map(readFileSync(passwd, 'utf8').split('\n').filter(Boolean).map((l) => [l.split(':')[0]!, l.split(':')[1]!.replace('{PLAIN}', '')]));
+  const passwords = () =>
+    new Map(
+      readFileSync(passwd, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [l.split(':')[0]!, l.split(':')[1]!.replace('{PLAIN}', '')]),
+    );
 
   const child = spawn(DOVECOT_BIN, ['-c', path.join(dir, 'dovecot.conf'), '-F'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -112,7 +118,15 @@ async function startOnce(opts: { users?: Record<string, string>; tls?: boolean }
   }
 
   const session = async <T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> => {
-    const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: passwords().get(user) ?? '' }, logger: false, disableAutoIdle: true, tls: { rejectUnauthorized: false } });
+    const c = new ImapFlow({
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      auth: { user, pass: passwords().get(user) ?? '' },
+      logger: false,
+      disableAutoIdle: true,
+      tls: { rejectUnauthorized: false },
+    });
     c.on('error', () => {});
     await c.connect();
     try {
@@ -127,7 +141,8 @@ async function startOnce(opts: { users?: Record<string, string>; tls?: boolean }
     port,
     ...(tlsPort ? { tlsPort } : {}),
     dir,
-    url: (user, mailbox = 'INBOX') => `imap://${encodeURIComponent(user)}:${encodeURIComponent(passwords().get(user) ?? '')}@127.0.0.1:${port}/${mailbox.split('/').map(encodeURIComponent).join('/')}`,
+    url: (user, mailbox = 'INBOX') =>
+      `imap://${encodeURIComponent(user)}:${encodeURIComponent(passwords().get(user) ?? '')}@127.0.0.1:${port}/${mailbox.split('/').map(encodeURIComponent).join('/')}`,
     addUser: addUserLater,
     async seedMaildir(user, messages) {
       const maildir = path.join(dir, 'mail', user, 'Maildir');
@@ -185,11 +200,18 @@ function processUsers(): Ids {
   const me = os.userInfo();
   if (me.uid !== 0) {
     // Listeners are chowned to the internal group: it must be one we are in (our primary group).
-    const group = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[2] === String(me.gid))?.split(':')[0];
+    const group = readFileSync('/etc/group', 'utf8')
+      .split('\n')
+      .find((l) => l.split(':')[2] === String(me.gid))
+      ?.split(':')[0];
     return { internalUser: me.username, internalGroup: group ?? me.username, loginUser: me.username, mailUid: me.uid, mailGid: me.gid };
   }
   const passwd = readFileSync('/etc/passwd', 'utf8');
-  const find = (name: string) => passwd.split('\n').find((l) => l.startsWith(`${name}:`))?.split(':');
+  const find = (name: string) =>
+    passwd
+      .split('\n')
+      .find((l) => l.startsWith(`${name}:`))
+      ?.split(':');
   const dovecot = find('dovecot');
   if (!dovecot || !find('dovenull')) throw new Error('running as root needs the dovecot and dovenull users (apt-get install dovecot-imapd)');
   return { internalUser: 'dovecot', internalGroup: 'dovecot', loginUser: 'dovenull', mailUid: Number(dovecot[2]), mailGid: Number(dovecot[3]) };
@@ -240,7 +262,11 @@ service anvil {
 
 /** A self-signed certificate for 127.0.0.1 (what `?tls=insecure` exists for). */
 function selfSignedCert(dir: string): void {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`],
+    { stdio: 'ignore' },
+  );
 }
 
 /** A port nothing listens on right now (the kernel picks it). */

@@ -55,7 +55,10 @@ export async function startPostfix(routes: PostfixRoutes): Promise<TestPostfix> 
   // The queue must belong to root (postfix-script fixes the subdirectories); data to the postfix user.
   await mkdir(path.join(dir, 'queue'));
   await mkdir(path.join(dir, 'data'));
-  const pw = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postfix:'))!.split(':');
+  const pw = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postfix:'))!
+    .split(':');
   await chown(path.join(dir, 'data'), Number(pw[2]), Number(pw[3]));
   const port = await freePort();
   await writeFile(path.join(conf, 'main.cf'), mainCf(dir, routes));

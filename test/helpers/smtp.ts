@@ -113,5 +113,8 @@ export function firstAddress(a: AddressObject | AddressObject[] | undefined): st
 /** The raw, unfolded value of a header as it was sent (mailparser restructures List-* headers). */
 export function rawHeader(mail: ParsedMail, name: string): string | undefined {
   const line = mail.headerLines.find((h) => h.key === name.toLowerCase())?.line;
-  return line?.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+  return line
+    ?.slice(line.indexOf(':') + 1)
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
 }

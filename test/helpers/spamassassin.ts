@@ -84,15 +84,7 @@ export class SpamAssassin {
   }
 
   async score(raw: Buffer): Promise<SpamReport> {
-    const args = [
-      '-L',
-      '-t',
-      '-x',
-      `--configpath=${SHIPPED_RULES}`,
-      `--siteconfigpath=${path.join(this.dir, 'site')}`,
-      '-p',
-      path.join(this.dir, 'user_prefs'),
-    ];
+    const args = ['-L', '-t', '-x', `--configpath=${SHIPPED_RULES}`, `--siteconfigpath=${path.join(this.dir, 'site')}`, '-p', path.join(this.dir, 'user_prefs')];
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: path.join(this.dir, 'home'), LC_ALL: 'C', TZ: 'UTC' };
     const { code, stdout, stderr } = await run(SPAMASSASSIN!, args, env, raw);
     if (code !== 0) throw new Error(`spamassassin exited with ${code}: ${stderr}`);

@@ -88,7 +88,10 @@ describe('the issue lock in a run', () => {
 
   /** Another process (alive, on this host) holds the daily lock, as a raw store client would see it. */
   async function holdLock(role: string): Promise<{ store: Store; close: () => Promise<void> }> {
-    const app = await createApp(loadConfig(ws.env, ws.dir), createLog(() => {}));
+    const app = await createApp(
+      loadConfig(ws.env, ws.dir),
+      createLog(() => {}),
+    );
     const now = Date.now();
     const got = await app.store.acquireLock('issue:daily', { worker: LIVE, role }, new Date(now).toISOString(), new Date(now + 120_000).toISOString(), () => false);
     expect(got.acquired).toBe(true);
@@ -106,7 +109,9 @@ describe('the issue lock in a run', () => {
     const sent = await ws.cli(['send']);
     expect(sent.code).toBe(75);
     expect(sent.stderr).toMatch(
-      new RegExp(`^paperboy: error: the daily issue is being built by ${LIVE} \\(scheduler\\) since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC; nothing was changed: run \`paperboy send\` again in a minute\\n$`),
+      new RegExp(
+        `^paperboy: error: the daily issue is being built by ${LIVE} \\(scheduler\\) since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC; nothing was changed: run \`paperboy send\` again in a minute\\n$`,
+      ),
     );
     expect(ws.dbBytes().equals(before)).toBe(true);
     const outbox = path.join(ws.dir, 'outbox');
@@ -118,7 +123,10 @@ describe('the issue lock in a run', () => {
     await ws.cli(['subscribers', 'add', 'ada@example.org']);
     const holder = await holdLock('send');
     const lines: string[] = [];
-    const app = await createApp(loadConfig(ws.env, ws.dir), createLog((l) => lines.push(l)));
+    const app = await createApp(
+      loadConfig(ws.env, ws.dir),
+      createLog((l) => lines.push(l)),
+    );
     const tick = new Date(Math.floor(Date.now() / 1000) * 1000);
     try {
       const running = runTick(app, { tick });

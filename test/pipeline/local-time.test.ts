@@ -56,9 +56,7 @@ describe('DELIVER_AT: one issue over the day, 08:00 wherever each reader is', ()
 
     const first = await ws.cli(['send']);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(
-      /Sent issue #1 \(daily\) "[^"]+": 1 sent, 0 failed, 4 deliveries wait for their local time, the next at 2026-03-07 23:00 UTC via /,
-    );
+    expect(first.stdout).toMatch(/Sent issue #1 \(daily\) "[^"]+": 1 sent, 0 failed, 4 deliveries wait for their local time, the next at 2026-03-07 23:00 UTC via /);
     expect(delivered()).toEqual(['fiji']);
     expect(ledger(ws)).toEqual({
       fiji: { status: 'sent', due: null, attempts: 1 },
@@ -80,7 +78,9 @@ describe('DELIVER_AT: one issue over the day, 08:00 wherever each reader is', ()
     expect(delivered()).toEqual(['fiji']);
 
     clock = Date.parse('2026-03-07T23:00:00Z');
-    expect((await ws.cli(['send'])).stdout).toMatch(/Resumed issue #1 .*: 1 sent, 0 failed, 3 deliveries wait for their local time, the next at 2026-03-08 07:00 UTC via /);
+    expect((await ws.cli(['send'])).stdout).toMatch(
+      /Resumed issue #1 .*: 1 sent, 0 failed, 3 deliveries wait for their local time, the next at 2026-03-08 07:00 UTC via /,
+    );
     expect(delivered()).toEqual(['fiji', 'tokyo']);
 
     // Paris at 08:00 CET: greylisted, so deferred on the retry schedule; the others still wait.

@@ -127,6 +127,8 @@ describe.runIf(BUILT)('kill -9 of a worker at ten seeded points', () => {
     expect([...flagged].sort()).toEqual([...everInFlight].sort());
     const extra = duplicated.reduce((a, [, n]) => a + n - 1, 0);
     expect(extra).toBeLessThanOrEqual(inFlight.reduce((a, s) => a + s.size, 0));
-    console.log(`kill points ${points.join(', ')}: in flight at each kill ${inFlight.map((s) => s.size).join(', ')}; ${extra} duplicate messages, ${flagged.size} rows flagged`);
+    console.log(
+      `kill points ${points.join(', ')}: in flight at each kill ${inFlight.map((s) => s.size).join(', ')}; ${extra} duplicate messages, ${flagged.size} rows flagged`,
+    );
   }, 90_000);
 });

@@ -80,13 +80,19 @@ describe.skipIf(!reachable)('PostgreSQL connections terminated during a send', (
 
     // Every reader got the issue; every message is the one the ledger recorded for its reader.
     expect([...smtp.arrived.keys()].sort()).toEqual(list);
-    const ids = new Map(ws.rows<{ email: string; message_id: string }>(`select s.email, d.message_id from deliveries d join subscribers s on s.id = d.subscriber_id`).map((r) => [r.email, r.message_id]));
+    const ids = new Map(
+      ws
+        .rows<{ email: string; message_id: string }>(`select s.email, d.message_id from deliveries d join subscribers s on s.id = d.subscriber_id`)
+        .map((r) => [r.email, r.message_id]),
+    );
     for (const [email, got] of smtp.messageIds) expect(new Set(got), email).toEqual(new Set([ids.get(email)]));
     // Second copies: at most the messages in flight at each termination, and each one flagged.
     const flagged = new Set(rows.filter((r) => r.maybe_duplicate === 1).map((r) => r.email));
     const duplicated = [...smtp.arrived].filter(([, n]) => n > 1);
     expect(duplicated.reduce((a, [, n]) => a + n - 1, 0)).toBeLessThanOrEqual(IN_FLIGHT * TERMINATE_AT.length);
     for (const [email] of duplicated) expect(flagged.has(email), `${email} arrived twice, not flagged`).toBe(true);
-    console.log(`${killed.join('+')} backends terminated; store retries logged: ${(child.stderr().match(/store unreachable/g) ?? []).length}; duplicates ${duplicated.length}, flagged ${flagged.size}`);
+    console.log(
+      `${killed.join('+')} backends terminated; store retries logged: ${(child.stderr().match(/store unreachable/g) ?? []).length}; duplicates ${duplicated.length}, flagged ${flagged.size}`,
+    );
   }, 90_000);
 });

@@ -26,37 +26,45 @@ afterEach(async () => {
 });
 
 describe.runIf(BUILT)('several workers on one store', () => {
-  it.each([2, 4])('%i workers started together: every one of 2,000 readers gets exactly one message, nothing flagged', async (n) => {
-    smtp = await startFaultySmtp({ delayMs: 1 });
-    ws = workspace({ SMTP_URL: smtp.url, SMTP_POOL: '3' });
-    const list = readers(READERS);
-    await newsletter(ws, list);
-    const issue = await writeWaitingIssue(ws, READERS);
-    expect(smtp.total()).toBe(0);
+  it.each([2, 4])(
+    '%i workers started together: every one of 2,000 readers gets exactly one message, nothing flagged',
+    async (n) => {
+      smtp = await startFaultySmtp({ delayMs: 1 });
+      ws = workspace({ SMTP_URL: smtp.url, SMTP_POOL: '3' });
+      const list = readers(READERS);
+      await newsletter(ws, list);
+      const issue = await writeWaitingIssue(ws, READERS);
+      expect(smtp.total()).toBe(0);
 
-    fallDue(ws, issue);
-    children = workers(ws, n);
-    await poll(() => smtp!.accepted.size === READERS, 'every reader to get the issue');
-    await poll(() => states(ws!, issue).sent === READERS, 'the ledger to record every message', 30_000, 250);
-    await stopGracefully(children);
+      fallDue(ws, issue);
+      children = workers(ws, n);
+      await poll(() => smtp!.accepted.size === READERS, 'every reader to get the issue');
+      await poll(() => states(ws!, issue).sent === READERS, 'the ledger to record every message', 30_000, 250);
+      await stopGracefully(children);
 
-    // Counted at the SMTP server: one RCPT and one message per reader, nobody else.
-    expect([...smtp.accepted.keys()].sort()).toEqual(list);
-    expect([...smtp.accepted.values()].every((c) => c === 1)).toBe(true);
-    expect([...smtp.rcpt.values()].every((c) => c === 1)).toBe(true);
-    expect(smtp.total()).toBe(READERS);
-    // The ledger: all sent, one attempt each, none flagged; the issue is finished.
-    expect(states(ws, issue)).toEqual({ sent: READERS });
-    const rows = ledger(ws, issue);
-    expect(rows.filter((r) => r.attempts !== 1 || r.maybe_duplicate !== 0)).toEqual([]);
-    expect(ws.rows(`select status from issues where id = ?`, issue)).toEqual([{ status: 'sent' }]);
-    // Each message carries the Message-ID the ledger recorded for its reader.
-    const ids = new Map(ws.rows<{ email: string; message_id: string }>(`select s.email, d.message_id from deliveries d join subscribers s on s.id = d.subscriber_id`).map((r) => [r.email, r.message_id]));
-    for (const [email, got] of smtp.messageIds) expect(got).toEqual([ids.get(email)]);
-    // Who sent how much (informational: how the work was shared depends on start-up times).
-    const shares = children.map((c) => /issue #\d+: (\d+) sent/.exec(c.stderr())?.[1] ?? '0');
-    console.log(`${n} workers: messages sent per worker ${shares.join(', ')}`);
-  }, 90_000);
+      // Counted at the SMTP server: one RCPT and one message per reader, nobody else.
+      expect([...smtp.accepted.keys()].sort()).toEqual(list);
+      expect([...smtp.accepted.values()].every((c) => c === 1)).toBe(true);
+      expect([...smtp.rcpt.values()].every((c) => c === 1)).toBe(true);
+      expect(smtp.total()).toBe(READERS);
+      // The ledger: all sent, one attempt each, none flagged; the issue is finished.
+      expect(states(ws, issue)).toEqual({ sent: READERS });
+      const rows = ledger(ws, issue);
+      expect(rows.filter((r) => r.attempts !== 1 || r.maybe_duplicate !== 0)).toEqual([]);
+      expect(ws.rows(`select status from issues where id = ?`, issue)).toEqual([{ status: 'sent' }]);
+      // Each message carries the Message-ID the ledger recorded for its reader.
+      const ids = new Map(
+        ws
+          .rows<{ email: string; message_id: string }>(`select s.email, d.message_id from deliveries d join subscribers s on s.id = d.subscriber_id`)
+          .map((r) => [r.email, r.message_id]),
+      );
+      for (const [email, got] of smtp.messageIds) expect(got).toEqual([ids.get(email)]);
+      // Who sent how much (informational: how the work was shared depends on start-up times).
+      const shares = children.map((c) => /issue #\d+: (\d+) sent/.exec(c.stderr())?.[1] ?? '0');
+      console.log(`${n} workers: messages sent per worker ${shares.join(', ')}`);
+    },
+    90_000,
+  );
 
   it('rows leased by a worker on another host wait for its lease to run out, then are taken and flagged', async () => {
     smtp = await startFaultySmtp();

@@ -38,9 +38,7 @@ describe.runIf(hasChromium)('the digest in Chromium', () => {
           const p = props();
           const { html } = await renderDigest(p);
           const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
-          await page.route('**/*', (route) =>
-            route.request().url().endsWith('.png') ? route.fulfill({ body: THUMB, contentType: 'image/png' }) : route.abort(),
-          );
+          await page.route('**/*', (route) => (route.request().url().endsWith('.png') ? route.fulfill({ body: THUMB, contentType: 'image/png' }) : route.abort()));
           await page.setContent(html, { waitUntil: 'load' });
           const { scrollWidth, innerWidth } = await page.evaluate(() => ({
             scrollWidth: document.documentElement.scrollWidth,

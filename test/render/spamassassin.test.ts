@@ -128,18 +128,25 @@ describe.skipIf(!SPAMASSASSIN)('SpamAssassin, local rules', () => {
     ws?.cleanup();
   });
 
-  it.each(['digest', 'confirmation', 'welcome'] as const)(`scores the %s at ${MAX_SCORE.toFixed(1)} or less`, async (kind) => {
-    const report = await reports.get(kind)!;
-    const text = describeReport(kind, report);
-    console.log(text);
-    expect(report.score, text).toBeLessThanOrEqual(MAX_SCORE);
-  }, 60_000);
+  it.each(['digest', 'confirmation', 'welcome'] as const)(
+    `scores the %s at ${MAX_SCORE.toFixed(1)} or less`,
+    async (kind) => {
+      const report = await reports.get(kind)!;
+      const text = describeReport(kind, report);
+      console.log(text);
+      expect(report.score, text).toBeLessThanOrEqual(MAX_SCORE);
+    },
+    60_000,
+  );
 
   it('is a real check: the same confirmation without Date and Message-ID scores above the bar', async () => {
     const report = await reports.get('control')!;
     const text = describeReport('control (no Date, no Message-ID)', report);
     console.log(text);
-    expect(report.hits.map((h) => h.rule), text).toEqual(expect.arrayContaining(['MISSING_DATE', 'MISSING_MID']));
+    expect(
+      report.hits.map((h) => h.rule),
+      text,
+    ).toEqual(expect.arrayContaining(['MISSING_DATE', 'MISSING_MID']));
     expect(report.score, text).toBeGreaterThan(MAX_SCORE);
   }, 60_000);
 });

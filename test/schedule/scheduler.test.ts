@@ -67,7 +67,10 @@ describe('the scheduler with several sources', () => {
     await ws.cli(['subscribers', 'add', 'ada@example.org']);
     const lines: string[] = [];
     const { createLog } = await import('../../src/log.js');
-    const app = await createApp(loadConfig(ws.env, ws.dir), createLog((l) => lines.push(l)));
+    const app = await createApp(
+      loadConfig(ws.env, ws.dir),
+      createLog((l) => lines.push(l)),
+    );
     try {
       await runTick(app);
     } finally {

@@ -21,7 +21,7 @@ import { localTime, utcTime, whenIn } from '../../lib/time.js';
 export function registerStatus(program: Command, io: CliIo): void {
   program
     .command('status')
-    .description('papers, subscribers, next and last issues, deliveries; the last scheduler run and why nothing went out; sources\' health')
+    .description("papers, subscribers, next and last issues, deliveries; the last scheduler run and why nothing went out; sources' health")
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       await withApp(io, async (app) => {
@@ -33,7 +33,12 @@ export function registerStatus(program: Command, io: CliIo): void {
           next.push(
             isNoIssue(planned)
               ? { frequency, papers: 0, recipients: 0, note: describeNoIssue(frequency, planned) }
-              : { frequency, papers: planned.variants.get(0)!.length, recipients: planned.recipients, note: `${frequency}: ${planned.variants.get(0)!.length} papers for ${planned.recipients} recipient${planned.recipients === 1 ? '' : 's'}` },
+              : {
+                  frequency,
+                  papers: planned.variants.get(0)!.length,
+                  recipients: planned.recipients,
+                  note: `${frequency}: ${planned.variants.get(0)!.length} papers for ${planned.recipients} recipient${planned.recipients === 1 ? '' : 's'}`,
+                },
           );
         }
         const delivery = mailTargetOf(app.config);
@@ -48,7 +53,19 @@ export function registerStatus(program: Command, io: CliIo): void {
         const alerts = { email: Boolean(config.OPERATOR_EMAIL), afterFailures: config.ALERT_AFTER_FAILURES, open: await app.store.openAlerts() };
         const rates = await deliverability(app.store, now);
         if (opts.json) {
-          printJson(io, { ...s, next, delivery, schedule: config.SCHEDULE, timezone: config.TZ, lastRun, lastScheduledRun, nextRun, sources, alerts, deliverability: rates });
+          printJson(io, {
+            ...s,
+            next,
+            delivery,
+            schedule: config.SCHEDULE,
+            timezone: config.TZ,
+            lastRun,
+            lastScheduledRun,
+            nextRun,
+            sources,
+            alerts,
+            deliverability: rates,
+          });
           return;
         }
         const counts = (o: Record<string, number | undefined>) =>
@@ -72,13 +89,16 @@ export function registerStatus(program: Command, io: CliIo): void {
         for (const e of s.lastErrors) io.stdout(`  error for ${e.email} in issue #${e.issueId}: ${e.error}\n`);
         for (const l of describeDeliverability(rates)) io.stdout(`${l}\n`);
         const runLines = lastRun ? describeRun(lastRun) : ['Last run: none yet (the scheduler records each run: `paperboy start` or `paperboy schedule`)'];
-        if (lastRun?.trigger === 'ingest' && lastScheduledRun) runLines.push(...describeRun(lastScheduledRun).map((l) => l.replace(/^Last run:/, 'Last scheduled run:')));
+        if (lastRun?.trigger === 'ingest' && lastScheduledRun)
+          runLines.push(...describeRun(lastScheduledRun).map((l) => l.replace(/^Last run:/, 'Last scheduled run:')));
         for (const l of runLines) io.stdout(`${l}\n`);
         io.stdout(`Next run: ${at ? whenIn(at, config.TZ) : 'never'} (SCHEDULE "${config.SCHEDULE}")\n`);
         io.stdout('Sources:\n');
         for (const src of sources) io.stdout(`  ${src.source}: ${describeSourceHealth(src)}\n`);
         const how = config.OPERATOR_EMAIL ? 'emailed to OPERATOR_EMAIL' : 'log only: OPERATOR_EMAIL is unset';
-        io.stdout(`Alerts: ${alerts.open.length ? `${alerts.open.length} open` : 'none open'} (${how}; a source alerts after ${config.ALERT_AFTER_FAILURES} failed runs in a row)\n`);
+        io.stdout(
+          `Alerts: ${alerts.open.length ? `${alerts.open.length} open` : 'none open'} (${how}; a source alerts after ${config.ALERT_AFTER_FAILURES} failed runs in a row)\n`,
+        );
         for (const a of alerts.open) io.stdout(`  ${describeAlert(a)}\n`);
       });
     });

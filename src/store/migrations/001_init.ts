@@ -53,9 +53,7 @@ async function createSubscribers(db: Kysely<any>, key: Key): Promise<void> {
     .addColumn('id', key.type, key.build)
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('email_key', 'text', (c) => c.notNull().unique())
-    .addColumn('status', 'text', (c) =>
-      c.notNull().check(sql`status in ('pending', 'active', 'unsubscribed', 'suppressed')`),
-    )
+    .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'active', 'unsubscribed', 'suppressed')`))
     .addColumn('topics', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('frequency', 'text', (c) => c.notNull().check(sql`frequency in ('daily', 'weekly')`))
     .addColumn('source', 'text', (c) => c.notNull())
@@ -104,9 +102,7 @@ async function createDeliveries(db: Kysely<any>, key: Key): Promise<void> {
     .addColumn('issue_id', 'integer', (c) => c.notNull().references('issues.id').onDelete('cascade'))
     .addColumn('subscriber_id', 'integer', (c) => c.notNull().references('subscribers.id').onDelete('cascade'))
     .addColumn('variant', 'integer', (c) => c.notNull())
-    .addColumn('status', 'text', (c) =>
-      c.notNull().check(sql`status in ('pending', 'sending', 'sent', 'failed', 'skipped')`),
-    )
+    .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'sending', 'sent', 'failed', 'skipped')`))
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_error', 'text')
     .addColumn('message_id', 'text')

@@ -74,7 +74,7 @@ describe('send now', () => {
     expect(issues(rig)).toBe(0);
   });
 
-  it('refuses a POST without the session\'s CSRF token, changing nothing', async () => {
+  it("refuses a POST without the session's CSRF token, changing nothing", async () => {
     smtp = await startSmtp();
     const { rig, cookie } = await signedIn({ SMTP_URL: smtp.url });
     expect((await rig.post('/admin/issues/next/daily/send', {}, cookie)).status).toBe(403);

@@ -127,12 +127,18 @@ describe('/admin/sources', () => {
     expect((await rig.app.store.status(0)).papers.newestSeenAt).toBe('2026-11-27T09:00:00.000Z');
 
     let text = await (await rig.get('/admin/sources', cookie)).text();
-    expect(text).toMatch(/<p class="notice warn" data-last-run="ingest">Last run: <time datetime="2026-11-27T09:00:00.000Z">2026-11-27 09:00 UTC<\/time> \(ingest\): ingest only: 77 new papers from 1 source, 1 failed<\/p>/);
+    expect(text).toMatch(
+      /<p class="notice warn" data-last-run="ingest">Last run: <time datetime="2026-11-27T09:00:00.000Z">2026-11-27 09:00 UTC<\/time> \(ingest\): ingest only: 77 new papers from 1 source, 1 failed<\/p>/,
+    );
     expect(text).toContain('77 papers stored; the newest added <time datetime="2026-11-27T09:00:00.000Z">2026-11-27 09:00 UTC</time>');
     let good = card(text, SEED);
     expect(good).toContain('<span class="badge" data-state="ok">ok</span>');
-    expect(good).toContain('<strong data-status="ingested">ingested</strong> <span class="meta">in the ingest run of <time datetime="2026-11-27T09:00:00.000Z">2026-11-27 09:00 UTC</time></span>');
-    expect(good).toContain('<dl class="stats"><div><dt>Added</dt><dd>77</dd></div><div><dt>Updated</dt><dd>0</dd></div><div><dt>Unchanged</dt><dd>0</dd></div></dl>');
+    expect(good).toContain(
+      '<strong data-status="ingested">ingested</strong> <span class="meta">in the ingest run of <time datetime="2026-11-27T09:00:00.000Z">2026-11-27 09:00 UTC</time></span>',
+    );
+    expect(good).toContain(
+      '<dl class="stats"><div><dt>Added</dt><dd>77</dd></div><div><dt>Updated</dt><dd>0</dd></div><div><dt>Unchanged</dt><dd>0</dd></div></dl>',
+    );
     expect(good).toMatch(/Last success: <time[^>]*>2026-11-27 09:00 UTC<\/time>/);
     expect(good).toContain('Last failure: never');
     let bad = card(text, MISSING);
@@ -153,7 +159,9 @@ describe('/admin/sources', () => {
     expect(text).toContain('(ingest): ingest only: 0 new papers from 1 source, 1 failed');
     good = card(text, SEED);
     expect(good).toContain('in the ingest run of <time datetime="2026-11-27T10:00:00.000Z">2026-11-27 10:00 UTC</time>');
-    expect(good).toContain('<dl class="stats"><div><dt>Added</dt><dd>0</dd></div><div><dt>Updated</dt><dd>0</dd></div><div><dt>Unchanged</dt><dd>77</dd></div></dl>');
+    expect(good).toContain(
+      '<dl class="stats"><div><dt>Added</dt><dd>0</dd></div><div><dt>Updated</dt><dd>0</dd></div><div><dt>Unchanged</dt><dd>77</dd></div></dl>',
+    );
     bad = card(text, MISSING);
     expect(bad).toMatch(/Failures in a row: 2, since <time[^>]*>2026-11-27 09:00 UTC<\/time>/);
     expect(bad).toMatch(/Last failure: <time[^>]*>2026-11-27 10:00 UTC<\/time>/);
@@ -190,7 +198,7 @@ describe('/admin/sources', () => {
     expect(json.lastScheduledRun.trigger).toBe('schedule');
   });
 
-  it('a dead URL fails on its own; a URL\'s credentials are never shown', async () => {
+  it("a dead URL fails on its own; a URL's credentials are never shown", async () => {
     const secret = http.url('/seed.txt').replace('http://', 'http://reader:s3cret-pw@');
     const dead = http.url('/dead');
     const { rig, cookie, csrf } = await signedIn(`${dead},${secret}`);
