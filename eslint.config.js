@@ -32,6 +32,9 @@ export default defineConfig(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
+      // `let child` declared before the callbacks that use it and assigned once after (the
+      // process they stop starts later): a const there would be in its dead zone.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

@@ -279,6 +279,7 @@ function when(stated: string | undefined, msg: Message, opts: ParseOptions): str
 
 function oneLine(s: string, max: number): string {
   const flat = s
+    // eslint-disable-next-line no-control-regex -- a diagnostic is kept on one line: its control characters become spaces
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

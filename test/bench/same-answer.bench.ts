@@ -126,7 +126,10 @@ it('POST /subscribe: the time of an answer by kind of address', async () => {
     for (const kind of order) {
       const { ms, server, body } = await post(address(kind, round));
       bodies.add(body);
-      if (round >= WARMUP_ROUNDS) (times[kind].push(ms), serverTimes[kind].push(server));
+      if (round >= WARMUP_ROUNDS) {
+        times[kind].push(ms);
+        serverTimes[kind].push(server);
+      }
     }
   }
 

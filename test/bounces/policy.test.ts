@@ -235,6 +235,7 @@ describe('cleaning: nothing from outside reaches the store as it came', () => {
     );
     expect(out).toMatchObject({ stored: 1, unmatched: 0 });
     const [row] = queryRows<Record<string, string | null>>(handle.url, 'select * from events');
+    // eslint-disable-next-line no-control-regex -- the test looks for control characters
     for (const [column, value] of Object.entries(row!)) expect(/[\u0000-\u001f\u007f-\u009f]/.test(String(value ?? '')), column).toBe(false);
     expect(row).toMatchObject({ external_id: expect.stringMatching(/^imap:sha256:[0-9a-f]{64}$/), status: null, domain: 'example.org' });
     expect(row!.diagnostic).toMatch(/^552 mailbox full \[31mred \[0m x+$/);

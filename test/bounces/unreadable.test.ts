@@ -26,6 +26,7 @@ if (!BUILT) console.warn('SKIPPING test/bounces/unreadable.test.ts: dist/src/cli
 const BOUNCE_DOMAIN = 'bounces.example.org';
 const READERS = ['n1@example.org', 'n2@example.org', 'ok@example.org', 'poisoned@example.org'];
 /** C0 and C1 control characters (what must never reach the store). */
+// eslint-disable-next-line no-control-regex -- the test looks for control characters
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Makes the store refuse any event whose diagnostic mentions "poison", as a constraint would. */

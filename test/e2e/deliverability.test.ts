@@ -127,7 +127,6 @@ describe('refusals at RCPT: the reader, the domain and the run', () => {
     // The 12th row is in the second claimed batch (10 rows a batch with one connection).
     'third@strict.example',
   ];
-  const strict = readers.filter((r) => r.endsWith('@strict.example'));
   const accepted = readers.filter((r) => !['gone@example.org', 'full@mailbox.example'].includes(r) && !r.endsWith('@strict.example'));
 
   beforeAll(async () => {

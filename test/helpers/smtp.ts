@@ -77,7 +77,7 @@ export async function startSmtp(faults: SmtpFaults = {}): Promise<TestSmtp> {
       }
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', async () => {
+      const receive = async () => {
         if (faults.hangData?.(first)) return;
         const raw = Buffer.concat(chunks);
         const envelope = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to };
@@ -86,7 +86,8 @@ export async function startSmtp(faults: SmtpFaults = {}): Promise<TestSmtp> {
         received.push(m);
         faults.onMessage?.(m);
         cb();
-      });
+      };
+      stream.on('end', () => void receive());
     },
   };
   const server = new SMTPServer(options);

@@ -71,6 +71,7 @@ describe('progress', () => {
     p.onProgress({ issueId: 1, sent: 50, failed: 0, deferred: 0, remaining: 50, elapsedMs: 1000 });
     p.onProgress({ issueId: 1, sent: 100, failed: 0, deferred: 0, remaining: 0, elapsedMs: 2000 });
     p.done();
+    // eslint-disable-next-line no-control-regex -- the test looks for terminal escapes (ESC)
     expect(out[0]).toMatch(/^\r\[#{12}\.{12}\] 50 sent, 0 failed, 0 deferred, 50 left · 50\/s · ETA 0:01\x1b\[K$/);
     expect(out[1]).toMatch(/^\r\[#{24}\] 100 sent/);
     expect(out[2]).toBe('\n');

@@ -80,7 +80,7 @@ async function digest(papers: number, dkim = signer): Promise<MessageTemplate> {
 async function sent(t: MessageTemplate, rs: Recipient[], how: 'batch' | 'now' | 'alone' = 'batch'): Promise<Buffer[]> {
   if (how !== 'alone') t.prepare?.(rs);
   if (how === 'batch') await t.dataParts(recipient(999_999_999));
-  const copies = await Promise.all(rs.map((r) => t.dataParts(r)));
+  const copies = await Promise.all(rs.map((r) => Promise.resolve(t.dataParts(r))));
   return copies.map((parts) =>
     Buffer.from(
       Buffer.concat(parts)
