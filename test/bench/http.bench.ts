@@ -29,6 +29,7 @@ import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { serveHttp } from '../../src/http/server.js';
 import type { Log } from '../../src/log.js';
+import { sleep } from '../helpers/eventually.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -311,7 +312,7 @@ it('HTTP: subscribe and one-click unsubscribe vs a bare hono handler', async () 
 });
 
 /** Lets the requests that were in flight when autocannon stopped finish on the server. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+const settle = () => sleep(200);
 
 /** How many subscribers have `status`. */
 async function countStatus(app: App, status: string): Promise<number> {

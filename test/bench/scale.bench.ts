@@ -47,9 +47,11 @@ import { isNoIssue, planNextIssue } from '../../src/issue/builder.js';
 import { silentLog } from '../../src/log.js';
 import { ingestDigests } from '../../src/pipeline/ingest.js';
 import { parseDigest } from '../../src/sources/index.js';
-import { createDatabase, dropDatabase, postgresReachable, psql, PG_URL } from '../helpers/database.js';
+import { createDatabase, dropDatabase, psql, PG_URL } from '../helpers/database.js';
 import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
-import { SMTP_SINK, SMTP_SOURCE, type Sink, run, startSink } from './sink.js';
+import { eventually } from '../helpers/eventually.js';
+import { requires } from '../helpers/requires.js';
+import { SMTP_SOURCE, type Sink, run, startSink } from './sink.js';
 
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const POOL = 5;
@@ -66,14 +68,9 @@ const SIZES = list(process.env.SCALE_SIZES, '100000,1000000').map(Number);
 const STORES = list(process.env.SCALE_STORES, 'postgres,sqlite');
 const WORKERS = list(process.env.SCALE_WORKERS, '1,2,4').map(Number);
 
-const missing = [
-  [SMTP_SINK, "Postfix's smtp-sink (apt-get install postfix)"],
-  [MAIN, 'the built executable (run `npm run build`, or use `npm run bench:scale`)'],
-].filter(([file]) => !existsSync(file!));
-if (missing.length) console.warn(`SKIPPING scale benchmark: ${missing.map(([f, w]) => `${f} not found: ${w}`).join('; ')}`);
-const havePg = STORES.includes('postgres') && postgresReachable();
-if (!missing.length && STORES.includes('postgres') && !havePg) console.warn(`scale benchmark: PostgreSQL at ${PG_URL} not reachable: SKIPPING the PostgreSQL runs`);
-const bench = missing.length ? it.skip : it;
+const skip = requires(['smtp-sink', 'build']);
+const havePg = !skip && STORES.includes('postgres') && !requires('postgres', { part: 'the PostgreSQL runs' });
+const bench = skip ? it.skip : it;
 
 const group = (n: number) => Math.round(n).toLocaleString('en-US');
 const address = (i: number) => `reader${String(i).padStart(7, '0')}@example.org`;
@@ -85,7 +82,7 @@ const workspaces: Workspace[] = [];
 const lines: string[] = [];
 const facts: Record<string, string> = {};
 beforeAll(async () => {
-  if (!missing.length) sink = await startSink(1000);
+  if (!skip) sink = await startSink(1000);
 });
 afterAll(async () => {
   await sink?.stop();
@@ -422,27 +419,28 @@ async function send(s: Store, issueId: number, workers: number): Promise<SendFig
   }
   const open = `select count(*) as n from deliveries where issue_id = ${issueId} and status in ('pending', 'sending')`;
   let lastLog = Date.now();
-  let capped = false;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 250));
-    if (children.some((c) => c.child.exitCode !== null)) {
-      throw new Error(`a worker exited early:\n${children.map((c) => c.stdout + c.stderr).join('\n')}`);
-    }
-    const left = await s.raw.one<{ n: number | string | boolean }>(
-      `select exists(select 1 from deliveries where issue_id = ${issueId} and status in ('pending', 'sending')) as n`,
-    );
-    if (!Number(left.n) || left.n === false) break;
-    if (performance.now() - t0 > CAP_S * 1000) {
-      capped = true;
-      progress(`${s.kind} × ${workers}: still sending after ${CAP_S} s: stopping the workers (SIGTERM); the rate is taken over what was sent`);
-      break;
-    }
-    if (Date.now() - lastLog > 15_000) {
-      lastLog = Date.now();
-      const n = Number((await s.raw.one<{ n: string }>(open)).n);
-      progress(`${s.kind} × ${workers}: ${group(n)} deliveries left`);
-    }
-  }
+  // Until nothing is left to send, or the cap (no deadline of its own: the cap is the deadline).
+  const ended = await eventually(
+    async () => {
+      if (children.some((c) => c.child.exitCode !== null)) {
+        throw new Error(`a worker exited early:\n${children.map((c) => c.stdout + c.stderr).join('\n')}`);
+      }
+      const left = await s.raw.one<{ n: number | string | boolean }>(
+        `select exists(select 1 from deliveries where issue_id = ${issueId} and status in ('pending', 'sending')) as n`,
+      );
+      if (!Number(left.n) || left.n === false) return 'sent';
+      if (performance.now() - t0 > CAP_S * 1000) return 'capped';
+      if (Date.now() - lastLog > 15_000) {
+        lastLog = Date.now();
+        const n = Number((await s.raw.one<{ n: string }>(open)).n);
+        progress(`${s.kind} × ${workers}: ${group(n)} deliveries left`);
+      }
+      return false;
+    },
+    { what: 'the workers to send the issue', timeoutMs: Infinity, intervalMs: 250 },
+  );
+  const capped = ended === 'capped';
+  if (capped) progress(`${s.kind} × ${workers}: still sending after ${CAP_S} s: stopping the workers (SIGTERM); the rate is taken over what was sent`);
   const wallSeconds = (performance.now() - t0) / 1000;
   // Stopped early: the workers take SIGTERM like any other; rows claimed but not sent go back to pending.
   const rssMb = children.map((c) => procStatus(c.child.pid!, 'VmHWM') ?? NaN);

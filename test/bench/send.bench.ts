@@ -16,27 +16,21 @@ import path from 'node:path';
 import { afterAll, beforeAll, it } from 'vitest';
 import { defaultDkimThreads } from '../../src/send/dkim-pool.js';
 import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
-import { SMTP_SINK, SMTP_SOURCE, type Sink, TIME, run, startSink } from './sink.js';
+import { requires } from '../helpers/requires.js';
+import { SMTP_SOURCE, type Sink, TIME, run, startSink } from './sink.js';
 
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const POOL = 5;
 
-const missing = [
-  [SMTP_SINK, "Postfix's smtp-sink (apt-get install postfix)"],
-  [TIME, 'GNU time (apt-get install time)'],
-  [MAIN, 'the built executable (run `npm run build`, or use `npm run bench:send`)'],
-].filter(([file]) => !existsSync(file!));
-if (missing.length) {
-  console.warn(`SKIPPING send benchmark: ${missing.map(([file, what]) => `${file} not found: ${what}`).join('; ')}`);
-}
+const skip = requires(['smtp-sink', 'gnu-time', 'build']);
 const haveSource = existsSync(SMTP_SOURCE);
-if (!missing.length && !haveSource) console.warn(`send benchmark: ${SMTP_SOURCE} not found; no smtp-source baseline`);
-const bench = missing.length ? it.skip : it;
+if (!skip && !haveSource) console.warn(`send benchmark: ${SMTP_SOURCE} not found; no smtp-source baseline`);
+const bench = skip ? it.skip : it;
 
 let sink: Sink | undefined;
 const workspaces: Workspace[] = [];
 beforeAll(async () => {
-  if (!missing.length) sink = await startSink(1000);
+  if (!skip) sink = await startSink(1000);
 });
 afterAll(async () => {
   await sink?.stop();

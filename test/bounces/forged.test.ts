@@ -16,13 +16,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arfMail, dsnMail, SPAM_REFUSAL, USER_UNKNOWN } from '../helpers/bounce-mail.js';
-import { BUILT, paperboy } from '../helpers/child.js';
-import { HAVE_DOVECOT, startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { paperboy } from '../helpers/child.js';
+import { startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { requires } from '../helpers/requires.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
-if (!BUILT) console.warn('SKIPPING test/bounces/forged.test.ts: dist/src/cli/main.js is missing (run `npm run build`)');
-if (!HAVE_DOVECOT) console.warn('SKIPPING the IMAP part of test/bounces/forged.test.ts: dovecot not found (apt-get install dovecot-imapd)');
+const noBuild = requires('build');
+const noDovecot = requires('dovecot', { part: 'the IMAP part' });
 
 const BOUNCE_DOMAIN = 'bounces.example.org';
 const READERS = [
@@ -57,7 +58,7 @@ interface Channel {
 let files = 0;
 const importChannel: Channel = {
   name: 'paperboy bounces import',
-  skip: !BUILT,
+  skip: noBuild,
   async deliver(ws, reports) {
     const dir = path.join(ws.dir, `reports-${++files}`);
     mkdirSync(dir);
@@ -74,7 +75,7 @@ const importChannel: Channel = {
 let dovecot: TestDovecot | undefined;
 const imapChannel: Channel = {
   name: 'paperboy bounces poll (Dovecot)',
-  skip: !BUILT || !HAVE_DOVECOT,
+  skip: noBuild || noDovecot,
   async start() {
     dovecot = await startDovecot({ users: { forged: 'pw-forged-s3cret' } });
   },

@@ -14,7 +14,9 @@ import { type BounceHandler, bounceMailboxPoller, pollBounceMailbox } from '../.
 import { parseReport } from '../../src/bounces/parse.js';
 import { AppError } from '../../src/errors.js';
 import { createLog, silentLog } from '../../src/log.js';
-import { freePort, HAVE_DOVECOT, startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { freePort, startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { eventually, sleep } from '../helpers/eventually.js';
+import { requires } from '../helpers/requires.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SAMPLES = path.join(ROOT, 'fixtures', 'bounces');
@@ -30,7 +32,7 @@ const GARBLED = Buffer.concat([
   Buffer.from([0xff, 0xfe, 0x80, 0x0d, 0x0a]),
 ]);
 
-if (!HAVE_DOVECOT) console.warn('SKIPPING test/bounces/imap.test.ts: dovecot not found (apt-get install dovecot-imapd)');
+const noDovecot = requires('dovecot');
 
 /** The handler the worker will use: the real parser, its verdict mapped to a folder. */
 const parserHandler: BounceHandler = async (raw, info) =>
@@ -39,14 +41,10 @@ const parserHandler: BounceHandler = async (raw, info) =>
 /** Same bytes modulo line endings (IMAP sends CRLF whatever the Maildir file has). */
 const digest = (raw: Buffer) => createHash('sha256').update(raw.toString('latin1').replace(/\r\n/g, '\n')).digest('hex');
 const tally = (raws: Buffer[]) => raws.map(digest).sort();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !check(); await sleep(20)) if (Date.now() > end) throw new Error('timed out');
-}
 const PROCESSED = 'Paperboy/Processed';
 const UNREADABLE = 'Paperboy/Unreadable';
 
-describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
+describe.skipIf(noDovecot)('bounce mailbox on a real Dovecot', () => {
   let dovecot: TestDovecot;
   // A fresh mailbox per test, so tests never see each other's mail; all known to Dovecot from the start.
   const USERS = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((n) => [`bounces${n}`, `pw-bounces${n}-s3cret`]));
@@ -210,12 +208,12 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
       return 'processed';
     };
     const poller = bounceMailboxPoller({ url: dovecot.url(user), handle, log: createLog((l) => lines.push(l)), everySeconds: 0.05 });
-    await until(() => lines.length === 1);
+    await eventually(() => lines.length === 1, { what: "the first poll's line", timeoutMs: 10_000 });
     await sleep(300); // a few empty polls: they log nothing
     expect(lines).toEqual(['bounces: 1 processed, 0 unreadable, 0 left for the next poll\n']);
 
     await dovecot.append(user, 'Subject: second\r\n\r\nx\r\n');
-    await until(() => calls === 2);
+    await eventually(() => calls === 2, { what: 'the second message to be handled', timeoutMs: 10_000 });
     void poller.pollNow(); // queued behind the poll in flight, never beside it
     let stopped = false;
     const stopping = poller.stop().then(() => (stopped = true));
@@ -259,7 +257,7 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
   });
 });
 
-describe.skipIf(!HAVE_DOVECOT)('bounce mailbox over TLS with a self-signed certificate', () => {
+describe.skipIf(noDovecot)('bounce mailbox over TLS with a self-signed certificate', () => {
   let dovecot: TestDovecot;
   beforeAll(async () => {
     dovecot = await startDovecot({ users: { tls: 'tls-secret-1' }, tls: true });

@@ -15,12 +15,14 @@ import { pollBounceMailbox } from '../../src/bounces/imap.js';
 import { bounceHandler, startBouncePoller } from '../../src/bounces/mailbox.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLog } from '../../src/log.js';
-import { HAVE_DOVECOT, startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { eventually } from '../helpers/eventually.js';
+import { requires } from '../helpers/requires.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { memoryLog } from '../helpers/webhooks.js';
 import { FIXTURES, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
-if (!HAVE_DOVECOT) console.warn('SKIPPING test/bounces/mailbox.test.ts: dovecot not found (apt-get install dovecot-imapd)');
+const noDovecot = requires('dovecot');
 
 const T0 = Date.parse('2026-03-02T08:00:00Z');
 const BOUNCE_DOMAIN = 'bounces.example.org';
@@ -38,7 +40,7 @@ const GARBLED = Buffer.concat([
 const fixture = (name: string) => readFileSync(path.join(BOUNCES, name), 'latin1');
 const bytes = (s: string) => Buffer.from(s, 'latin1');
 
-describe.skipIf(!HAVE_DOVECOT)('the bounce mailbox on a real Dovecot, through the bounce policy', () => {
+describe.skipIf(noDovecot)('the bounce mailbox on a real Dovecot, through the bounce policy', () => {
   let clock = T0;
   let smtp: TestSmtp;
   let ws: Workspace;
@@ -179,9 +181,11 @@ describe.skipIf(!HAVE_DOVECOT)('the bounce mailbox on a real Dovecot, through th
     const poller = startBouncePoller(config, app.bounces, log);
     expect(poller).toBeDefined();
     try {
-      for (const end = Date.now() + 15_000; (await counts('bounces3')).processed < 1; await new Promise((r) => setTimeout(r, 50))) {
-        if (Date.now() > end) throw new Error(`the poller did not drain the mailbox: ${log.lines.join('\n')}`);
-      }
+      await eventually(async () => (await counts('bounces3')).processed >= 1, {
+        what: () => `the poller to drain the mailbox: ${log.lines.join('\n')}`,
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      });
     } finally {
       await poller!.stop();
     }

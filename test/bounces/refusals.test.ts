@@ -4,9 +4,9 @@ import { REFUSAL_RULES, blameOf, classifyRefusal, extractEnhancedStatus, extract
 /**
  * Real server replies, each with where it comes from and what it must mean. The guard here is
  * the issue's bug: a server refusing the *sender* must never read as a dead reader, and a dead
- * reader must not hide behind a generic 5.7.1 or 554.
+ * reader must not hide behind a generic 5.7.1 or 554. The tables keep one reply per line, however
+ * long (hence `prettier-ignore`).
  */
-// The tables below keep one reply per line, however long (hence `prettier-ignore`).
 type Row = [source: string, text: string, expected: RefusalClass, command?: string];
 
 const GMAIL = 'Gmail SMTP errors and codes (support.google.com/a/answer/3726730)';

@@ -15,13 +15,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dsnMail, USER_UNKNOWN } from '../helpers/bounce-mail.js';
-import { BUILT, paperboy } from '../helpers/child.js';
+import { paperboy } from '../helpers/child.js';
 import { ON_POSTGRES } from '../helpers/database.js';
-import { HAVE_DOVECOT, startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { requires } from '../helpers/requires.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
-if (!BUILT) console.warn('SKIPPING test/bounces/unreadable.test.ts: dist/src/cli/main.js is missing (run `npm run build`)');
+const noBuild = requires('build');
+const noDovecot = requires('dovecot', { part: 'the IMAP poll' });
 
 const BOUNCE_DOMAIN = 'bounces.example.org';
 const READERS = ['n1@example.org', 'n2@example.org', 'ok@example.org', 'poisoned@example.org'];
@@ -41,7 +43,7 @@ function poisonTrigger(ws: Workspace): void {
   }
 }
 
-describe.skipIf(!BUILT)('bounces with NUL and control characters, and bounces the store refuses', () => {
+describe.skipIf(noBuild)('bounces with NUL and control characters, and bounces the store refuses', () => {
   let smtp: TestSmtp;
   let ws: Workspace;
   let dovecot: TestDovecot | undefined;
@@ -92,7 +94,7 @@ describe.skipIf(!BUILT)('bounces with NUL and control characters, and bounces th
     expect((await ws.cli(['subscribers', 'import', path.join(ws.dir, 'readers.csv')])).code).toBe(0);
     expect((await ws.cli(['send'])).stdout).toMatch(/4 sent, 0 failed/);
     poisonTrigger(ws);
-    if (HAVE_DOVECOT) dovecot = await startDovecot({ users: { nul: 'pw-nul-s3cret' } });
+    if (!noDovecot) dovecot = await startDovecot({ users: { nul: 'pw-nul-s3cret' } });
   });
   afterAll(async () => {
     await smtp?.close();
@@ -143,7 +145,7 @@ describe.skipIf(!BUILT)('bounces with NUL and control characters, and bounces th
     expect(readerStatus()).toMatchObject({ 'ok@example.org': 'suppressed', 'poisoned@example.org': 'active' });
   });
 
-  it.skipIf(!HAVE_DOVECOT)('the IMAP poll processes them, moves the refused one to Unreadable and carries on', async () => {
+  it.skipIf(noDovecot)('the IMAP poll processes them, moves the refused one to Unreadable and carries on', async () => {
     reset();
     // As a local delivery agent stores them: the bytes as they came, NULs included.
     await dovecot!.seedMaildir(

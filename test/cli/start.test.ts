@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
+import { eventually } from '../helpers/eventually.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { SEED } from '../helpers/workspace.js';
 
@@ -41,7 +42,11 @@ async function start(env: Record<string, string>, cwd: string) {
     stderr: (s) => void (stderr += s),
     stopped: new Promise<void>((r) => (stop = r)),
   });
-  for (let i = 0; i < 200 && !stdout.includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => stdout.includes('Press Ctrl+C'), {
+    what: () => `the start-up lines ("Press Ctrl+C")\nstdout: ${stdout}\nstderr: ${stderr}`,
+    timeoutMs: 10_000,
+    intervalMs: 50,
+  });
   return {
     stdout,
     stderr: () => stderr,

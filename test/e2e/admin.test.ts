@@ -16,7 +16,8 @@ import { loadConfig } from '../../src/config.js';
 import { serveHttp } from '../../src/http/server.js';
 import { silentLog } from '../../src/log.js';
 import type { NewSubscriber } from '../../src/store/store.js';
-import { freePort, hasChromium, launch } from '../helpers/browser.js';
+import { freePort, launch } from '../helpers/browser.js';
+import { requires } from '../helpers/requires.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -25,7 +26,7 @@ const PASSWORD = 'correct horse battery staple';
 const READERS = 10_000;
 const FOUND = 'grace.hopper@navy.example';
 
-describe.runIf(hasChromium)('the operator in Chromium', () => {
+describe.skipIf(requires('chromium'))('the operator in Chromium', () => {
   let ws: Workspace;
   let smtp: TestSmtp;
   let app: App;

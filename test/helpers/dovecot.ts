@@ -12,12 +12,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
-
-/** Where Debian's dovecot-core puts the server. */
-export const DOVECOT_BIN = '/usr/sbin/dovecot';
-
-/** True when the tests can run; they skip (saying so) otherwise. */
-export const HAVE_DOVECOT = existsSync(DOVECOT_BIN);
+import { eventually, sleep } from './eventually.js';
+import { DOVECOT_BIN } from './requires.js';
 
 /** A running Dovecot. */
 export interface TestDovecot {
@@ -80,7 +76,7 @@ async function startOnce(opts: { users?: Record<string, string>; tls?: boolean }
   for (const [user, password] of Object.entries(opts.users ?? {})) await addUser(user, password);
   const addUserLater = async (user: string, password: string) => {
     await addUser(user, password);
-    await new Promise((r) => setTimeout(r, 1100));
+    await sleep(1100);
   };
   const passwords = () =>
     new Map(
@@ -280,18 +276,15 @@ export async function freePort(): Promise<number> {
 
 /** Waits until the server sends its "* OK" greeting; fails with Dovecot's log if it exits or hangs. */
 async function waitForGreeting(port: number, child: ChildProcess, log: () => string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
+  const greeted = async () => {
     if (child.exitCode !== null) throw new Error(`dovecot exited (${child.exitCode}): ${log()}`);
     if (/Address already in use/.test(log())) throw new Error(`dovecot: Address already in use: ${log()}`);
-    const greeted = await new Promise<boolean>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
       s.setTimeout(1000, () => (s.destroy(), resolve(false)));
       s.once('data', (d: Buffer) => (s.destroy(), resolve(d.toString().startsWith('* OK'))));
       s.once('error', () => resolve(false));
     });
-    if (greeted) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`dovecot did not answer on 127.0.0.1:${port} within ${ms} ms: ${log()}`);
+  };
+  await eventually(greeted, { what: () => `dovecot to answer on 127.0.0.1:${port}: ${log()}`, timeoutMs: ms, intervalMs: 50 });
 }

@@ -5,6 +5,7 @@
  */
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { sleep } from './eventually.js';
 
 export interface Received {
   envelope: { from: string; to: string[] };
@@ -82,7 +83,7 @@ export async function startSmtp(faults: SmtpFaults = {}): Promise<TestSmtp> {
         const raw = Buffer.concat(chunks);
         const envelope = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to };
         const m: Received = { envelope, raw, parsed: faults.parse === false ? ({} as ParsedMail) : await simpleParser(raw) };
-        if (faults.dataDelayMs) await new Promise((r) => setTimeout(r, faults.dataDelayMs));
+        if (faults.dataDelayMs) await sleep(faults.dataDelayMs);
         received.push(m);
         faults.onMessage?.(m);
         cb();

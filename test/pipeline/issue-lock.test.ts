@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLog } from '../../src/log.js';
 import { runTick } from '../../src/schedule/scheduler.js';
 import type { Store } from '../../src/store/store.js';
-import { until } from '../helpers/child.js';
+import { eventually } from '../helpers/eventually.js';
 import { tempStore } from '../helpers/store.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -130,7 +130,7 @@ describe('the issue lock in a run', () => {
     const tick = new Date(Math.floor(Date.now() / 1000) * 1000);
     try {
       const running = runTick(app, { tick });
-      await until(() => lines.some((l) => l.includes('waiting for the daily issue lock')), 'the waiting line');
+      await eventually(() => lines.some((l) => l.includes('waiting for the daily issue lock')), { what: 'the waiting line' });
       expect(lines.join('')).toMatch(new RegExp(`waiting for the daily issue lock held by ${LIVE} \\(send\\) since .* UTC`));
       // The holder builds this tick's issue (recorded on the lock), then lets go.
       await holder.store.renewLock('issue:daily', { worker: LIVE, role: 'send' }, new Date(Date.now() + 60_000).toISOString(), tick.toISOString());

@@ -8,7 +8,8 @@
  * server is reachable).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ON_POSTGRES, createDatabase, dropDatabase, postgresReachable } from '../helpers/database.js';
+import { ON_POSTGRES, createDatabase, dropDatabase } from '../helpers/database.js';
+import { requires } from '../helpers/requires.js';
 import { type FaultySmtp, type DataFault, smtpReply, startFaultySmtp } from '../helpers/faulty-smtp.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 import { ledger, newsletter, readers } from './newsletter.js';
@@ -81,7 +82,7 @@ afterEach(async () => {
 });
 
 const stores: [string, () => string | undefined][] = [[ON_POSTGRES ? 'PostgreSQL' : 'SQLite', () => undefined]];
-if (!ON_POSTGRES && postgresReachable()) stores.push(['PostgreSQL (its own database)', () => (extraDb = createDatabase())]);
+if (!ON_POSTGRES && !requires('postgres', { part: 'the PostgreSQL store' })) stores.push(['PostgreSQL (its own database)', () => (extraDb = createDatabase())]);
 
 describe('an SMTP server with every kind of fault', () => {
   it.each(stores)(

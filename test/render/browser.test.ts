@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderDigest } from '../../src/render/digest.js';
-import { hasChromium, launch } from '../helpers/browser.js';
+import { launch } from '../helpers/browser.js';
+import { requires } from '../helpers/requires.js';
 import { previewDigest, seedDigest } from '../helpers/digest.js';
 import { ROOT } from '../helpers/workspace.js';
 
@@ -19,7 +20,7 @@ const THUMB = Buffer.from(
   'base64',
 );
 
-describe.runIf(hasChromium)('the digest in Chromium', () => {
+describe.skipIf(requires('chromium'))('the digest in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launch();

@@ -16,6 +16,7 @@ import { runIngest } from '../../../src/schedule/ingest.js';
 import { runTick } from '../../../src/schedule/scheduler.js';
 import { claimMissedTick } from '../../../src/schedule/scheduler.js';
 import type { RunSource } from '../../../src/store/runs.js';
+import { eventually } from '../../helpers/eventually.js';
 import { type TestHttp, startHttp } from '../../helpers/http.js';
 import { SEED, type Workspace, workspace } from '../../helpers/workspace.js';
 import { type AdminRig, PASSWORD, adminRig } from './helpers.js';
@@ -223,7 +224,7 @@ describe('/admin/sources', () => {
   it('a second "ingest now" while one runs is refused with 409', async () => {
     const { rig, cookie, csrf } = await signedIn(http.url('/slow.txt'));
     const first = rig.post('/admin/sources/ingest', { csrf }, cookie);
-    for (let i = 0; i < 100 && !release; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => release, { what: 'the slow source to be asked for', timeoutMs: 1_000, intervalMs: 10 });
     expect(release).toBeDefined();
     const second = await rig.post('/admin/sources/ingest', { csrf }, cookie);
     expect(second.status).toBe(409);
