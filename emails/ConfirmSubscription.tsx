@@ -29,6 +29,8 @@ export default function ConfirmSubscription(props: ConfirmSubscriptionProps) {
       masthead={{ newsletterName: props.newsletterName, tagline: props.tagline, subline: 'One click to confirm your subscription' }}
     >
       <Section className="pb-pad" style={{ padding: '8px 28px 24px' }}>
+        {/* Kept as written: joined on one line, "for{' '}" becomes "for " and the HTML loses a text-node break (the snapshot). */}
+        {/* prettier-ignore */}
         <Text className={cls.muted} style={{ marginTop: 0, marginBottom: 16, fontSize: 15, lineHeight: '23px', color: light.muted }}>
           Confirm your address to get the {props.frequency} digest of trending research papers. The link works for{' '}
           {props.expiresInHours} hours.

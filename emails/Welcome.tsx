@@ -56,8 +56,7 @@ const scope = (p: WelcomeProps) =>
 /** When there is no issue yet. */
 const firstIssue = (p: WelcomeProps) => `Your first digest comes with the next send, ${p.when}.`;
 
-const reason = (p: WelcomeProps) =>
-  `You get this email because you confirmed your subscription to ${p.newsletterName}'s ${p.frequency} digest.`;
+const reason = (p: WelcomeProps) => `You get this email because you confirmed your subscription to ${p.newsletterName}'s ${p.frequency} digest.`;
 
 /** The welcome email: you're subscribed, what and when, the latest top papers, the footer. */
 export default function Welcome(props: WelcomeProps) {

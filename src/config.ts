@@ -26,11 +26,7 @@ const httpUrl = (what: string) =>
     .transform((v) => v.replace(/\/+$/, ''));
 
 const positiveInt = (max = Number.MAX_SAFE_INTEGER, min = 1) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 /** true/false (also 1/0, yes/no), any case. */
 const booleanFlag = (fallback: boolean) =>
@@ -122,11 +118,7 @@ export const configSchema = z.object({
     .optional()
     .refine((v) => v === undefined || (!/[\r\n\0]/.test(v) && parseMailbox(v) !== null), 'must be an email address such as ops@example.org'),
   ALERT_AFTER_FAILURES: positiveInt(1000).default(3),
-  SEND_RATE: z.coerce
-    .number({ error: 'must be a number of messages per second' })
-    .positive('must be more than 0')
-    .max(100_000, 'must be at most 100000')
-    .optional(),
+  SEND_RATE: z.coerce.number({ error: 'must be a number of messages per second' }).positive('must be more than 0').max(100_000, 'must be at most 100000').optional(),
   SUBSCRIBE_LIMIT_PER_IP: positiveInt(100_000).default(10),
   CONFIRMATIONS_PER_HOUR: positiveInt(1_000_000).default(100),
   TRUST_PROXY: proxyHops,
@@ -188,7 +180,14 @@ export const configSchema = z.object({
     .string()
     .trim()
     .optional()
-    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined)),
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined,
+    ),
   DEFAULT_FREQUENCY: z.enum(FREQUENCIES, { error: 'must be daily or weekly' }).default('daily'),
   WEEKLY_DAY: z
     .string()
@@ -251,9 +250,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (cfg.ADMIN_PASSWORD_HASH && cfg.ADMIN_PASSWORD) {
     throw new AppError('CONFIG_INVALID', 'config: set ADMIN_PASSWORD_HASH or ADMIN_PASSWORD, not both');
   }
-  const sqlitePath = cfg.DATABASE_URL.startsWith('file:')
-    ? path.resolve(cwd, cfg.DATABASE_URL.slice('file:'.length))
-    : undefined;
+  const sqlitePath = cfg.DATABASE_URL.startsWith('file:') ? path.resolve(cwd, cfg.DATABASE_URL.slice('file:'.length)) : undefined;
   return { ...cfg, cwd, sqlitePath, OUTBOX_DIR: path.resolve(cwd, cfg.OUTBOX_DIR) };
 }
 

@@ -94,7 +94,9 @@ describe('configuration', () => {
     const empty = loadConfig({ OPERATOR_EMAIL: '', ALERT_AFTER_FAILURES: '5' }, fresh());
     expect([empty.OPERATOR_EMAIL, empty.ALERT_AFTER_FAILURES]).toEqual([undefined, 5]);
     expect(loadConfig({ OPERATOR_EMAIL: 'Ops <ops@example.org>' }, fresh()).OPERATOR_EMAIL).toBe('Ops <ops@example.org>');
-    expect(() => loadConfig({ OPERATOR_EMAIL: 'ops at example.org' }, fresh())).toThrow(/^config: OPERATOR_EMAIL must be an email address such as ops@example\.org$/);
+    expect(() => loadConfig({ OPERATOR_EMAIL: 'ops at example.org' }, fresh())).toThrow(
+      /^config: OPERATOR_EMAIL must be an email address such as ops@example\.org$/,
+    );
     expect(() => loadConfig({ OPERATOR_EMAIL: 'ops@example.org\r\nBcc: x@example.org' }, fresh())).toThrow(/^config: OPERATOR_EMAIL must be/);
     expect(() => loadConfig({ ALERT_AFTER_FAILURES: '0' }, fresh())).toThrow('config: ALERT_AFTER_FAILURES must be at least 1 (got "0")');
     expect(() => loadConfig({ ALERT_AFTER_FAILURES: 'often' }, fresh())).toThrow('config: ALERT_AFTER_FAILURES must be a whole number (got "often")');

@@ -6,9 +6,7 @@
 import { addressOf, field, type BounceReading, type Field } from './dsn.js';
 
 /** What a complaint says, before it becomes an event; or why it is not a reader's complaint. */
-export type ComplaintReading =
-  | { kind: 'complaint'; feedbackType: string; recipient?: string; date?: string }
-  | { kind: 'not-complaint'; reason: string };
+export type ComplaintReading = { kind: 'complaint'; feedbackType: string; recipient?: string; date?: string } | { kind: 'not-complaint'; reason: string };
 
 /**
  * The verdict of a feedback report's fields. "auth-failure" (RFC 6591) reports our failed

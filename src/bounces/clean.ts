@@ -13,9 +13,11 @@ import { createHash } from 'node:crypto';
 import { domainOf } from '../lib/email.js';
 import type { BounceEvent } from '../domain.js';
 
+/* eslint-disable no-control-regex -- stored report fields lose their control characters: matching them is the point */
 /** C0 controls, DEL and C1 controls. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]+/g;
+/* eslint-enable no-control-regex */
 const STATUS = /^[245]\.\d{1,3}\.\d{1,3}$/;
 /** A recipient domain as status and the overview show it: letters (any script), digits, dots, hyphens. */
 const DOMAIN = /^[\p{L}\p{N}](?:[\p{L}\p{N}.-]{0,251}[\p{L}\p{N}])?$/u;
@@ -95,6 +97,10 @@ function field(v: string | undefined, max: number): string | undefined {
 /** Free text: control characters become spaces, on one line, at most `max` characters. */
 function flatten(v: string | undefined, max: number): string | undefined {
   if (typeof v !== 'string') return undefined;
-  const flat = v.slice(0, max * 4).replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim();
+  const flat = v
+    .slice(0, max * 4)
+    .replace(CONTROLS, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat ? flat.slice(0, max) : undefined;
 }

@@ -12,9 +12,7 @@ export interface Field {
 }
 
 /** What a bounce says about one delivery, before the refusal is classified. */
-export type BounceReading =
-  | { kind: 'failed'; recipient?: string; status?: string; diagnostic?: string; date?: string }
-  | { kind: 'not-failed'; reason: string };
+export type BounceReading = { kind: 'failed'; recipient?: string; status?: string; diagnostic?: string; date?: string } | { kind: 'not-failed'; reason: string };
 
 /**
  * The blank-line separated field groups of a header-like text (a delivery-status body, a

@@ -261,7 +261,7 @@ export function bounceMailboxPoller(opts: PollOptions & { everySeconds: number; 
   const schedule = () => {
     if (controller.signal.aborted) return;
     clearTimeout(timer);
-    timer = setTimeout(run, Math.max(0, opts.everySeconds * 1000)).unref();
+    timer = setTimeout(() => void run(), Math.max(0, opts.everySeconds * 1000)).unref();
   };
 
   void run();

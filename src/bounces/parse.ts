@@ -102,8 +102,7 @@ function classify(msg: Message, opts: ParseOptions, rawBody: string): ParsedRepo
   const { mail, top } = msg;
   const contentType = mail.headers.get('content-type') as { params?: Record<string, string> } | undefined;
   const reportType = (contentType?.params?.['report-type'] ?? '').toLowerCase();
-  const parts = (type: RegExp) =>
-    mail.attachments.filter((a) => type.test(a.contentType)).map((a) => a.content.toString('utf8'));
+  const parts = (type: RegExp) => mail.attachments.filter((a) => type.test(a.contentType)).map((a) => a.content.toString('utf8'));
 
   const feedback = parts(/^message\/feedback-report$/i);
   if (feedback.length || reportType === 'feedback-report') {
@@ -136,8 +135,7 @@ function classify(msg: Message, opts: ParseOptions, rawBody: string): ParsedRepo
   }
 
   // Bounces first: Exim marks its bounces "Auto-Submitted: auto-replied" too.
-  const bounceLike =
-    status.length > 0 || reportType === 'delivery-status' || hints.failedRecipients.length > 0 || looksLikeBounce(top, hints.subject);
+  const bounceLike = status.length > 0 || reportType === 'delivery-status' || hints.failedRecipients.length > 0 || looksLikeBounce(top, hints.subject);
   if (!bounceLike && isAutoReply(top, hints.subject)) return { kind: 'ignored', reason: 'auto-reply (RFC 3834)' };
   if (/^Postfix SMTP server: errors from/i.test(hints.subject)) {
     return { kind: 'ignored', reason: "Postfix's error transcript for the postmaster, not about a delivery" };
@@ -233,7 +231,7 @@ function verpToken(top: Field[], rawText: string, domain: string | undefined): s
 }
 
 function messageIdOf(value: string | undefined): string | undefined {
-  const m = value ? /<([^<>\s]+)>/.exec(value) ?? /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(value) : null;
+  const m = value ? (/<([^<>\s]+)>/.exec(value) ?? /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(value)) : null;
   return m?.[1];
 }
 
@@ -280,6 +278,10 @@ function when(stated: string | undefined, msg: Message, opts: ParseOptions): str
 }
 
 function oneLine(s: string, max: number): string {
-  const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = s
+    // eslint-disable-next-line no-control-regex -- a diagnostic is kept on one line: its control characters become spaces
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

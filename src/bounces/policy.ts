@@ -90,10 +90,14 @@ export async function recordEvents(deps: PolicyDeps, events: BounceEvent[]): Pro
     });
   }
   if (out.suppressed || out.pausedDomains.length) {
-    deps.log.info(`bounces: ${out.suppressed} reader${out.suppressed === 1 ? '' : 's'} suppressed${out.pausedDomains.length ? `, paused ${[...new Set(out.pausedDomains)].join(', ')} (the server refused the sender)` : ''}`);
+    deps.log.info(
+      `bounces: ${out.suppressed} reader${out.suppressed === 1 ? '' : 's'} suppressed${out.pausedDomains.length ? `, paused ${[...new Set(out.pausedDomains)].join(', ')} (the server refused the sender)` : ''}`,
+    );
   }
   if (out.unmatched) {
-    deps.log.info(`bounces: ${out.unmatched} report${out.unmatched === 1 ? '' : 's'} without proof that ${out.unmatched === 1 ? 'it is' : 'they are'} about our mail (no valid VERP token or Message-ID): recorded as unmatched, nothing done`);
+    deps.log.info(
+      `bounces: ${out.unmatched} report${out.unmatched === 1 ? '' : 's'} without proof that ${out.unmatched === 1 ? 'it is' : 'they are'} about our mail (no valid VERP token or Message-ID): recorded as unmatched, nothing done`,
+    );
   }
   return out;
 }
@@ -133,9 +137,10 @@ async function apply(deps: PolicyDeps, event: BounceEvent, delivery: EventDelive
     action = await suppress(store, delivery, at, event.type === 'complaint' ? 'complaint' : `hard bounce${event.status ? ` ${event.status}` : ''}`);
   } else if (event.type === 'soft-bounce') {
     const soft = await store.softBouncesInLast(delivery.subscriberId, SOFT_LIMIT.of, delivery.id > 0 ? delivery.id : undefined);
-    action = soft >= SOFT_LIMIT.bounces
-      ? await suppress(store, delivery, at, `${soft} soft bounces in the last ${SOFT_LIMIT.of} sends`)
-      : `soft bounce ${soft} of ${SOFT_LIMIT.bounces} in the last ${SOFT_LIMIT.of} sends`;
+    action =
+      soft >= SOFT_LIMIT.bounces
+        ? await suppress(store, delivery, at, `${soft} soft bounces in the last ${SOFT_LIMIT.of} sends`)
+        : `soft bounce ${soft} of ${SOFT_LIMIT.bounces} in the last ${SOFT_LIMIT.of} sends`;
   } else if (event.type === 'sender-refusal' && domain) {
     action = await senderRefusal(deps, event, delivery, domain, out);
   }
@@ -155,7 +160,8 @@ async function senderRefusal(deps: PolicyDeps, event: BounceEvent, delivery: Eve
     const since = new Date(now - DOMAIN_PAUSE_MS).toISOString();
     const readers = 1 + (await deps.store.senderRefusalReaders(domain, since, delivery.subscriberId));
     const window = `${DOMAIN_PAUSE_MS / 60_000} min`;
-    if (readers < PAUSE_AFTER_READERS) return `refusal of the sender: ${readers} of the ${PAUSE_AFTER_READERS} distinct ${domain} readers in ${window} that pause it; ${keeps}`;
+    if (readers < PAUSE_AFTER_READERS)
+      return `refusal of the sender: ${readers} of the ${PAUSE_AFTER_READERS} distinct ${domain} readers in ${window} that pause it; ${keeps}`;
     why = ` (${readers} distinct readers refused in ${window})`;
   }
   await deps.store.pauseDomain(domain, new Date(now + DOMAIN_PAUSE_MS).toISOString(), event.diagnostic ?? 'the server refused the sender', deps.now().toISOString());

@@ -30,19 +30,31 @@ export async function deliverability(store: Store, now: Date): Promise<Deliverab
   const since = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString().slice(0, 10);
   const rates = await store.eventRates(since, 10);
   const sum = (f: keyof Omit<RateRow, 'key'>) => rates.byDay.reduce((n, r) => n + r[f], 0);
-  const totals = { key: `since ${since}`, sent: sum('sent'), hardBounces: sum('hardBounces'), softBounces: sum('softBounces'), complaints: sum('complaints'), senderRefusals: sum('senderRefusals') };
+  const totals = {
+    key: `since ${since}`,
+    sent: sum('sent'),
+    hardBounces: sum('hardBounces'),
+    softBounces: sum('softBounces'),
+    complaints: sum('complaints'),
+    senderRefusals: sum('senderRefusals'),
+  };
   const rate = (n: number) => (totals.sent > 0 ? n / totals.sent : 0);
   const warnings: string[] = [];
   const complaintRate = rate(totals.complaints);
   const bounceRate = rate(totals.hardBounces);
   if (complaintRate > COMPLAINT_WARNING) {
-    warnings.push(`complaint rate ${percent(complaintRate)} is above 0.1 % (Gmail and Yahoo refuse bulk mail above 0.3 %): check what readers signed up for, and that the unsubscribe link is easy to find`);
+    warnings.push(
+      `complaint rate ${percent(complaintRate)} is above 0.1 % (Gmail and Yahoo refuse bulk mail above 0.3 %): check what readers signed up for, and that the unsubscribe link is easy to find`,
+    );
   }
   for (const d of rates.byDomain) {
     if (d.sent >= 100 && d.complaints / d.sent > COMPLAINT_WARNING) warnings.push(`${d.key}: complaint rate ${percent(d.complaints / d.sent)} is above 0.1 %`);
   }
   if (bounceRate > BOUNCE_WARNING) warnings.push(`hard bounce rate ${percent(bounceRate)} is above 2 %: the list holds dead addresses (an old import?)`);
-  if (totals.senderRefusals > 0) warnings.push(`${totals.senderRefusals} refusal${totals.senderRefusals === 1 ? '' : 's'} of the sender: run \`paperboy doctor\` (SPF, DKIM, DMARC) and check the sending IP's reputation`);
+  if (totals.senderRefusals > 0)
+    warnings.push(
+      `${totals.senderRefusals} refusal${totals.senderRefusals === 1 ? '' : 's'} of the sender: run \`paperboy doctor\` (SPF, DKIM, DMARC) and check the sending IP's reputation`,
+    );
   const paused = [...(await store.pausedDomains(now.toISOString()))].map(([domain, p]) => ({ domain, ...p }));
   const unmatched = await store.unmatchedReports(since, UNMATCHED_LISTED);
   return { ...rates, totals: { ...totals, bounceRate, complaintRate }, warnings, pausedDomains: paused, unmatched };

@@ -8,6 +8,9 @@
  * and reason tables, the test messages of Mail::DeliveryStatus::BounceParser, PHP-Bounce-Handler,
  * flufl.bounce, bounce_email) and from the providers' published reply references; they are
  * written here as this project's own patterns. Rows are tried in order and the first match wins.
+ *
+ * The rows keep their hand layout (hence `prettier-ignore`): a row's name, class and codes on its
+ * first line, then one pattern per line with its source beside it.
  */
 
 /** What a refusal says about the address and the sender; see `classifyRefusal`. */
@@ -31,6 +34,7 @@ export interface RefusalRule {
 }
 
 /** Before anything that names the sender or the address: refusals that are about neither for sure. */
+// prettier-ignore
 const FIRST: readonly RefusalRule[] = [
   // Texts that hedge between the address and the sender or the mailbox: soft, so neither a
   // reader is dropped nor a whole domain paused on a guess.
@@ -52,6 +56,7 @@ const FIRST: readonly RefusalRule[] = [
 ];
 
 /** The mailbox is full or over quota: soft, before the volume rows ("quota" is in both). */
+// prettier-ignore
 const MAILBOX: readonly RefusalRule[] = [
   { name: 'mailbox-full', class: 'mailbox-full', statuses: ['5.2.2'], texts: [
     /mail-?(?:box|folder) (?:is )?full|full mailbox|mailbox (?:has )?exceeded|boite du destinataire pleine/i,
@@ -69,6 +74,7 @@ const MAILBOX: readonly RefusalRule[] = [
 ];
 
 /** The sender named in any way: its volume, its IP or domain, its reputation, its content. */
+// prettier-ignore
 const SENDER: readonly RefusalRule[] = [
   // Our HELO/EHLO name, named in the reply ("HELO=" in a transcript is a field, not a verdict).
   { name: 'helo', class: 'sender', texts: [/\b(?:HELO|EHLO)\b(?!\s*=)|\bmy name was rejected/i] },
@@ -131,6 +137,7 @@ const SENDER: readonly RefusalRule[] = [
 ];
 
 /** The reader's address is dead. Texts first: the code is often generic (5.0.0, 554), the text plain. */
+// prettier-ignore
 const RECIPIENT: readonly RefusalRule[] = [
   { name: 'user-unknown', class: 'recipient', texts: [
     /user(?:name)? (?:is )?(?:unknown|not known)|unknown (?:user|recipient|mailbox|alias|address|local[- ]part)|unknown or illegal|(?:addressee|address) unknown/i,
@@ -167,6 +174,7 @@ const RECIPIENT: readonly RefusalRule[] = [
 ];
 
 /** After the address rows: what is left of a refusal of what we sent, then neither party. */
+// prettier-ignore
 const LAST: readonly RefusalRule[] = [
   // "Mail rejected", "message refused" with no other reason: what we sent was refused.
   { name: 'message-refused', class: 'sender', texts: [/\b(?:mail|message|e-?mail) (?:was |has been )?(?:rejected|refused|rejete)\b/i] },

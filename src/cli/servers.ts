@@ -25,7 +25,9 @@ async function describe(app: App, io: CliIo, nextRun: Date | null, served?: stri
   const { config } = app;
   const active = (await app.store.countActive('daily')) + (await app.store.countActive('weekly'));
   const page = subscribePage(config, served);
-  io.stdout(`Scheduler: next digest ${nextRun ? whenIn(nextRun, config.TZ) : 'never'} (SCHEDULE "${config.SCHEDULE}"); ${active} active subscriber${active === 1 ? '' : 's'}\n`);
+  io.stdout(
+    `Scheduler: next digest ${nextRun ? whenIn(nextRun, config.TZ) : 'never'} (SCHEDULE "${config.SCHEDULE}"); ${active} active subscriber${active === 1 ? '' : 's'}\n`,
+  );
   io.stdout(`Mail goes to: ${mailTarget(config)}\n`);
   io.stdout(`Subscribe page: ${page}\n`);
   if (active === 0) io.stdout(`Add a subscriber: open ${page} or run npx paperboy subscribers add you@example.org\n`);
@@ -85,13 +87,16 @@ export async function runServers(io: CliIo, opts: ServerParts): Promise<void> {
     if (opts.worker) {
       const mailer = app.mailer();
       io.stdout(`Worker: sending due deliveries via ${mailer.description}\n`);
-      worker = runWorker({ ...app.sendDeps(mailer), stop }, {
-        stopped,
-        lock,
-        onReport: (r) => {
-          if (r.sent + r.failed + r.deferred > 0) app.log.info(`issue #${r.issueId}: ${r.sent} sent, ${r.failed} failed, ${r.deferred} deferred`);
+      worker = runWorker(
+        { ...app.sendDeps(mailer), stop },
+        {
+          stopped,
+          lock,
+          onReport: (r) => {
+            if (r.sent + r.failed + r.deferred > 0) app.log.info(`issue #${r.issueId}: ${r.sent} sent, ${r.failed} failed, ${r.deferred} deferred`);
+          },
         },
-      }).finally(() => mailer.close());
+      ).finally(() => mailer.close());
       bounces = startBouncePoller(app.config, app.bounces, app.log, stop.signal);
       if (bounces) io.stdout(`Bounces: reading ${redactUrl(app.config.BOUNCE_IMAP_URL)} every ${app.config.BOUNCE_POLL_SECONDS} s\n`);
     }

@@ -62,17 +62,24 @@ export async function checkBounceMx(dns: Dns, bounceDomain: string | undefined, 
   const title = 'Bounce MX';
   if (!bounceDomain) return check(id, title, 'skip', `BOUNCE_DOMAIN not set: bounces go to the MAIL_FROM address ${fromAddress}`);
   const found = await dns.mx(bounceDomain);
-  if (!found.ok) return check(id, title, 'fail', `could not be decided: ${found.error}`, { fix: 'check DNS_SERVERS (or the system resolver) and run the doctor again' });
+  if (!found.ok)
+    return check(id, title, 'fail', `could not be decided: ${found.error}`, { fix: 'check DNS_SERVERS (or the system resolver) and run the doctor again' });
   // The mailbox BOUNCE_IMAP_URL reads is the natural exchange to propose.
   const host = imapUrl ? safeHost(imapUrl) : undefined;
   const proposal = { name: bounceDomain, type: 'MX' as const, value: `10 ${host ?? `mail.${bounceDomain}`}.` };
   if (found.records.length === 0) {
-    return check(id, title, 'fail', `${bounceDomain} has no MX record: bounces and complaints sent to bounces+…@${bounceDomain} are lost, and dead addresses never get suppressed`, {
-      fix: host
-        ? `publish an MX record for ${bounceDomain} pointing at the server whose mailbox BOUNCE_IMAP_URL reads:`
-        : `publish an MX record for ${bounceDomain} pointing at a mail server that keeps its mail in a mailbox Paperboy reads (BOUNCE_IMAP_URL), e.g.:`,
-      publish: proposal,
-    });
+    return check(
+      id,
+      title,
+      'fail',
+      `${bounceDomain} has no MX record: bounces and complaints sent to bounces+…@${bounceDomain} are lost, and dead addresses never get suppressed`,
+      {
+        fix: host
+          ? `publish an MX record for ${bounceDomain} pointing at the server whose mailbox BOUNCE_IMAP_URL reads:`
+          : `publish an MX record for ${bounceDomain} pointing at a mail server that keeps its mail in a mailbox Paperboy reads (BOUNCE_IMAP_URL), e.g.:`,
+        publish: proposal,
+      },
+    );
   }
   // RFC 7505 null MX: "this domain accepts no mail".
   if (found.records.every((r) => r.exchange === '' || r.exchange === '.')) {

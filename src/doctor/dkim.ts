@@ -39,7 +39,10 @@ function publicBytes(kind: 'rsa' | 'ed25519', key: KeyObject): Buffer {
 
 /** A short fingerprint of a public key, to tell two keys apart in a message. */
 function fingerprint(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('base64').slice(0, 16);
+  return createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('base64')
+    .slice(0, 16);
 }
 
 /** The published p= as a key, or a reason it is not one. */
@@ -72,7 +75,8 @@ async function checkKey(dns: Dns, id: string, title: string, key: ConfiguredKey)
     });
   }
   const found = await dns.txt(name);
-  if (!found.ok) return check(id, title, 'fail', `could not be decided: ${found.error}`, { fix: 'check DNS_SERVERS (or the system resolver) and run the doctor again' });
+  if (!found.ok)
+    return check(id, title, 'fail', `could not be decided: ${found.error}`, { fix: 'check DNS_SERVERS (or the system resolver) and run the doctor again' });
   const records = found.records.filter((r) => /(^|;)\s*p\s*=/i.test(r));
   if (records.length === 0) {
     return check(id, title, 'fail', `no DKIM key record at ${name}: receivers cannot verify the signature`, { fix: `publish this TXT record at ${name}:`, publish });
@@ -95,13 +99,27 @@ async function checkKey(dns: Dns, id: string, title: string, key: ConfiguredKey)
   const same = publicBytes('rsa', published).equals(publicBytes('rsa', key.publicKey));
   if (!same) {
     const pubBits = key.kind === 'rsa' ? ` ${published.asymmetricKeyDetails?.modulusLength ?? '?'}-bit` : '';
-    return check(id, title, 'fail', `${name} publishes another key (${key.kind.toUpperCase()}${pubBits}, fingerprint ${fingerprint(published)}) than the configured one (${label}, ${fingerprint(key.publicKey)}): every signature fails`, {
-      fix: `replace the record at ${name} with the configured key's:`,
+    return check(
+      id,
+      title,
+      'fail',
+      `${name} publishes another key (${key.kind.toUpperCase()}${pubBits}, fingerprint ${fingerprint(published)}) than the configured one (${label}, ${fingerprint(key.publicKey)}): every signature fails`,
+      {
+        fix: `replace the record at ${name} with the configured key's:`,
+        publish,
+      },
+    );
+  }
+  if (
+    tags
+      .get('t')
+      ?.split(':')
+      .some((f) => f.trim() === 'y')
+  ) {
+    return check(id, title, 'warn', `${name} matches the configured key (${label}) but has t=y (testing): receivers may treat signed mail as unsigned`, {
+      fix: `drop t=y from the record at ${name}:`,
       publish,
     });
-  }
-  if (tags.get('t')?.split(':').some((f) => f.trim() === 'y')) {
-    return check(id, title, 'warn', `${name} matches the configured key (${label}) but has t=y (testing): receivers may treat signed mail as unsigned`, { fix: `drop t=y from the record at ${name}:`, publish });
   }
   if (key.kind === 'rsa' && bits < GOOD_RSA_BITS) {
     return check(id, title, 'warn', `${name} matches the configured key, but it is ${bits} bits: Gmail and Yahoo ask for ${GOOD_RSA_BITS}`, {
@@ -134,7 +152,9 @@ export async function checkDkimEd25519(config: Config, dns: Dns): Promise<CheckR
   const title = 'DKIM Ed25519';
   if (!config.DKIM_ED25519_SELECTOR) return check(id, title, 'skip', 'DKIM_ED25519_SELECTOR not set (an optional second signature, RFC 8463)');
   if (!config.DKIM_DOMAIN || !config.DKIM_SELECTOR) {
-    return check(id, title, 'fail', 'DKIM_ED25519_SELECTOR is set but DKIM_DOMAIN is not: nothing is signed', { fix: 'set DKIM_DOMAIN, DKIM_SELECTOR and the RSA key (receivers that do not know Ed25519 need the RSA signature)' });
+    return check(id, title, 'fail', 'DKIM_ED25519_SELECTOR is set but DKIM_DOMAIN is not: nothing is signed', {
+      fix: 'set DKIM_DOMAIN, DKIM_SELECTOR and the RSA key (receivers that do not know Ed25519 need the RSA signature)',
+    });
   }
   try {
     dkimSettings(config);
@@ -145,7 +165,9 @@ export async function checkDkimEd25519(config: Config, dns: Dns): Promise<CheckR
   try {
     key = dkimSigner(config, () => new Date())?.keys.find((k) => k.key.asymmetricKeyType === 'ed25519')?.key;
   } catch (err) {
-    return check(id, title, 'fail', (err as Error).message, { fix: 'set DKIM_ED25519_PRIVATE_KEY_FILE to a PEM Ed25519 private key (openssl genpkey -algorithm ed25519 -out dkim-ed25519.pem)' });
+    return check(id, title, 'fail', (err as Error).message, {
+      fix: 'set DKIM_ED25519_PRIVATE_KEY_FILE to a PEM Ed25519 private key (openssl genpkey -algorithm ed25519 -out dkim-ed25519.pem)',
+    });
   }
   if (!key) return check(id, title, 'fail', 'the signer has no Ed25519 key', { fix: 'set DKIM_ED25519_PRIVATE_KEY_FILE' });
   return checkKey(dns, id, title, { kind: 'ed25519', domain: config.DKIM_DOMAIN, selector: config.DKIM_ED25519_SELECTOR, publicKey: createPublicKey(key) });

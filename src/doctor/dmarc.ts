@@ -57,14 +57,16 @@ export function checkDmarc(fromDomain: string, found: DmarcLookup): CheckResult 
   const title = 'DMARC';
   const org = orgDomain(fromDomain);
   const proposal = { name: `_dmarc.${fromDomain}`, type: 'TXT' as const, value: `v=DMARC1; p=none; rua=mailto:dmarc-reports@${org}` };
-  if (found.error) return check('dmarc', title, 'fail', `could not be decided: ${found.error}`, { fix: 'check DNS_SERVERS (or the system resolver) and run the doctor again' });
+  if (found.error)
+    return check('dmarc', title, 'fail', `could not be decided: ${found.error}`, { fix: 'check DNS_SERVERS (or the system resolver) and run the doctor again' });
   if (found.count > 1) {
     return check('dmarc', title, 'fail', `${found.count} DMARC records at ${found.name}: receivers then apply none (RFC 7489 §6.6.3)`, {
       fix: `keep exactly one record at ${found.name}`,
     });
   }
   const r = found.record;
-  const looked = org !== fromDomain ? `_dmarc.${fromDomain} nor _dmarc.${org} (organisational domain taken as the last two labels, a simplification)` : `_dmarc.${fromDomain}`;
+  const looked =
+    org !== fromDomain ? `_dmarc.${fromDomain} nor _dmarc.${org} (organisational domain taken as the last two labels, a simplification)` : `_dmarc.${fromDomain}`;
   if (!r) {
     return check('dmarc', title, 'fail', `no DMARC record at ${looked}: Gmail and Yahoo require one from bulk senders`, {
       fix: `publish one (rua= is an address of yours that receives the daily reports); start with p=none, then move to p=quarantine once the reports show your mail passing:`,
@@ -82,15 +84,23 @@ export function checkDmarc(fromDomain: string, found: DmarcLookup): CheckResult 
     });
   }
   if (!['none', 'quarantine', 'reject'].includes(policy ?? '')) {
-    return check('dmarc', title, 'fail', `${where}: ${policyTag}=${policy} is not a DMARC policy (none, quarantine or reject)`, { fix: `set ${policyTag}=none, quarantine or reject` });
+    return check('dmarc', title, 'fail', `${where}: ${policyTag}=${policy} is not a DMARC policy (none, quarantine or reject)`, {
+      fix: `set ${policyTag}=none, quarantine or reject`,
+    });
   }
   const pct = r.tags.get('pct');
   const pctNote = pct && pct !== '100' ? `; pct=${pct}: the policy applies to ${pct} % of failing mail` : '';
   if (policy === 'none') {
-    return check('dmarc', title, 'warn', `${where}: ${policyTag}=none: monitoring only, receivers act on nothing and mail forged as ${fromDomain} still gets through${pctNote}`, {
-      fix: `once the reports (rua=) show your own mail passing, move to ${policyTag}=quarantine:`,
-      publish: { name: r.name, type: 'TXT', value: r.record.replace(new RegExp(`(^|;)(\\s*)${policyTag}\\s*=\\s*none`, 'i'), `$1$2${policyTag}=quarantine`) },
-    });
+    return check(
+      'dmarc',
+      title,
+      'warn',
+      `${where}: ${policyTag}=none: monitoring only, receivers act on nothing and mail forged as ${fromDomain} still gets through${pctNote}`,
+      {
+        fix: `once the reports (rua=) show your own mail passing, move to ${policyTag}=quarantine:`,
+        publish: { name: r.name, type: 'TXT', value: r.record.replace(new RegExp(`(^|;)(\\s*)${policyTag}\\s*=\\s*none`, 'i'), `$1$2${policyTag}=quarantine`) },
+      },
+    );
   }
   return check('dmarc', title, 'pass', `${where}: ${policyTag}=${policy}${pctNote}`);
 }
@@ -123,14 +133,29 @@ export function checkAlignment(input: AlignmentInput): CheckResult[] {
 
   const dkimOk = dkimDomain !== undefined && aligned(dkimDomain, fromDomain, strictDkim);
   if (!dkimDomain) {
-    out.push(check('dkim-alignment', 'DKIM alignment', 'skip', 'mail is not DKIM-signed (DKIM_DOMAIN not set): DMARC rests on SPF alone, which breaks when mail is forwarded'));
+    out.push(
+      check(
+        'dkim-alignment',
+        'DKIM alignment',
+        'skip',
+        'mail is not DKIM-signed (DKIM_DOMAIN not set): DMARC rests on SPF alone, which breaks when mail is forwarded',
+      ),
+    );
   } else if (dkimOk) {
     out.push(check('dkim-alignment', 'DKIM alignment', 'pass', `d=${dkimDomain} aligns with the From domain ${fromDomain} (${how(strictDkim)})`));
   } else {
     out.push(
-      check('dkim-alignment', 'DKIM alignment', 'fail', `DKIM_DOMAIN ${dkimDomain} is not aligned with the From domain ${fromDomain} (${how(strictDkim)}): DMARC ignores the signature`, {
-        fix: strictDkim ? `set DKIM_DOMAIN=${fromDomain} (adkim=s asks for the very domain) and publish the key under it` : `set DKIM_DOMAIN=${fromDomain} (or a domain under ${orgDomain(fromDomain)}) and publish the key under it`,
-      }),
+      check(
+        'dkim-alignment',
+        'DKIM alignment',
+        'fail',
+        `DKIM_DOMAIN ${dkimDomain} is not aligned with the From domain ${fromDomain} (${how(strictDkim)}): DMARC ignores the signature`,
+        {
+          fix: strictDkim
+            ? `set DKIM_DOMAIN=${fromDomain} (adkim=s asks for the very domain) and publish the key under it`
+            : `set DKIM_DOMAIN=${fromDomain} (or a domain under ${orgDomain(fromDomain)}) and publish the key under it`,
+        },
+      ),
     );
   }
 
@@ -155,9 +180,33 @@ export function checkAlignment(input: AlignmentInput): CheckResult[] {
 
 /** Mailbox providers whose DMARC policy (p=reject or quarantine) fails mail "from" them sent by anyone else. */
 const FREE_MAIL = new Set([
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'ymail.com', 'rocketmail.com', 'outlook.com', 'hotmail.com', 'live.com',
-  'msn.com', 'icloud.com', 'me.com', 'mac.com', 'aol.com', 'proton.me', 'protonmail.com', 'pm.me', 'zoho.com',
-  'yandex.com', 'yandex.ru', 'mail.ru', 'web.de', 'mail.com', 'tutanota.com', 'tuta.io', 'fastmail.com', 'qq.com', '163.com',
+  'gmail.com',
+  'googlemail.com',
+  'yahoo.com',
+  'ymail.com',
+  'rocketmail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'msn.com',
+  'icloud.com',
+  'me.com',
+  'mac.com',
+  'aol.com',
+  'proton.me',
+  'protonmail.com',
+  'pm.me',
+  'zoho.com',
+  'yandex.com',
+  'yandex.ru',
+  'mail.ru',
+  'web.de',
+  'mail.com',
+  'tutanota.com',
+  'tuta.io',
+  'fastmail.com',
+  'qq.com',
+  '163.com',
 ]);
 /** Families that exist under many country domains: gmx.de, yahoo.co.uk, hotmail.fr… */
 const FREE_MAIL_FAMILY = /^(gmx|yahoo|hotmail|outlook|live|aol|yandex)\.[a-z]{2,3}(\.[a-z]{2})?$/;
@@ -171,7 +220,13 @@ export function isFreeMail(domain: string): boolean {
 /** The From domain must be one the operator controls: nobody can publish SPF or DKIM for gmail.com. */
 export function checkFreeMail(fromDomain: string, fromAddress: string): CheckResult {
   if (!isFreeMail(fromDomain)) return check('from-domain', 'From domain', 'pass', `${fromDomain} is not a free-mail domain`);
-  return check('from-domain', 'From domain', 'fail', `MAIL_FROM ${fromAddress} is at ${fromDomain}, a free-mail domain: its DMARC policy makes mail "from" it sent through any other server fail`, {
-    fix: `send from a domain you control (MAIL_FROM="Name <digest@news.your-domain.org>"), with its own SPF, DKIM and DMARC; a free-mail address can still receive replies`,
-  });
+  return check(
+    'from-domain',
+    'From domain',
+    'fail',
+    `MAIL_FROM ${fromAddress} is at ${fromDomain}, a free-mail domain: its DMARC policy makes mail "from" it sent through any other server fail`,
+    {
+      fix: `send from a domain you control (MAIL_FROM="Name <digest@news.your-domain.org>"), with its own SPF, DKIM and DMARC; a free-mail address can still receive replies`,
+    },
+  );
 }

@@ -94,9 +94,15 @@ export async function checkPublicUrl(publicUrl: string, dns: Dns, opts: HttpProb
     );
   } else if (u.protocol !== 'https:') {
     out.push(
-      check('public-url', 'PUBLIC_URL', 'fail', `${publicUrl} is http: one-click unsubscribe (RFC 8058) needs an https List-Unsubscribe URL, and Gmail and Yahoo require one-click from bulk senders`, {
-        fix: `serve Paperboy behind TLS (a reverse proxy such as Caddy or nginx with a certificate) and set PUBLIC_URL=https://${u.host}${u.pathname === '/' ? '' : u.pathname}`,
-      }),
+      check(
+        'public-url',
+        'PUBLIC_URL',
+        'fail',
+        `${publicUrl} is http: one-click unsubscribe (RFC 8058) needs an https List-Unsubscribe URL, and Gmail and Yahoo require one-click from bulk senders`,
+        {
+          fix: `serve Paperboy behind TLS (a reverse proxy such as Caddy or nginx with a certificate) and set PUBLIC_URL=https://${u.host}${u.pathname === '/' ? '' : u.pathname}`,
+        },
+      ),
     );
   } else {
     out.push(check('public-url', 'PUBLIC_URL', 'pass', `${publicUrl} is https`));
@@ -123,9 +129,15 @@ export async function checkPublicUrl(publicUrl: string, dns: Dns, opts: HttpProb
   const ours = html && answer.body.includes(PAPERBOY_MARK);
   if (answer.status >= 300 && answer.status < 400) {
     out.push(
-      check('unsubscribe', 'Unsubscribe endpoint', 'warn', `GET ${shown} redirects (${answer.status}) to ${answer.location ?? '?'}: mail clients post one-click unsubscribes without following redirects`, {
-        fix: 'set PUBLIC_URL to the address the redirect leads to',
-      }),
+      check(
+        'unsubscribe',
+        'Unsubscribe endpoint',
+        'warn',
+        `GET ${shown} redirects (${answer.status}) to ${answer.location ?? '?'}: mail clients post one-click unsubscribes without following redirects`,
+        {
+          fix: 'set PUBLIC_URL to the address the redirect leads to',
+        },
+      ),
     );
   } else if (answer.status >= 500 || answer.status < 200) {
     out.push(
@@ -137,9 +149,15 @@ export async function checkPublicUrl(publicUrl: string, dns: Dns, opts: HttpProb
     out.push(check('unsubscribe', 'Unsubscribe endpoint', 'pass', `GET ${shown} answers ${answer.status} from Paperboy (a token of nobody, as expected)`));
   } else {
     out.push(
-      check('unsubscribe', 'Unsubscribe endpoint', 'warn', `GET ${shown} answered ${answer.status}${html ? '' : ` (${answer.contentType || 'no content type'})`}, but not with a Paperboy page: is PUBLIC_URL pointing at Paperboy?`, {
-        fix: `route ${unsubscribeUrl(publicUrl, '')} to \`paperboy serve\`, or correct PUBLIC_URL`,
-      }),
+      check(
+        'unsubscribe',
+        'Unsubscribe endpoint',
+        'warn',
+        `GET ${shown} answered ${answer.status}${html ? '' : ` (${answer.contentType || 'no content type'})`}, but not with a Paperboy page: is PUBLIC_URL pointing at Paperboy?`,
+        {
+          fix: `route ${unsubscribeUrl(publicUrl, '')} to \`paperboy serve\`, or correct PUBLIC_URL`,
+        },
+      ),
     );
   }
   return out;

@@ -75,7 +75,12 @@ async function probe(url: string, dns: Dns, opts: SmtpProbeOptions): Promise<Pro
     state.allowsAuth = connection.allowsAuth;
     const ehlo = String(connection.lastServerResponse || '');
     state.ehloName = /^250[ -](\S+)/.exec(ehlo)?.[1] ?? '';
-    state.mechanisms = /^250[ -]AUTH[ =](.*)$/im.exec(ehlo)?.[1]?.trim().split(/\s+/).map((m) => m.toUpperCase()) ?? [];
+    state.mechanisms =
+      /^250[ -]AUTH[ =](.*)$/im
+        .exec(ehlo)?.[1]
+        ?.trim()
+        .split(/\s+/)
+        .map((m) => m.toUpperCase()) ?? [];
     if (auth && state.allowsAuth && (state.secure || isLoopback(host))) {
       state.login = await new Promise((resolve) =>
         connection.login(auth, (err) => resolve(err ? { ok: false, message: scrub(oneReply(err), auth.pass) } : { ok: true })),
@@ -106,9 +111,13 @@ export async function checkSmtp(smtpUrl: string | undefined, outboxDir: string, 
   if (!smtpUrl) return [check('smtp', 'SMTP', 'skip', `SMTP_URL not set: digests are written as .eml files to ${outboxDir}`)];
   const shown = redactUrl(smtpUrl)!;
   const { options, auth } = parseSmtpUrl(smtpUrl);
-  const host = options.host!;
-  const local = isLoopback(host);
-  const insecure = new URL(smtpUrl).searchParams.get('tls') === 'insecure';
+  const server: Server = {
+    host: options.host!,
+    port: options.port,
+    secure: Boolean(options.secure),
+    local: isLoopback(options.host!),
+    insecure: new URL(smtpUrl).searchParams.get('tls') === 'insecure',
+  };
   const p = await probe(smtpUrl, dns, opts);
 
   if (p.error && !p.error.tls) {
@@ -121,61 +130,87 @@ export async function checkSmtp(smtpUrl: string | undefined, outboxDir: string, 
     ];
   }
   const out: CheckResult[] = [check('smtp', 'SMTP', 'pass', `${shown} answers${p.ehloName ? ` as ${p.ehloName}` : ''}`)];
-
   if (p.error) {
-    // smtps:// on a port that speaks plain SMTP first: OpenSSL reads "220 …" as a broken TLS record.
-    const plainPort = /wrong version number|packet length too long|unknown protocol/i.test(p.error.message);
-    out.push(
-      check('smtp-tls', 'SMTP TLS', 'fail', `${options.secure ? 'the TLS handshake' : 'STARTTLS'} with ${host} failed: ${p.error.message}`, {
-        fix: plainPort
-          ? `port ${options.port} speaks plain SMTP first: use smtp://…@${host}:${options.port} (STARTTLS), or smtps:// with the implicit-TLS port (465)`
-          : `install a certificate valid for ${host} from a public authority on the server (or, for a relay you trust on a private network, add ?tls=insecure to SMTP_URL)`,
-      }),
-      check('smtp-auth', 'SMTP AUTH', 'skip', 'not checked: no encrypted session'),
-    );
+    out.push(failedHandshake(p.error.message, server), check('smtp-auth', 'SMTP AUTH', 'skip', 'not checked: no encrypted session'));
     return out;
   }
+  out.push(tlsLine(p, server), authLine(p, server, Boolean(auth)));
+  return out;
+}
 
+/** The server SMTP_URL names, as the TLS and AUTH lines speak of it. */
+interface Server {
+  host: string;
+  port: string | number | undefined;
+  /** smtps: TLS from the first byte. */
+  secure: boolean;
+  /** This machine: plaintext is acceptable. */
+  local: boolean;
+  /** `?tls=insecure`: the certificate is not verified. */
+  insecure: boolean;
+}
+
+/** The `smtp-tls` line when the TLS handshake (smtps, or STARTTLS) failed. */
+function failedHandshake(message: string, { host, port, secure }: Server): CheckResult {
+  // smtps:// on a port that speaks plain SMTP first: OpenSSL reads "220 …" as a broken TLS record.
+  const plainPort = /wrong version number|packet length too long|unknown protocol/i.test(message);
+  return check('smtp-tls', 'SMTP TLS', 'fail', `${secure ? 'the TLS handshake' : 'STARTTLS'} with ${host} failed: ${message}`, {
+    fix: plainPort
+      ? `port ${port} speaks plain SMTP first: use smtp://…@${host}:${port} (STARTTLS), or smtps:// with the implicit-TLS port (465)`
+      : `install a certificate valid for ${host} from a public authority on the server (or, for a relay you trust on a private network, add ?tls=insecure to SMTP_URL)`,
+  });
+}
+
+/** The `smtp-tls` line after a session: encrypted (and whether the certificate was verified), or plaintext. */
+function tlsLine(p: Probe, { host, secure, local, insecure }: Server): CheckResult {
   const verified = insecure ? ', certificate NOT verified (tls=insecure)' : ', certificate verified';
   if (p.secure) {
-    const how = options.secure ? 'TLS from the first byte (smtps)' : 'STARTTLS offered and used';
-    out.push(
-      insecure
-        ? check('smtp-tls', 'SMTP TLS', 'warn', `${how}${verified}: anyone on the path can pose as the server`, { fix: `install a certificate valid for ${host} and drop ?tls=insecure from SMTP_URL` })
-        : check('smtp-tls', 'SMTP TLS', 'pass', `${how}${verified}`),
-    );
-  } else if (local) {
-    out.push(check('smtp-tls', 'SMTP TLS', 'warn', `${host} does not offer STARTTLS: plaintext, acceptable only because the server is this machine`, { fix: 'turn STARTTLS on in the server if it is ever reached over a network' }));
-  } else {
-    out.push(
-      check('smtp-tls', 'SMTP TLS', 'fail', `${host} does not offer STARTTLS: the password and every digest would cross the network in plaintext`, {
-        fix: `turn STARTTLS on in the server (Postfix: smtpd_tls_security_level = may, with smtpd_tls_cert_file and smtpd_tls_key_file), or use its implicit-TLS port: smtps://…@${host}:465`,
-      }),
-    );
+    const how = secure ? 'TLS from the first byte (smtps)' : 'STARTTLS offered and used';
+    return insecure
+      ? check('smtp-tls', 'SMTP TLS', 'warn', `${how}${verified}: anyone on the path can pose as the server`, {
+          fix: `install a certificate valid for ${host} and drop ?tls=insecure from SMTP_URL`,
+        })
+      : check('smtp-tls', 'SMTP TLS', 'pass', `${how}${verified}`);
   }
+  if (local) {
+    return check('smtp-tls', 'SMTP TLS', 'warn', `${host} does not offer STARTTLS: plaintext, acceptable only because the server is this machine`, {
+      fix: 'turn STARTTLS on in the server if it is ever reached over a network',
+    });
+  }
+  return check('smtp-tls', 'SMTP TLS', 'fail', `${host} does not offer STARTTLS: the password and every digest would cross the network in plaintext`, {
+    fix: `turn STARTTLS on in the server (Postfix: smtpd_tls_security_level = may, with smtpd_tls_cert_file and smtpd_tls_key_file), or use its implicit-TLS port: smtps://…@${host}:465`,
+  });
+}
 
+/** The `smtp-auth` line: no credentials, not tried (and why), not offered, accepted or refused. */
+function authLine(p: Probe, { host, local }: Server, hasCredentials: boolean): CheckResult {
   const offered = p.mechanisms.length ? `AUTH ${p.mechanisms.join(' ')}` : 'AUTH';
-  if (!auth) {
-    out.push(check('smtp-auth', 'SMTP AUTH', 'skip', `no credentials in SMTP_URL (the server must relay for this machine without them)${p.allowsAuth ? `; it offers ${offered}` : ''}`));
-  } else if (!p.login && !p.secure && !local) {
-    // Many servers offer AUTH only after STARTTLS, and the doctor does not send a password in clear: see the TLS line.
-    out.push(check('smtp-auth', 'SMTP AUTH', 'skip', `${p.allowsAuth ? `${offered} offered; ` : ''}the credentials were not tried over an unencrypted connection`));
-  } else if (!p.allowsAuth) {
-    out.push(
-      check('smtp-auth', 'SMTP AUTH', 'fail', `SMTP_URL has credentials but ${host} does not offer AUTH${p.secure ? ' (after STARTTLS)' : ''}: every send would fail at login`, {
-        fix: `enable SMTP AUTH on the server, or take the user and password out of SMTP_URL if it relays for this machine without them`,
-      }),
-    );
-  } else if (!p.login) {
-    out.push(check('smtp-auth', 'SMTP AUTH', 'skip', `${offered} offered; the credentials were not tried`));
-  } else if (p.login.ok) {
-    out.push(check('smtp-auth', 'SMTP AUTH', 'pass', `${offered} offered; the credentials in SMTP_URL are accepted`));
-  } else {
-    out.push(
-      check('smtp-auth', 'SMTP AUTH', 'fail', `${offered} offered, but the credentials in SMTP_URL are refused: ${p.login.message}`, {
-        fix: 'check the user and password in SMTP_URL (percent-encode @ : / and % inside them)',
-      }),
+  if (!hasCredentials) {
+    return check(
+      'smtp-auth',
+      'SMTP AUTH',
+      'skip',
+      `no credentials in SMTP_URL (the server must relay for this machine without them)${p.allowsAuth ? `; it offers ${offered}` : ''}`,
     );
   }
-  return out;
+  if (!p.login && !p.secure && !local) {
+    // Many servers offer AUTH only after STARTTLS, and the doctor does not send a password in clear: see the TLS line.
+    return check('smtp-auth', 'SMTP AUTH', 'skip', `${p.allowsAuth ? `${offered} offered; ` : ''}the credentials were not tried over an unencrypted connection`);
+  }
+  if (!p.allowsAuth) {
+    return check(
+      'smtp-auth',
+      'SMTP AUTH',
+      'fail',
+      `SMTP_URL has credentials but ${host} does not offer AUTH${p.secure ? ' (after STARTTLS)' : ''}: every send would fail at login`,
+      {
+        fix: `enable SMTP AUTH on the server, or take the user and password out of SMTP_URL if it relays for this machine without them`,
+      },
+    );
+  }
+  if (!p.login) return check('smtp-auth', 'SMTP AUTH', 'skip', `${offered} offered; the credentials were not tried`);
+  if (p.login.ok) return check('smtp-auth', 'SMTP AUTH', 'pass', `${offered} offered; the credentials in SMTP_URL are accepted`);
+  return check('smtp-auth', 'SMTP AUTH', 'fail', `${offered} offered, but the credentials in SMTP_URL are refused: ${p.login.message}`, {
+    fix: 'check the user and password in SMTP_URL (percent-encode @ : / and % inside them)',
+  });
 }

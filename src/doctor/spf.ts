@@ -46,7 +46,8 @@ export function mergedSpf(records: string[]): string {
 export async function checkSpf(dns: Dns, domain: string, smtpHost: string | undefined): Promise<CheckResult> {
   const title = 'SPF';
   const found = await dns.txt(domain);
-  if (!found.ok) return check('spf', title, 'fail', `could not be decided: ${found.error}`, { fix: 'check DNS_SERVERS (or the system resolver) and run the doctor again' });
+  if (!found.ok)
+    return check('spf', title, 'fail', `could not be decided: ${found.error}`, { fix: 'check DNS_SERVERS (or the system resolver) and run the doctor again' });
   const records = found.records.filter((r) => SPF_RE.test(r.trim()));
   if (records.length === 0) {
     const value = proposedSpf(smtpHost);
@@ -91,10 +92,16 @@ export async function checkSpf(dns: Dns, domain: string, smtpHost: string | unde
     return check('spf', title, 'warn', `${domain}: "${record}"${note}`, { fix: 'run the doctor again, or check those includes by hand' });
   }
   if (all === '?' || (all === undefined && !terms.some((t) => /^redirect=/i.test(t)))) {
-    return check('spf', title, 'warn', `${domain}: "${record}" ends ${all === '?' ? 'in ?all' : 'without an all term'}: mail from other servers gets "neutral", not a failure${note}`, {
-      fix: 'end the record with ~all (or -all)',
-      publish: { name: domain, type: 'TXT', value: ['v=spf1', ...terms.filter((t) => !/^[?]all$/i.test(t)), '~all'].join(' ') },
-    });
+    return check(
+      'spf',
+      title,
+      'warn',
+      `${domain}: "${record}" ends ${all === '?' ? 'in ?all' : 'without an all term'}: mail from other servers gets "neutral", not a failure${note}`,
+      {
+        fix: 'end the record with ~all (or -all)',
+        publish: { name: domain, type: 'TXT', value: ['v=spf1', ...terms.filter((t) => !/^[?]all$/i.test(t)), '~all'].join(' ') },
+      },
+    );
   }
   return check('spf', title, 'pass', `${domain}: "${record}"${note}`);
 }
@@ -110,9 +117,7 @@ interface Followed {
 
 /** Looks at each include:/redirect= target once: one level is enough to catch the usual mistakes. */
 async function followIncludes(dns: Dns, terms: string[]): Promise<Followed> {
-  const targets = terms
-    .map((t) => /^[+\-~?]?include:(.+)$/i.exec(t)?.[1] ?? /^redirect=(.+)$/i.exec(t)?.[1])
-    .filter((d): d is string => Boolean(d));
+  const targets = terms.map((t) => /^[+\-~?]?include:(.+)$/i.exec(t)?.[1] ?? /^redirect=(.+)$/i.exec(t)?.[1]).filter((d): d is string => Boolean(d));
   const out: Followed = { count: 0, lookups: 0, broken: [], undecided: [] };
   await Promise.all(
     targets.map(async (target) => {

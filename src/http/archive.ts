@@ -27,10 +27,14 @@ export function archiveRoutes(http: Hono, app: ArchiveDeps): void {
       (i) => html`<li><a href="${archiveUrl(app.config.PUBLIC_URL, i.id)}">${displayDate(i.issueDate)} (${i.frequency})</a>: ${i.subject}</li>`,
     );
     return c.html(
-      page(name, html`<h1>All issues</h1>${issues.length ? html`<ul class="card">${items}</ul>` : html`<p>No issues yet.</p>`}<p class="links"><a href="/">Subscribe</a><a href="/feed.xml">Atom feed</a></p>`, {
-        title: 'All issues',
-        head: feedLink(app.config.PUBLIC_URL, name),
-      }),
+      page(
+        name,
+        html`<h1>All issues</h1>${issues.length ? html`<ul class="card">${items}</ul>` : html`<p>No issues yet.</p>`}<p class="links"><a href="/">Subscribe</a><a href="/feed.xml">Atom feed</a></p>`,
+        {
+          title: 'All issues',
+          head: feedLink(app.config.PUBLIC_URL, name),
+        },
+      ),
     );
   });
 

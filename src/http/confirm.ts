@@ -28,7 +28,10 @@ export function confirmRoutes(http: Hono, app: ConfirmDeps, limiter: WindowLimit
   const answer = (c: Context, state: ConfirmState, token: string, fresh = false) => {
     switch (state.kind) {
       case 'invalid':
-        return c.html(page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p><p><a href="/">Subscribe again</a></p>`, { title: 'Link not valid' }), statusOf('TOKEN_INVALID'));
+        return c.html(
+          page(name, html`<h1>Link not valid</h1><p>${INVALID_LINK}</p><p><a href="/">Subscribe again</a></p>`, { title: 'Link not valid' }),
+          statusOf('TOKEN_INVALID'),
+        );
       case 'expired':
         return c.html(
           page(

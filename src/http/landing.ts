@@ -48,8 +48,7 @@ export type LandingDeps = Pick<App, 'config' | 'store' | 'tokens' | 'masthead' |
 function subscribeForm(c: Context, app: LandingDeps, s: FormState = {}) {
   const { config } = app;
   const zoneHint = { fallback: config.TZ, ...(config.DELIVER_AT ? { deliverAt: config.DELIVER_AT } : {}) };
-  const err = (field: 'email' | 'topics') =>
-    s.error?.field === field ? html`<p class="error" id="${field}-error">${s.error.message}</p>` : '';
+  const err = (field: 'email' | 'topics') => (s.error?.field === field ? html`<p class="error" id="${field}-error">${s.error.message}</p>` : '');
   const invalid = (field: 'email' | 'topics') => (s.error?.field === field ? html` aria-invalid="true" aria-describedby="${field}-error"` : '');
   const weekly = (s.frequency ?? config.DEFAULT_FREQUENCY) === 'weekly';
   return html`<form class="card" method="post" action="/subscribe">
@@ -77,9 +76,11 @@ async function landingPage(c: Context, app: LandingDeps, s: FormState = {}) {
   const issueUrl = latest ? archiveUrl(config.PUBLIC_URL, latest.id) : '';
   const latestSection = latest
     ? html`<section class="card" aria-labelledby="latest"><h2 id="latest">Latest issue · ${displayDate(latest.issueDate)}</h2>
-<ol class="papers">${papers.slice(0, LATEST_SHOWN).map(
-        (p) => html`<li><a href="${issueUrl}">${p.title}</a>${p.authors.length ? html`<span class="meta">${authorsShort(p.authors)}</span>` : ''}</li>`,
-      )}</ol>${papers.length > LATEST_SHOWN ? html`<p><a href="${issueUrl}">Read the whole issue: ${papers.length} papers</a></p>` : ''}</section>`
+<ol class="papers">${papers
+        .slice(0, LATEST_SHOWN)
+        .map(
+          (p) => html`<li><a href="${issueUrl}">${p.title}</a>${p.authors.length ? html`<span class="meta">${authorsShort(p.authors)}</span>` : ''}</li>`,
+        )}</ol>${papers.length > LATEST_SHOWN ? html`<p><a href="${issueUrl}">Read the whole issue: ${papers.length} papers</a></p>` : ''}</section>`
     : html`<section class="card" aria-labelledby="latest"><h2 id="latest">Latest issue</h2><p>The first issue has not gone out yet.</p></section>`;
   return page(
     name,

@@ -22,7 +22,12 @@ export function preferencesRoutes(http: Hono, app: PreferencesDeps): void {
   const name = app.config.NEWSLETTER_NAME;
   const zoneHint = { fallback: app.config.TZ, ...(app.config.DELIVER_AT ? { deliverAt: app.config.DELIVER_AT } : {}) };
   /** `zoneError`: the time zone as typed, and why it was refused (shown beside the field). */
-  const form = (c: Context, s: { id: number; frequency: string; topics: string[]; timezone: string | null }, note = '', zoneError?: { value: string; message: string }) => {
+  const form = (
+    c: Context,
+    s: { id: number; frequency: string; topics: string[]; timezone: string | null },
+    note = '',
+    zoneError?: { value: string; message: string },
+  ) => {
     const unsubscribe = unsubscribeUrl(app.config.PUBLIC_URL, app.tokens.sign('unsubscribe', s.id));
     return page(
       name,

@@ -46,7 +46,8 @@ export function createHttpApp(app: App): Hono {
   http.notFound((c) => c.html(page(name, html`<p>Not found.</p>`), statusOf('NOT_FOUND')));
   http.onError((err, c) => {
     // hono's own refusals (the Origin check's) carry their status; every other is the table's.
-    if (err instanceof HTTPException) return c.html(page(name, html`<p>${err.status === statusOf('FORBIDDEN') ? 'This request did not come from this site.' : err.message}</p>`), err.status);
+    if (err instanceof HTTPException)
+      return c.html(page(name, html`<p>${err.status === statusOf('FORBIDDEN') ? 'This request did not come from this site.' : err.message}</p>`), err.status);
     const e = err instanceof AppError ? err : new AppError('INTERNAL', 'internal error');
     if (!(err instanceof AppError)) app.log.error(`http: ${err.message}`);
     return c.html(page(name, html`<p>${e.message}</p>`), e.httpStatus);

@@ -41,9 +41,7 @@ export interface PlannedIssue {
 }
 
 /** Why there is no next issue. */
-export type NoIssue =
-  | { reason: 'no-new-papers'; since: Issue | undefined }
-  | { reason: 'no-subscribers' };
+export type NoIssue = { reason: 'no-new-papers'; since: Issue | undefined } | { reason: 'no-subscribers' };
 
 /** Upvotes (known ones first, highest first), then the order papers were added. */
 export function rankPapers(papers: Paper[]): Paper[] {
@@ -120,7 +118,15 @@ export async function planNextIssue(store: Store, opts: BuildOptions): Promise<P
     const had = delivered.get(reader.id);
     if (had) {
       delivered.delete(reader.id);
-      assign(reader.id, variants.of(matcher.papersFor(combination).filter((p) => !had.has(p.id)).slice(0, opts.cap)));
+      assign(
+        reader.id,
+        variants.of(
+          matcher
+            .papersFor(combination)
+            .filter((p) => !had.has(p.id))
+            .slice(0, opts.cap),
+        ),
+      );
       continue;
     }
     let variant = byCombination.get(combination);
@@ -183,12 +189,7 @@ export function isNoIssue(x: PlannedIssue | NoIssue): x is NoIssue {
  * True when a cadence is due: daily always; weekly on `weeklyDay` (in `timeZone`), once: not
  * again when a weekly issue already went out that day, and not on other days.
  */
-export function isDue(
-  frequency: Frequency,
-  last: Issue | undefined,
-  now: Date,
-  when: Pick<BuildOptions, 'weeklyDay' | 'timeZone'> = {},
-): boolean {
+export function isDue(frequency: Frequency, last: Issue | undefined, now: Date, when: Pick<BuildOptions, 'weeklyDay' | 'timeZone'> = {}): boolean {
   if (frequency === 'daily') return true;
   const tz = when.timeZone ?? 'UTC';
   const today = dayIn(now, tz);

@@ -59,7 +59,10 @@ export function singular(word: string): string {
 
 /** The words of `text`: NFKC, lower case, split at anything but letters and digits, in the singular. */
 export function tokenize(text: string): string[] {
-  const words = text.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u);
+  const words = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u);
   const out: string[] = [];
   for (const w of words) if (w) out.push(singular(w));
   return out;

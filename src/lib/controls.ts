@@ -4,6 +4,7 @@
  * text outright, and the others forge log lines or drive terminals. Every edge strips them
  * (search filters, digest text) or refuses them (anything stored from a person's input).
  */
+/* eslint-disable no-control-regex -- this module says what a control character is: its patterns match them */
 
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 

@@ -11,7 +11,10 @@ const ARXIV_OLD = /^([a-z-]+(?:\.[A-Z]{2})?\/\d{7})(v\d+)?$/;
 /** An arXiv id without its version (`2508.13426v2` → `2508.13426`), or undefined if it is not one. */
 export function normalizeArxivId(raw: string | undefined | null): string | undefined {
   if (!raw) return undefined;
-  const s = raw.trim().replace(/^(?:arxiv:|https?:\/\/arxiv\.org\/(?:abs|pdf)\/)/i, '').replace(/\.pdf$/, '');
+  const s = raw
+    .trim()
+    .replace(/^(?:arxiv:|https?:\/\/arxiv\.org\/(?:abs|pdf)\/)/i, '')
+    .replace(/\.pdf$/, '');
   const m = ARXIV_NEW.exec(s) ?? ARXIV_OLD.exec(s);
   return m ? m[1] : undefined;
 }

@@ -89,7 +89,7 @@ export async function checkAlerts(deps: AlertDeps, facts: AlertFacts): Promise<v
         what: `The mail servers of ${domain} refused Paperboy as a sender (policy, reputation, authentication or a blocklist). Nothing goes to ${domain} until ${minute(p.until)}; its readers keep their subscriptions and get the issue when the pause ends.`,
         since: minute(open.get(key)?.openedAt ?? at),
         lastError: p.reason,
-        todo: 'Run `npx paperboy doctor` (SPF, DKIM and DMARC of the From domain), check the sending IP against the blocklist the reply names, and read the reply above: it usually links to the provider\'s explanation.',
+        todo: "Run `npx paperboy doctor` (SPF, DKIM and DMARC of the From domain), check the sending IP against the blocklist the reply names, and read the reply above: it usually links to the provider's explanation.",
       });
     }
 

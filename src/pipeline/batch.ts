@@ -60,7 +60,15 @@ export function settleFailure(job: DeliveryJob, e: SendError, now: Date): Delive
   const flag = e.maybeDelivered ? { maybeDuplicate: true } : {};
   if (isBounce(e.kind)) return { id: job.id, status: 'failed', error: reply, reply, at, ...flag };
   if (givesUp(job.firstAttemptAt, now)) return { id: job.id, status: 'failed', error: `gave up after 48 h: ${reply}`, reply, at, ...flag };
-  return { id: job.id, status: 'pending', error: reply, reply, nextAttemptAt: nextAttempt(job.attempts, now, job.firstAttemptAt, e.retryAfterMs).toISOString(), at, ...flag };
+  return {
+    id: job.id,
+    status: 'pending',
+    error: reply,
+    reply,
+    nextAttemptAt: nextAttempt(job.attempts, now, job.firstAttemptAt, e.retryAfterMs).toISOString(),
+    at,
+    ...flag,
+  };
 }
 
 /** The report a refusal during the SMTP session makes for the bounce policy: a bounce makes one. */
@@ -89,12 +97,15 @@ export async function recordBatch(deps: { store: Store; log: Log; policy: Policy
   const { store, log } = deps;
   await withStoreRetry(
     () =>
-      store.transaction(async (tx) => {
-        await tx.recordDeliveries(batch.results);
-        await tx.releaseDeliveries(batch.unsent);
-        for (const [until, { ids, reason }] of batch.deferred) await tx.deferDeliveries(ids, until, reason, deps.policy.now().toISOString());
-        if (batch.events.length) await recordEvents({ ...deps.policy, store: tx }, batch.events);
-      }, { concurrent: true }),
+      store.transaction(
+        async (tx) => {
+          await tx.recordDeliveries(batch.results);
+          await tx.releaseDeliveries(batch.unsent);
+          for (const [until, { ids, reason }] of batch.deferred) await tx.deferDeliveries(ids, until, reason, deps.policy.now().toISOString());
+          if (batch.events.length) await recordEvents({ ...deps.policy, store: tx }, batch.events);
+        },
+        { concurrent: true },
+      ),
     { what: `recording ${batch.results.length} results of issue #${issueId}`, warn: (l) => log.warn(l), maxMs: 10 * 60_000 },
   );
 }

@@ -82,7 +82,9 @@ class DeliveryRun {
     const { deps, issue, report } = this;
     report.resumedInFlight = await deps.store.reclaimStale(deps.now().toISOString(), deps.isDead);
     if (report.resumedInFlight > 0) {
-      deps.log.warn(`${report.resumedInFlight} messages were in flight when an earlier run stopped; sending them again (possible duplicates, flagged in the ledger)`);
+      deps.log.warn(
+        `${report.resumedInFlight} messages were in flight when an earlier run stopped; sending them again (possible duplicates, flagged in the ledger)`,
+      );
     }
     this.batchSize = deps.batchSize ?? Math.max(10, deps.mailer.concurrency * 4);
     this.leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
@@ -150,7 +152,11 @@ class DeliveryRun {
           },
           abandon: () => deps.stop?.requested === true,
         }),
-        withStoreRetry(() => deps.store.pausedDomains(now), { what: 'reading the paused domains', warn: (l) => deps.log.warn(l), abandon: () => deps.stop?.requested === true }),
+        withStoreRetry(() => deps.store.pausedDomains(now), {
+          what: 'reading the paused domains',
+          warn: (l) => deps.log.warn(l),
+          abandon: () => deps.stop?.requested === true,
+        }),
       ]);
       for (const [domain, p] of pauses) if (!this.paused.has(domain)) this.paused.set(domain, p);
       if (jobs.length === 0) {
@@ -176,7 +182,11 @@ class DeliveryRun {
       this.queue.push({ job, batch, recipient });
       byVariant.set(job.variant, [...(byVariant.get(job.variant) ?? []), recipient]);
     }
-    for (const [variant, rs] of byVariant) void this.templates.get(variant).then((t) => t.prepare?.(rs), () => {});
+    for (const [variant, rs] of byVariant)
+      void this.templates.get(variant).then(
+        (t) => t.prepare?.(rs),
+        () => {},
+      );
   }
 
   /** Nothing of this worker's in flight or waiting to be recorded (what is queued counts, unless the run halted: it will never go). */
@@ -241,7 +251,9 @@ class DeliveryRun {
     if (event) batch.events.push(event);
     if (e.kind === 'sender' && !this.paused.has(domain)) {
       this.paused.set(domain, { until: new Date(deps.now().getTime() + DOMAIN_PAUSE_MS).toISOString(), reason: e.message });
-      deps.log.error(`${domain} refused the sender (${e.message}): nothing goes to ${domain} for ${DOMAIN_PAUSE_MS / 60_000} min; its readers keep their subscriptions`);
+      deps.log.error(
+        `${domain} refused the sender (${e.message}): nothing goes to ${domain} for ${DOMAIN_PAUSE_MS / 60_000} min; its readers keep their subscriptions`,
+      );
     }
     if (result.status === 'failed') report.failed++;
     else report.deferred++;
@@ -255,10 +267,20 @@ class DeliveryRun {
     const { deps, issue, report } = this;
     batch.close();
     this.open.delete(batch);
-    const recorded: Promise<void> = recordBatch({ ...deps, policy: { store: deps.store, tokens: deps.tokens, now: deps.now, log: deps.log } }, issue.id, batch).then(() => {
-      this.remaining -= batch.results.filter((r) => r.status !== 'pending').length;
-      deps.onProgress?.({ issueId: issue.id, sent: report.sent, failed: report.failed, deferred: report.deferred, remaining: this.remaining, elapsedMs: Date.now() - this.started });
-    }, (err) => void (this.failure ??= err));
+    const recorded: Promise<void> = recordBatch({ ...deps, policy: { store: deps.store, tokens: deps.tokens, now: deps.now, log: deps.log } }, issue.id, batch).then(
+      () => {
+        this.remaining -= batch.results.filter((r) => r.status !== 'pending').length;
+        deps.onProgress?.({
+          issueId: issue.id,
+          sent: report.sent,
+          failed: report.failed,
+          deferred: report.deferred,
+          remaining: this.remaining,
+          elapsedMs: Date.now() - this.started,
+        });
+      },
+      (err) => void (this.failure ??= err),
+    );
     this.records.add(recorded);
     void recorded.finally(() => this.records.delete(recorded));
   }

@@ -139,9 +139,9 @@ function fill<T extends PaperInput>(base: T, next: PaperInput): T {
     authors: next.authors.length > 0 ? next.authors : base.authors,
     links: { ...base.links, ...next.links },
     extra: { ...base.extra, ...next.extra },
-    ...(next.arxivId ?? base.arxivId ? { arxivId: next.arxivId ?? base.arxivId } : {}),
-    ...(next.upvotes ?? base.upvotes) !== undefined ? { upvotes: next.upvotes ?? base.upvotes } : {},
-    ...(next.publishedAt ?? base.publishedAt ? { publishedAt: next.publishedAt ?? base.publishedAt } : {}),
+    ...((next.arxivId ?? base.arxivId) ? { arxivId: next.arxivId ?? base.arxivId } : {}),
+    ...((next.upvotes ?? base.upvotes) !== undefined ? { upvotes: next.upvotes ?? base.upvotes } : {}),
+    ...((next.publishedAt ?? base.publishedAt) ? { publishedAt: next.publishedAt ?? base.publishedAt } : {}),
     // A paper is a revision only if every source says so.
     ...(base.revision && next.revision ? { revision: true } : { revision: undefined }),
   };
@@ -153,8 +153,7 @@ function mergePaper(existing: Paper, p: Incoming): Paper {
 }
 
 function sameContent(a: Paper, b: Paper): boolean {
-  const pick = (p: Paper) =>
-    JSON.stringify([p.title, p.abstract, p.authors, p.links, p.extra, p.arxivId, p.upvotes, p.publishedAt]);
+  const pick = (p: Paper) => JSON.stringify([p.title, p.abstract, p.authors, p.links, p.extra, p.arxivId, p.upvotes, p.publishedAt]);
   return pick(a) === pick(b);
 }
 

@@ -72,9 +72,14 @@ export class HeldLock {
     readonly state: LockState,
     private readonly leaseMs: number,
   ) {
-    this.timer = setInterval(() => {
-      this.renewal = deps.store.renewLock(name, by, this.leaseUntil()).catch((err) => deps.log.warn(`could not renew the ${name} lock: ${(err as Error).message}`));
-    }, Math.max(1000, leaseMs / 4));
+    this.timer = setInterval(
+      () => {
+        this.renewal = deps.store
+          .renewLock(name, by, this.leaseUntil())
+          .catch((err) => deps.log.warn(`could not renew the ${name} lock: ${(err as Error).message}`));
+      },
+      Math.max(1000, leaseMs / 4),
+    );
     this.timer.unref();
   }
 

@@ -71,9 +71,7 @@ export function runIssues(outcomes: SendOutcome[] | undefined, ctx: RunContext):
           paused: r.paused ?? null,
         },
         reason: r.paused ? 'paused' : null,
-        note: r.paused
-          ? `${o.issue.frequency}: issue #${o.issue.id} paused (${r.sent} sent, ${r.pending} waiting): ${r.paused}`
-          : describeOutcome(o, ctx.via).line,
+        note: r.paused ? `${o.issue.frequency}: issue #${o.issue.id} paused (${r.sent} sent, ${r.pending} waiting): ${r.paused}` : describeOutcome(o, ctx.via).line,
       });
       continue;
     }

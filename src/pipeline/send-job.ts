@@ -109,10 +109,13 @@ async function buildIssue(
     // Fenced: the lease is renewed (and the tick recorded) in the transaction that writes the issue.
     // The issue lock, not the store's write lock, keeps this single: on PostgreSQL the (long, at a
     // million readers) write does not hold up sign-ups and ingests meanwhile.
-    return await deps.store.transaction(async (tx) => {
-      await lock.fence(tx, tick);
-      return tx.createIssue(planned.plan);
-    }, { concurrent: true });
+    return await deps.store.transaction(
+      async (tx) => {
+        await lock.fence(tx, tick);
+        return tx.createIssue(planned.plan);
+      },
+      { concurrent: true },
+    );
   } finally {
     await lock.release();
   }

@@ -12,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** SQLSTATE classes and codes, and driver errors, that mean "the connection, not the query". */
 const TRANSIENT_SQLSTATE = /^(08|57P0[123]|53300|40001|40P01)/;
-const TRANSIENT_TEXT = /Connection terminated|connection error|not queryable|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|SQLITE_BUSY|database is locked/i;
+const TRANSIENT_TEXT =
+  /Connection terminated|connection error|not queryable|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|SQLITE_BUSY|database is locked/i;
 
 /** True when `err` says the store was unreachable, not that the statement was wrong. */
 export function isTransientStoreError(err: unknown): boolean {

@@ -30,7 +30,7 @@ export interface WorkerOptions {
 /** Delivers due work until `stopped` resolves. Paused issues wait for `paperboy send`. */
 export async function runWorker(deps: DeliverDeps, opts: WorkerOptions): Promise<void> {
   let stop = false;
-  opts.stopped.then(() => {
+  void opts.stopped.then(() => {
     stop = true;
   });
   const lock = opts.lock ?? new Lock();

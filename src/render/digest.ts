@@ -74,12 +74,7 @@ export interface FooterUrls {
 }
 
 /** The props for one variant. */
-export function digestProps(
-  masthead: Masthead,
-  issue: { issueDate: string; frequency: Frequency },
-  papers: Paper[],
-  urls: FooterUrls,
-): TrendingPapersProps {
+export function digestProps(masthead: Masthead, issue: { issueDate: string; frequency: Frequency }, papers: Paper[], urls: FooterUrls): TrendingPapersProps {
   return {
     ...masthead,
     issueDate: displayDate(issue.issueDate),

@@ -28,12 +28,17 @@ export async function ingestSources(app: App, record: TickRecord, opts: IngestSo
   for (const source of splitSources(config.DIGEST_SOURCE)) {
     if (opts.stop?.requested) break;
     try {
-      const r = await loadAndIngest(app.store, [source], digestReader({
-        today: app.today(),
-        cwd: config.cwd,
-        includeCross: config.ARXIV_INCLUDE_CROSS,
-        fetch: fetchOptions(config),
-      }), (opts.now ?? app.now)());
+      const r = await loadAndIngest(
+        app.store,
+        [source],
+        digestReader({
+          today: app.today(),
+          cwd: config.cwd,
+          includeCross: config.ARXIV_INCLUDE_CROSS,
+          fetch: fetchOptions(config),
+        }),
+        (opts.now ?? app.now)(),
+      );
       for (const w of r.warnings) log.warn(w);
       const state = r.notModified.length ? 'not modified' : `${r.added} new, ${r.updated} updated, ${r.unchanged} unchanged`;
       log.info(`ingested ${source}: ${state}`);

@@ -73,7 +73,14 @@ export class TickRecord {
   /** Writes the run, updates each source's health, and opens or clears alerts. Never throws. */
   async finish(): Promise<void> {
     const { app } = this;
-    const mail = app.config.OPERATOR_EMAIL ? alertMail(app.config, () => app.mailer(), app.tokens.installTag, () => this.now()) : undefined;
+    const mail = app.config.OPERATOR_EMAIL
+      ? alertMail(
+          app.config,
+          () => app.mailer(),
+          app.tokens.installTag,
+          () => this.now(),
+        )
+      : undefined;
     try {
       const sources = this.sources.map((s) => s.result);
       const issues = runIssues(this.outcomes, {

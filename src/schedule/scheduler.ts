@@ -119,7 +119,8 @@ export async function claimMissedTick(app: App, now: Date = app.now()): Promise<
     return previous;
   }
   const last = (await store.getLock(SCHEDULE_TICK))?.tick;
-  if (last?.at === at && last.by?.endsWith(` ${CATCH_UP}`)) log.info(`the missed SCHEDULE tick of ${utc(at)} is caught up by ${last.by.slice(0, -CATCH_UP.length - 1)}`);
+  if (last?.at === at && last.by?.endsWith(` ${CATCH_UP}`))
+    log.info(`the missed SCHEDULE tick of ${utc(at)} is caught up by ${last.by.slice(0, -CATCH_UP.length - 1)}`);
   return undefined;
 }
 

@@ -33,12 +33,7 @@ export function renderAlert(m: AlertMessage): { subject: string; text: string; h
  * The AlertMail port over the app's mailer, or undefined without OPERATOR_EMAIL. The mailer is
  * opened on the first alert; `close()` closes it if it was.
  */
-export function alertMail(
-  config: Config,
-  mailer: () => Mailer,
-  installTag: string,
-  now: () => Date,
-): (AlertMail & { close(): Promise<void> }) | undefined {
+export function alertMail(config: Config, mailer: () => Mailer, installTag: string, now: () => Date): (AlertMail & { close(): Promise<void> }) | undefined {
   const to = config.OPERATOR_EMAIL;
   if (!to) return undefined;
   const from = parseMailbox(config.MAIL_FROM)!;

@@ -175,10 +175,7 @@ function splitAtSlots(raw: Buffer): Piece[] {
   const text = raw.toString('latin1');
   const softBreak = '(?:=\\r\\n)?';
   const wrapped = (placeholder: string) => placeholder.split('').join(softBreak);
-  const re = new RegExp(
-    `(${escape(RCPT_PLACEHOLDER)})|(<${MSGID_PLACEHOLDER}@[^>\\s]+>)|(${wrapped(UNSUB_PLACEHOLDER)})|(${wrapped(PREFS_PLACEHOLDER)})`,
-    'g',
-  );
+  const re = new RegExp(`(${escape(RCPT_PLACEHOLDER)})|(<${MSGID_PLACEHOLDER}@[^>\\s]+>)|(${wrapped(UNSUB_PLACEHOLDER)})|(${wrapped(PREFS_PLACEHOLDER)})`, 'g');
   const pieces: Piece[] = [];
   let last = 0;
   for (const m of text.matchAll(re)) {
@@ -197,7 +194,7 @@ function splitAtSlots(raw: Buffer): Piece[] {
 function breaksIn(matched: string): number[] {
   const breaks: number[] = [];
   let chars = 0;
-  for (let i = 0; i < matched.length; ) {
+  for (let i = 0; i < matched.length;) {
     if (matched.startsWith('=\r\n', i)) {
       breaks.push(chars);
       i += 3;

@@ -89,6 +89,11 @@ export class DigestMail {
  * the issue, the list, the mail type and the sender id (FEEDBACK_ID, else the newsletter's name).
  */
 export function feedbackId(config: Pick<Config, 'FEEDBACK_ID' | 'NEWSLETTER_NAME'>, issueId: number | undefined): string {
-  const sender = config.FEEDBACK_ID ?? (config.NEWSLETTER_NAME.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'paperboy');
+  const sender =
+    config.FEEDBACK_ID ??
+    (config.NEWSLETTER_NAME.toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') ||
+      'paperboy');
   return `issue-${issueId ?? 'preview'}:paperboy:digest:${sender}`;
 }

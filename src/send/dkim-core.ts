@@ -70,7 +70,11 @@ export function dkimCore(crypto: Crypto, signedHeaders: readonly string[]) {
       if (colon <= 0) continue;
       const name = field.slice(0, colon).trim().toLowerCase();
       if (!signedHeaders.includes(name)) continue;
-      const value = field.slice(colon + 1).replace(/\r\n/g, '').replace(/[ \t]+/g, ' ').trim();
+      const value = field
+        .slice(colon + 1)
+        .replace(/\r\n/g, '')
+        .replace(/[ \t]+/g, ' ')
+        .trim();
       fields.set(name, `${name}:${value}\r\n`);
     }
     const names = signedHeaders.filter((n) => fields.has(n));

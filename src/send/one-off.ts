@@ -36,9 +36,7 @@ export async function composeOneOff(m: OneOffMessage, envelopeFrom: string): Pro
     textEncoding: 'quoted-printable',
     disableFileAccess: true,
     disableUrlAccess: true,
-    ...(m.unsubscribeUrl
-      ? { headers: { 'List-Unsubscribe': `<${m.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } }
-      : {}),
+    ...(m.unsubscribeUrl ? { headers: { 'List-Unsubscribe': `<${m.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
   });
   const raw: Buffer = await mail.compile().build();
   const data = dotStuff(raw);

@@ -55,7 +55,10 @@ export function parseArxivFeed(raw: string, source: string, opts: ArxivOptions):
     // At the end of a cut-off document the validator lists the tags left open.
     const open = /^Invalid '\[([^\]]*)\]' found/.exec(valid.err.msg.replace(/\s+/g, ' '));
     if (open) {
-      const tags = open[1]!.match(/"[^"]+"/g)?.map((t) => `<${t.slice(1, -1)}>`).join(', ');
+      const tags = open[1]!
+        .match(/"[^"]+"/g)
+        ?.map((t) => `<${t.slice(1, -1)}>`)
+        .join(', ');
       throw new AppError('INPUT_INVALID', `${source}:${raw.split('\n').length}: not valid XML: the document ends inside ${tags} (cut off?)`);
     }
     throw new AppError('INPUT_INVALID', `${source}:${valid.err.line}:${valid.err.col}: not valid XML (${valid.err.msg})`);

@@ -35,9 +35,7 @@ export function fetchOptions(config: Pick<Config, 'FETCH_TIMEOUT_SECONDS' | 'FET
 }
 
 /** A fetched body, or a 304. */
-export type FetchResult =
-  | { status: 'ok'; body: Buffer; contentType: string; validators: Validators; url: string }
-  | { status: 'not-modified' };
+export type FetchResult = { status: 'ok'; body: Buffer; contentType: string; validators: Validators; url: string } | { status: 'not-modified' };
 
 class Retryable extends Error {
   constructor(

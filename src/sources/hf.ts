@@ -135,4 +135,3 @@ function orgName(org: z.infer<typeof hfOrganization>): string | undefined {
   if (typeof org === 'string') return cleanText(org) || undefined;
   return cleanText(org.fullname ?? org.name ?? '') || undefined;
 }
-

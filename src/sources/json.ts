@@ -17,7 +17,10 @@ const text = z.string().transform(cleanText);
 const requiredText = text.pipe(z.string().min(1, 'must not be empty'));
 const isoDate = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO date (YYYY-MM-DD or full timestamp)');
+  .refine(
+    (s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)),
+    'must be an ISO date (YYYY-MM-DD or full timestamp)',
+  );
 
 const jsonPaper = z.object({
   title: requiredText,

@@ -49,10 +49,10 @@ export const LIMITS = {
 } as const;
 
 const n = (x: number) => x.toLocaleString('en-US');
-const tooLong = (what: string, length: number, limit: number) =>
-  length > limit ? `${what} is ${n(length)} characters, over the limit of ${n(limit)}` : undefined;
+const tooLong = (what: string, length: number, limit: number) => (length > limit ? `${what} is ${n(length)} characters, over the limit of ${n(limit)}` : undefined);
 const tooMany = (what: string, count: number, limit: number) => (count > limit ? `${n(count)} ${what}, over the limit of ${n(limit)}` : undefined);
-const outOfRange = (what: string, v: number | undefined) => (v !== undefined && v > LIMITS.count ? `${what} ${n(v)} is over the limit of ${n(LIMITS.count)}` : undefined);
+const outOfRange = (what: string, v: number | undefined) =>
+  v !== undefined && v > LIMITS.count ? `${what} ${n(v)} is over the limit of ${n(LIMITS.count)}` : undefined;
 
 /** The first item of `list` longer than `limit`, as a reason ("author 3 is 301 characters…"). */
 function longItem(what: string, list: readonly string[] | undefined, limit: number): string | undefined {
@@ -75,7 +75,11 @@ export function oversized(p: PaperInput, linkNames: LinkNames = {}): string | un
     () => tooMany('authors', p.authors.length, LIMITS.authors),
     () => longItem('author', p.authors, LIMITS.authorName),
     () => tooLong('the authors together', authorsTotal, LIMITS.authorsTotal),
-    ...(Object.entries(p.links) as [keyof PaperLinks, string][]).map(([k, url]) => () => tooLong(linkNames[k] ?? k, url.length, LIMITS.url)),
+    ...(Object.entries(p.links) as [keyof PaperLinks, string][]).map(
+      ([k, url]) =>
+        () =>
+          tooLong(linkNames[k] ?? k, url.length, LIMITS.url),
+    ),
     () => tooLong('tldr', p.extra.tldr?.length ?? 0, LIMITS.tldr),
     () => tooMany('keywords', p.extra.keywords?.length ?? 0, LIMITS.keywords),
     () => longItem('keyword', p.extra.keywords, LIMITS.keyword),

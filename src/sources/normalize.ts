@@ -3,16 +3,17 @@
  * (two sources that describe the same paper must produce the same id) are `lib/paper-ids.ts`.
  */
 
+/** Control characters other than tab, line feed and carriage return (which `\s` collapses): C0, DEL, C1. */
+// eslint-disable-next-line no-control-regex -- source text loses its control characters: matching them is the point
+const CONTROLS_BUT_WHITESPACE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
 /**
  * Collapses whitespace (hard line breaks, tabs, the Unicode line separators included) and strips
  * every other control character, C1 ones too (U+009B, a terminal's CSI): every text field of every
  * source goes through here before the store sees it.
  */
 export function cleanText(s: string): string {
-  return s
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return s.replace(CONTROLS_BUT_WHITESPACE, '').replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -47,7 +48,19 @@ export function maybe<K extends string, V>(key: K, value: V | undefined): { [P i
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-const TEX_ACCENTS: Record<string, string> = { "'": '\u0301', '`': '\u0300', '^': '\u0302', '"': '\u0308', '~': '\u0303', '=': '\u0304', '.': '\u0307', c: '\u0327', v: '\u030C', u: '\u0306', H: '\u030B' };
+const TEX_ACCENTS: Record<string, string> = {
+  "'": '\u0301',
+  '`': '\u0300',
+  '^': '\u0302',
+  '"': '\u0308',
+  '~': '\u0303',
+  '=': '\u0304',
+  '.': '\u0307',
+  c: '\u0327',
+  v: '\u030C',
+  u: '\u0306',
+  H: '\u030B',
+};
 
 /**
  * TeX accents as arXiv metadata writes them (`Andr\'e`, `{\"o}`, `\c{c}`) → Unicode (`André`, `ö`, `ç`).

@@ -45,9 +45,13 @@ export function diskFullError(err: unknown, target: StoreTarget): AppError | und
     (code.startsWith('SQLITE_IOERR') && target.file !== undefined && (freeBytes(target.file) ?? Infinity) < NEARLY_FULL_BYTES);
   if (!full) return undefined;
   const why = String(e.message ?? err).split('\n')[0];
-  return new AppError('STORE', `the disk is full: cannot write to ${target.label} (${why}); nothing was written by the failed step: free some space and run it again`, {
-    cause: err,
-  });
+  return new AppError(
+    'STORE',
+    `the disk is full: cannot write to ${target.label} (${why}); nothing was written by the failed step: free some space and run it again`,
+    {
+      cause: err,
+    },
+  );
 }
 
 /**

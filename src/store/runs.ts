@@ -32,16 +32,7 @@ export interface RunSource {
  * scheduler stopping), and the issue lock's (`locked`: held elsewhere too long; `built-this-tick`:
  * another process built this tick's issue). Other strings may appear as reasons are added.
  */
-export type RunReason =
-  | 'no-new-papers'
-  | 'no-subscribers'
-  | 'not-due'
-  | 'sources-failed'
-  | 'paused'
-  | 'send-failed'
-  | 'start-up'
-  | 'stopped'
-  | (string & {});
+export type RunReason = 'no-new-papers' | 'no-subscribers' | 'not-due' | 'sources-failed' | 'paused' | 'send-failed' | 'start-up' | 'stopped' | (string & {});
 
 /** One cadence's result in a run: the issue built or resumed, or why none. */
 export interface RunIssue {

@@ -56,11 +56,7 @@ export async function removeSubscriber(store: Store, emailInput: string, now: Da
  * Writes already-validated import rows in one transaction; returns how many were new and how
  * many were left out because their address is kept as suppressed (`hashOf` gives its keyed hash).
  */
-export async function importSubscribers(
-  store: Store,
-  rows: NewSubscriber[],
-  hashOf?: (email: string) => string,
-): Promise<{ added: number; suppressed: number }> {
+export async function importSubscribers(store: Store, rows: NewSubscriber[], hashOf?: (email: string) => string): Promise<{ added: number; suppressed: number }> {
   return store.transaction(async (tx) => {
     const kept = hashOf ? await tx.suppressionHashes() : new Set<string>();
     const allowed = kept.size && hashOf ? rows.filter((r) => !kept.has(hashOf(r.email))) : rows;

@@ -171,7 +171,10 @@ export class Tokens {
 
   /** A short deterministic tag for `parts` (used in Message-IDs). */
   tag(...parts: (string | number)[]): string {
-    return createHmac('sha256', this.key).update(`paperboy/tag\0${parts.join('\0')}`).digest('base64url').slice(0, 12);
+    return createHmac('sha256', this.key)
+      .update(`paperboy/tag\0${parts.join('\0')}`)
+      .digest('base64url')
+      .slice(0, 12);
   }
 
   private mac(purpose: TokenPurpose, body: Buffer): Buffer {

@@ -73,7 +73,9 @@ function classOf(report: ParsedReport): { got: Class; unmatched: boolean; detail
 }
 
 function sourcesOf(dir: string): { source: string; dir: string; labels: Record<string, Label> }[] {
-  const folders = readdirSync(dir).filter((f) => existsSync(path.join(dir, f, 'labels.json'))).sort();
+  const folders = readdirSync(dir)
+    .filter((f) => existsSync(path.join(dir, f, 'labels.json')))
+    .sort();
   return folders.map((source) => ({
     source,
     dir: path.join(dir, source),
@@ -144,8 +146,14 @@ bench('bounce reading on the held-out corpus', async () => {
       `total ${verdicts.length} messages; agreeing with the labels: ${ok} (${pct(ok / verdicts.length)}); target ${pct(TARGET_AGREEMENT)}`,
       `sender-side refusals read as the reader's fault (hard, soft or complaint): ${against.length} (must be 0)`,
       `classified but with nothing to match them to (set aside as unreadable by parse.ts): ${unmatched}`,
-      summary('independent of sisimai (not in OVERLAP.json)', verdicts.filter((v) => !v.overlap)),
-      summary('also in sisimai\'s collection (OVERLAP.json)', verdicts.filter((v) => v.overlap)),
+      summary(
+        'independent of sisimai (not in OVERLAP.json)',
+        verdicts.filter((v) => !v.overlap),
+      ),
+      summary(
+        "also in sisimai's collection (OVERLAP.json)",
+        verdicts.filter((v) => v.overlap),
+      ),
       `parse time: ${(ms / verdicts.length).toFixed(2)} ms per message (${verdicts.length} messages in ${ms.toFixed(0)} ms)`,
       'per source:',
       ...perSource(verdicts),
@@ -161,5 +169,9 @@ bench('bounce reading on the held-out corpus', async () => {
   const share = ok / verdicts.length;
   if (share < TARGET_AGREEMENT) console.log(`BELOW TARGET: ${ok} of ${verdicts.length} = ${(100 * share).toFixed(2)} % < ${pct(TARGET_AGREEMENT)}`);
   // The one figure that must hold: a refusal of the sender never counts against a reader.
-  if (heldOut) expect(against.map((v) => `${v.source}/${v.file}`), 'sender-side refusals read as the reader\'s fault').toEqual([]);
+  if (heldOut)
+    expect(
+      against.map((v) => `${v.source}/${v.file}`),
+      "sender-side refusals read as the reader's fault",
+    ).toEqual([]);
 });

@@ -29,6 +29,7 @@ import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { serveHttp } from '../../src/http/server.js';
 import type { Log } from '../../src/log.js';
+import { sleep } from '../helpers/eventually.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -184,7 +185,10 @@ it('HTTP: subscribe and one-click unsubscribe vs a bare hono handler', async () 
 
   // (b)'s pool: active subscribers, imported before the server opens the store.
   const csv = path.join(ws.dir, 'pool.csv');
-  writeFileSync(csv, ['email,frequency', ...Array.from({ length: UNSUBSCRIBE_POOL }, (_, i) => `pool${String(i).padStart(6, '0')}@example.org,daily`), ''].join('\n'));
+  writeFileSync(
+    csv,
+    ['email,frequency', ...Array.from({ length: UNSUBSCRIBE_POOL }, (_, i) => `pool${String(i).padStart(6, '0')}@example.org,daily`), ''].join('\n'),
+  );
   const imported = await ws.cli(['subscribers', 'import', csv]);
   if (imported.code !== 0 || !imported.stdout.includes(`: ${UNSUBSCRIBE_POOL} added`)) throw new Error(`import: ${imported.stdout}${imported.stderr}`);
 
@@ -308,7 +312,7 @@ it('HTTP: subscribe and one-click unsubscribe vs a bare hono handler', async () 
 });
 
 /** Lets the requests that were in flight when autocannon stopped finish on the server. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+const settle = () => sleep(200);
 
 /** How many subscribers have `status`. */
 async function countStatus(app: App, status: string): Promise<number> {

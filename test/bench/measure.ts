@@ -32,9 +32,7 @@ export function report(title: string, figures: Figure[], extra: string[] = []): 
   const lines = [
     `\n${title} (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version})`,
     `${'benchmark'.padEnd(width)}  ${'median'.padStart(10)}  ${'p95'.padStart(10)}  ${'min'.padStart(10)}  runs`,
-    ...figures.map(
-      (f) => `${f.name.padEnd(width)}  ${fmt(f.medianMs).padStart(10)}  ${fmt(f.p95Ms).padStart(10)}  ${fmt(f.minMs).padStart(10)}  ${f.runs}`,
-    ),
+    ...figures.map((f) => `${f.name.padEnd(width)}  ${fmt(f.medianMs).padStart(10)}  ${fmt(f.p95Ms).padStart(10)}  ${fmt(f.minMs).padStart(10)}  ${f.runs}`),
     ...extra,
   ];
   console.log(lines.join('\n'));

@@ -26,15 +26,54 @@ const READERS = 100_000;
 
 /** 48 combinations that occur in the seed, written as readers write them, and 2 that match nothing. */
 const MATCHING = [
-  'sign language', '3D', 'retrieval', 'video', 'multilingual', 'surveys', 'distillation', 'instruction tuning',
-  'contrastive learning', 'text-to-image', 'in-context learning', 'model merging', 'safety', 'reasoning', 'medical',
-  'Diffusion Models', 'RL', 'RLHF', 'reinforcement learning', 'preference optimization', 'agents', 'LLM alignment',
-  'vision-language models', 'multimodal LLMs', 'representation learning', 'direct preference optimization',
-  'RL, RLHF', 'diffusion models, text-to-image', 'video, retrieval', 'sign language, multilingual', '3D, video',
-  'safety, alignment', 'reasoning, math', 'medical, radiology', 'distillation, model merging', 'survey, benchmark',
-  'instruction tuning, multilingual', 'contrastive learning, retrieval', 'LLM agents, agents', 'in-context learning, RL',
-  'preference optimization, DPO', 'vision-language models, 3D', 'embeddings', 'zero-shot', 'benchmarks, datasets',
-  'captioning', 'hallucination', 'scaling laws, scaling',
+  'sign language',
+  '3D',
+  'retrieval',
+  'video',
+  'multilingual',
+  'surveys',
+  'distillation',
+  'instruction tuning',
+  'contrastive learning',
+  'text-to-image',
+  'in-context learning',
+  'model merging',
+  'safety',
+  'reasoning',
+  'medical',
+  'Diffusion Models',
+  'RL',
+  'RLHF',
+  'reinforcement learning',
+  'preference optimization',
+  'agents',
+  'LLM alignment',
+  'vision-language models',
+  'multimodal LLMs',
+  'representation learning',
+  'direct preference optimization',
+  'RL, RLHF',
+  'diffusion models, text-to-image',
+  'video, retrieval',
+  'sign language, multilingual',
+  '3D, video',
+  'safety, alignment',
+  'reasoning, math',
+  'medical, radiology',
+  'distillation, model merging',
+  'survey, benchmark',
+  'instruction tuning, multilingual',
+  'contrastive learning, retrieval',
+  'LLM agents, agents',
+  'in-context learning, RL',
+  'preference optimization, DPO',
+  'vision-language models, 3D',
+  'embeddings',
+  'zero-shot',
+  'benchmarks, datasets',
+  'captioning',
+  'hallucination',
+  'scaling laws, scaling',
 ];
 const NOTHING = ['quantum chemistry', 'protein folding, weather forecasting'];
 
@@ -57,34 +96,46 @@ it('plan', async () => {
 
     const opts = app.buildOptions('daily', now);
     let planned: PlannedIssue | undefined;
-    const plan = await measure(`plan the issue (${READERS.toLocaleString('en')} readers, ${combos.length} topic combinations)`, async () => {
-      const p = await planNextIssue(app.store, opts);
-      if (isNoIssue(p)) throw new Error(`no issue: ${p.reason}`);
-      planned = p;
-    }, { runs: 5, warmup: 1 });
+    const plan = await measure(
+      `plan the issue (${READERS.toLocaleString('en')} readers, ${combos.length} topic combinations)`,
+      async () => {
+        const p = await planNextIssue(app.store, opts);
+        if (isNoIssue(p)) throw new Error(`no issue: ${p.reason}`);
+        planned = p;
+      },
+      { runs: 5, warmup: 1 },
+    );
     const p = planned!;
 
     // Each run writes a new issue from the same plan (one delivery row per reader each time).
     const write = await measure('write it (createIssue: deliveries + bulk overrides)', () => app.store.createIssue(p.plan), { runs: 3, warmup: 1 });
 
     const main = p.variants.get(0)!;
-    const render = await measure(`render + build the MIME of every variant once (${p.variants.size})`, async () => {
-      for (const [, papers] of p.variants) {
-        const subject = variantSubject({ subject: p.plan.subject, frequency: 'daily' }, main, papers);
-        await app.digest.compose({ subject, issueDate: p.plan.issueDate, frequency: 'daily', papers, issueId: 1 });
-      }
-    }, { runs: 3, warmup: 1 });
+    const render = await measure(
+      `render + build the MIME of every variant once (${p.variants.size})`,
+      async () => {
+        for (const [, papers] of p.variants) {
+          const subject = variantSubject({ subject: p.plan.subject, frequency: 'daily' }, main, papers);
+          await app.digest.compose({ subject, issueDate: p.plan.issueDate, frequency: 'daily', papers, issueId: 1 });
+        }
+      },
+      { runs: 3, warmup: 1 },
+    );
 
     const matcher = new TopicMatcher(main);
     const distinct = new Set(combos.map((c) => matcher.key(parseTopics(c)))).size;
     const nulls = [...p.plan.overrides.values()].filter((v) => v === null).length;
     const sizes = [...p.variants.values()].map((v) => v.length);
     const total = plan.medianMs + write.medianMs + render.medianMs;
-    report('Plan', [plan, write, render], [
-      `${p.variants.size} variants (${distinct} distinct normalised topic lists; papers per variant ${Math.min(...sizes)}–${Math.max(...sizes)}), ` +
-        `${p.recipients.toLocaleString('en')} recipients, ${p.plan.overrides.size.toLocaleString('en')} overrides (${nulls.toLocaleString('en')} with nothing to send)`,
-      `plan + write + render: ${fmt(total)} (${(total / 1000).toFixed(2)} s)`,
-    ]);
+    report(
+      'Plan',
+      [plan, write, render],
+      [
+        `${p.variants.size} variants (${distinct} distinct normalised topic lists; papers per variant ${Math.min(...sizes)}–${Math.max(...sizes)}), ` +
+          `${p.recipients.toLocaleString('en')} recipients, ${p.plan.overrides.size.toLocaleString('en')} overrides (${nulls.toLocaleString('en')} with nothing to send)`,
+        `plan + write + render: ${fmt(total)} (${(total / 1000).toFixed(2)} s)`,
+      ],
+    );
   } finally {
     await app.close();
   }

@@ -66,7 +66,12 @@ it('POST /subscribe: the time of an answer by kind of address', async () => {
   const total = ROUNDS + WARMUP_ROUNDS;
   // Known addresses, one per request: active and unsubscribed imported, pending ones signed up below.
   const csv = path.join(ws.dir, 'known.csv');
-  writeFileSync(csv, ['email', ...Array.from({ length: total }, (_, i) => address('active', i)), ...Array.from({ length: total }, (_, i) => address('unsubscribed', i)), ''].join('\n'));
+  writeFileSync(
+    csv,
+    ['email', ...Array.from({ length: total }, (_, i) => address('active', i)), ...Array.from({ length: total }, (_, i) => address('unsubscribed', i)), ''].join(
+      '\n',
+    ),
+  );
   if ((await ws.cli(['subscribers', 'import', csv])).code !== 0) throw new Error('import failed');
   app = await createApp(loadConfig(ws.env, ws.dir), silentLog);
   for (let i = 0; i < total; i++) {
@@ -78,16 +83,19 @@ it('POST /subscribe: the time of an answer by kind of address', async () => {
   const http = createHttpApp(app);
   let handlerMs = 0;
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({
-      fetch: async (req: Request, env: unknown) => {
-        const started = performance.now();
-        const res = await http.fetch(req, env);
-        handlerMs = performance.now() - started;
-        return res;
+    const s = serve(
+      {
+        fetch: async (req: Request, env: unknown) => {
+          const started = performance.now();
+          const res = await http.fetch(req, env);
+          handlerMs = performance.now() - started;
+          return res;
+        },
+        port: 0,
+        hostname: '127.0.0.1',
       },
-      port: 0,
-      hostname: '127.0.0.1',
-    }, () => resolve(s));
+      () => resolve(s),
+    );
   });
   close = () => new Promise<void>((done) => server.close(() => done()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -118,7 +126,10 @@ it('POST /subscribe: the time of an answer by kind of address', async () => {
     for (const kind of order) {
       const { ms, server, body } = await post(address(kind, round));
       bodies.add(body);
-      if (round >= WARMUP_ROUNDS) times[kind].push(ms), serverTimes[kind].push(server);
+      if (round >= WARMUP_ROUNDS) {
+        times[kind].push(ms);
+        serverTimes[kind].push(server);
+      }
     }
   }
 

@@ -47,9 +47,11 @@ import { isNoIssue, planNextIssue } from '../../src/issue/builder.js';
 import { silentLog } from '../../src/log.js';
 import { ingestDigests } from '../../src/pipeline/ingest.js';
 import { parseDigest } from '../../src/sources/index.js';
-import { createDatabase, dropDatabase, postgresReachable, psql, PG_URL } from '../helpers/database.js';
+import { createDatabase, dropDatabase, psql, PG_URL } from '../helpers/database.js';
 import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
-import { SMTP_SINK, SMTP_SOURCE, type Sink, run, startSink } from './sink.js';
+import { eventually } from '../helpers/eventually.js';
+import { requires } from '../helpers/requires.js';
+import { SMTP_SOURCE, type Sink, run, startSink } from './sink.js';
 
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const POOL = 5;
@@ -57,19 +59,18 @@ const EARLIER = Number(process.env.SCALE_EARLIER || 30);
 /** A send still going after this long is stopped (SIGTERM) and its rate taken over what it sent. */
 const CAP_S = Number(process.env.SCALE_SEND_SECONDS || 60);
 const BASELINE = 20_000;
-const list = (v: string | undefined, dflt: string) => (v || dflt).split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined, dflt: string) =>
+  (v || dflt)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const SIZES = list(process.env.SCALE_SIZES, '100000,1000000').map(Number);
 const STORES = list(process.env.SCALE_STORES, 'postgres,sqlite');
 const WORKERS = list(process.env.SCALE_WORKERS, '1,2,4').map(Number);
 
-const missing = [
-  [SMTP_SINK, "Postfix's smtp-sink (apt-get install postfix)"],
-  [MAIN, 'the built executable (run `npm run build`, or use `npm run bench:scale`)'],
-].filter(([file]) => !existsSync(file!));
-if (missing.length) console.warn(`SKIPPING scale benchmark: ${missing.map(([f, w]) => `${f} not found: ${w}`).join('; ')}`);
-const havePg = STORES.includes('postgres') && postgresReachable();
-if (!missing.length && STORES.includes('postgres') && !havePg) console.warn(`scale benchmark: PostgreSQL at ${PG_URL} not reachable: SKIPPING the PostgreSQL runs`);
-const bench = missing.length ? it.skip : it;
+const skip = requires(['smtp-sink', 'build']);
+const havePg = !skip && STORES.includes('postgres') && !requires('postgres', { part: 'the PostgreSQL runs' });
+const bench = skip ? it.skip : it;
 
 const group = (n: number) => Math.round(n).toLocaleString('en-US');
 const address = (i: number) => `reader${String(i).padStart(7, '0')}@example.org`;
@@ -81,7 +82,7 @@ const workspaces: Workspace[] = [];
 const lines: string[] = [];
 const facts: Record<string, string> = {};
 beforeAll(async () => {
-  if (!missing.length) sink = await startSink(1000);
+  if (!skip) sink = await startSink(1000);
 });
 afterAll(async () => {
   await sink?.stop();
@@ -208,8 +209,9 @@ async function seeded(kind: Kind, n: number): Promise<Store> {
   const t0 = Date.now();
   if (kind === 'sqlite') await raw.exec('pragma synchronous = off; pragma journal_mode = wal; pragma cache_size = -262144');
   // Rows valid by construction: no per-row foreign-key triggers while seeding (reset below).
-  else await raw.exec("set synchronous_commit = off; set session_replication_role = replica");
-  const seq = kind === 'postgres' ? 'generate_series(1, N) as g(i)' : '(with recursive c(i) as (select 1 union all select i + 1 from c where i < N) select i from c) as g';
+  else await raw.exec('set synchronous_commit = off; set session_replication_role = replica');
+  const seq =
+    kind === 'postgres' ? 'generate_series(1, N) as g(i)' : '(with recursive c(i) as (select 1 union all select i + 1 from c where i < N) select i from c) as g';
   const series = (count: number) => seq.replace('N', String(count));
   const tx = async (body: string) => raw.exec(kind === 'postgres' ? body : `begin; ${body}; commit`);
   const cat = (...p: string[]) => (kind === 'postgres' ? `concat(${p.join(', ')})` : p.join(' || '));
@@ -250,7 +252,8 @@ async function seeded(kind: Kind, n: number): Promise<Store> {
        select ${k}, id, 0, 'sent', 1, ${cat(`'paperboy.${k}.'`, 'id', "'.abcdef012345@example.org'")}, '${at}', '${at}', '${at}', '250 2.0.0 Ok: queued as 4ZxQ1k2Lm3'
        from subscribers order by id`,
     );
-    if (k % 5 === 0 || k === EARLIER) progress(`${kind} ${group(n)}: sent-log ${k}/${EARLIER} issues (${group(k * n)} ledger rows, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    if (k % 5 === 0 || k === EARLIER)
+      progress(`${kind} ${group(n)}: sent-log ${k}/${EARLIER} issues (${group(k * n)} ledger rows, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   const ti = Date.now();
   if (kind === 'postgres') {
@@ -319,7 +322,9 @@ async function planIssue(s: Store): Promise<Plan> {
   t = performance.now();
   const issue = await s.app.store.createIssue(planned.plan);
   const createMs = performance.now() - t;
-  progress(`${s.kind}: planned issue #${issue.id} in ${(planMs / 1000).toFixed(2)} s, wrote it in ${(createMs / 1000).toFixed(2)} s (${group(planned.recipients)} recipients)`);
+  progress(
+    `${s.kind}: planned issue #${issue.id} in ${(planMs / 1000).toFixed(2)} s, wrote it in ${(createMs / 1000).toFixed(2)} s (${group(planned.recipients)} recipients)`,
+  );
   return { issueId: issue.id, planMs, createMs, recipients: planned.recipients };
 }
 
@@ -414,27 +419,28 @@ async function send(s: Store, issueId: number, workers: number): Promise<SendFig
   }
   const open = `select count(*) as n from deliveries where issue_id = ${issueId} and status in ('pending', 'sending')`;
   let lastLog = Date.now();
-  let capped = false;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 250));
-    if (children.some((c) => c.child.exitCode !== null)) {
-      throw new Error(`a worker exited early:\n${children.map((c) => c.stdout + c.stderr).join('\n')}`);
-    }
-    const left = await s.raw.one<{ n: number | string | boolean }>(
-      `select exists(select 1 from deliveries where issue_id = ${issueId} and status in ('pending', 'sending')) as n`,
-    );
-    if (!Number(left.n) || left.n === false) break;
-    if (performance.now() - t0 > CAP_S * 1000) {
-      capped = true;
-      progress(`${s.kind} × ${workers}: still sending after ${CAP_S} s: stopping the workers (SIGTERM); the rate is taken over what was sent`);
-      break;
-    }
-    if (Date.now() - lastLog > 15_000) {
-      lastLog = Date.now();
-      const n = Number((await s.raw.one<{ n: string }>(open)).n);
-      progress(`${s.kind} × ${workers}: ${group(n)} deliveries left`);
-    }
-  }
+  // Until nothing is left to send, or the cap (no deadline of its own: the cap is the deadline).
+  const ended = await eventually(
+    async () => {
+      if (children.some((c) => c.child.exitCode !== null)) {
+        throw new Error(`a worker exited early:\n${children.map((c) => c.stdout + c.stderr).join('\n')}`);
+      }
+      const left = await s.raw.one<{ n: number | string | boolean }>(
+        `select exists(select 1 from deliveries where issue_id = ${issueId} and status in ('pending', 'sending')) as n`,
+      );
+      if (!Number(left.n) || left.n === false) return 'sent';
+      if (performance.now() - t0 > CAP_S * 1000) return 'capped';
+      if (Date.now() - lastLog > 15_000) {
+        lastLog = Date.now();
+        const n = Number((await s.raw.one<{ n: string }>(open)).n);
+        progress(`${s.kind} × ${workers}: ${group(n)} deliveries left`);
+      }
+      return false;
+    },
+    { what: 'the workers to send the issue', timeoutMs: Infinity, intervalMs: 250 },
+  );
+  const capped = ended === 'capped';
+  if (capped) progress(`${s.kind} × ${workers}: still sending after ${CAP_S} s: stopping the workers (SIGTERM); the rate is taken over what was sent`);
   const wallSeconds = (performance.now() - t0) / 1000;
   // Stopped early: the workers take SIGTERM like any other; rows claimed but not sent go back to pending.
   const rssMb = children.map((c) => procStatus(c.child.pid!, 'VmHWM') ?? NaN);
@@ -445,7 +451,15 @@ async function send(s: Store, issueId: number, workers: number): Promise<SendFig
   for (const c of children) c.child.kill('SIGTERM');
   const codes = await Promise.all(children.map((c) => c.exit));
   if (codes.some((c) => c !== 0)) throw new Error(`worker exit codes ${codes.join(', ')}:\n${children.map((c) => c.stderr).join('\n')}`);
-  const noise = children.map((c) => c.stderr.split('\n').filter((l) => l.trim() && !/^issue #\d+: \d+ sent/.test(l) && !/INFO|info/.test(l)).join('\n')).join('\n').trim();
+  const noise = children
+    .map((c) =>
+      c.stderr
+        .split('\n')
+        .filter((l) => l.trim() && !/^issue #\d+: \d+ sent/.test(l) && !/INFO|info/.test(l))
+        .join('\n'),
+    )
+    .join('\n')
+    .trim();
   if (noise) console.warn(`workers wrote to stderr:\n${noise.slice(0, 2000)}`);
 
   const counts = await s.raw.one<Record<string, number | string>>(
@@ -487,7 +501,11 @@ async function messageSize(): Promise<number> {
   const ws = workspace({ MAX_PAPERS_PER_ISSUE: '30' });
   workspaces.push(ws);
   const env = { ...ws.env, PATH: process.env.PATH ?? '' };
-  for (const args of [['ingest', SEED], ['subscribers', 'add', address(1)], ['send', '--dry-run', '--outbox', 'dry-run']]) {
+  for (const args of [
+    ['ingest', SEED],
+    ['subscribers', 'add', address(1)],
+    ['send', '--dry-run', '--outbox', 'dry-run'],
+  ]) {
     const r = await run(process.execPath, [MAIN, ...args], { cwd: ws.dir, env });
     if (r.code !== 0) throw new Error(`paperboy ${args.join(' ')} exited ${r.code}: ${r.stderr || r.stdout}`);
   }
@@ -498,7 +516,20 @@ async function messageSize(): Promise<number> {
 }
 
 async function smtpSource(n: number, sessions: number, size: number): Promise<number> {
-  const r = await run(SMTP_SOURCE, ['-s', String(sessions), '-m', String(n), '-l', String(size), '-d', '-f', 'a@example.org', '-t', 'b@example.org', `127.0.0.1:${sink!.port}`]);
+  const r = await run(SMTP_SOURCE, [
+    '-s',
+    String(sessions),
+    '-m',
+    String(n),
+    '-l',
+    String(size),
+    '-d',
+    '-f',
+    'a@example.org',
+    '-t',
+    'b@example.org',
+    `127.0.0.1:${sink!.port}`,
+  ]);
   if (r.code !== 0 || r.stderr.trim()) throw new Error(`smtp-source exited ${r.code}: ${r.stderr}`);
   return n / (r.ms / 1000);
 }
@@ -509,7 +540,21 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 function row(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 }
-const HEAD = ['store', 'subscribers', 'workers', 'sent', 'msg/s', 'wall s', 'peak RSS MB (each)', 'CPU s wrk/pg/sink', 'busy', 'claim p50/p95', 'record p50/p95', 'DB/batch p50', 'DB share'];
+const HEAD = [
+  'store',
+  'subscribers',
+  'workers',
+  'sent',
+  'msg/s',
+  'wall s',
+  'peak RSS MB (each)',
+  'CPU s wrk/pg/sink',
+  'busy',
+  'claim p50/p95',
+  'record p50/p95',
+  'DB/batch p50',
+  'DB share',
+];
 const WIDTHS = [8, 11, 7, 9, 7, 7, 22, 19, 5, 15, 15, 12, 8];
 
 function sendLine(kind: Kind, n: number, w: number, f: SendFigures): string {
@@ -566,7 +611,11 @@ bench(
             const plan = await explainClaim(s, p.issueId);
             const time = plan.find((l) => l.startsWith('Execution Time')) ?? '';
             const removed = plan.find((l) => l.includes('Rows Removed by Filter'))?.trim() ?? '';
-            const scan = plan.find((l) => /Scan using|Seq Scan|Bitmap/.test(l))?.trim().replace(/\s+\(cost.*$/, '') ?? '';
+            const scan =
+              plan
+                .find((l) => /Scan using|Seq Scan|Bitmap/.test(l))
+                ?.trim()
+                .replace(/\s+\(cost.*$/, '') ?? '';
             explains.push(`${kind} ${group(n)}, fresh issue: claim of 20 ${time.replace('Execution Time: ', 'took ')}; ${scan}; ${removed}`);
             progress(`EXPLAIN ANALYZE claim:\n${plan.join('\n')}`);
           }

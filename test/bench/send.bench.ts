@@ -16,27 +16,21 @@ import path from 'node:path';
 import { afterAll, beforeAll, it } from 'vitest';
 import { defaultDkimThreads } from '../../src/send/dkim-pool.js';
 import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
-import { SMTP_SINK, SMTP_SOURCE, type Sink, TIME, run, startSink } from './sink.js';
+import { requires } from '../helpers/requires.js';
+import { SMTP_SOURCE, type Sink, TIME, run, startSink } from './sink.js';
 
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const POOL = 5;
 
-const missing = [
-  [SMTP_SINK, 'Postfix\'s smtp-sink (apt-get install postfix)'],
-  [TIME, 'GNU time (apt-get install time)'],
-  [MAIN, 'the built executable (run `npm run build`, or use `npm run bench:send`)'],
-].filter(([file]) => !existsSync(file!));
-if (missing.length) {
-  console.warn(`SKIPPING send benchmark: ${missing.map(([file, what]) => `${file} not found: ${what}`).join('; ')}`);
-}
+const skip = requires(['smtp-sink', 'gnu-time', 'build']);
 const haveSource = existsSync(SMTP_SOURCE);
-if (!missing.length && !haveSource) console.warn(`send benchmark: ${SMTP_SOURCE} not found; no smtp-source baseline`);
-const bench = missing.length ? it.skip : it;
+if (!skip && !haveSource) console.warn(`send benchmark: ${SMTP_SOURCE} not found; no smtp-source baseline`);
+const bench = skip ? it.skip : it;
 
 let sink: Sink | undefined;
 const workspaces: Workspace[] = [];
 beforeAll(async () => {
-  if (!missing.length) sink = await startSink(1000);
+  if (!skip) sink = await startSink(1000);
 });
 afterAll(async () => {
   await sink?.stop();
@@ -89,7 +83,20 @@ function messageSize(): Promise<number> {
 
 /** smtp-source sending `n` messages of `size` bytes over `POOL` kept-open sessions: msg/s. */
 async function smtpSource(n: number, size: number): Promise<number> {
-  const r = await run(SMTP_SOURCE, ['-s', String(POOL), '-m', String(n), '-l', String(size), '-d', '-f', 'a@example.org', '-t', 'b@example.org', `127.0.0.1:${sink!.port}`]);
+  const r = await run(SMTP_SOURCE, [
+    '-s',
+    String(POOL),
+    '-m',
+    String(n),
+    '-l',
+    String(size),
+    '-d',
+    '-f',
+    'a@example.org',
+    '-t',
+    'b@example.org',
+    `127.0.0.1:${sink!.port}`,
+  ]);
   if (r.code !== 0 || r.stderr.trim()) throw new Error(`smtp-source exited ${r.code}: ${r.stderr}`);
   return n / (r.ms / 1000);
 }
@@ -127,10 +134,24 @@ async function paperboySend(ws: Workspace): Promise<PaperboyRun> {
   // (warnings, errors) is worth seeing.
   const progress = /^issue #\d+: \d+ sent, .* · (\d+)\/s · ETA/;
   const rates = errLines.flatMap((l) => progress.exec(l)?.slice(1, 2) ?? []).map(Number);
-  const other = errLines.slice(0, -1).filter((l) => !progress.test(l)).join('\n').trim();
+  const other = errLines
+    .slice(0, -1)
+    .filter((l) => !progress.test(l))
+    .join('\n')
+    .trim();
   if (other) console.warn(`paperboy send wrote to stderr:\n${other}`);
   // The report prints seconds to one decimal; its rate is computed from milliseconds.
-  return { sent, failed: Number(m[2]), seconds: rate > 0 ? sent / rate : Number(m[3]), rate, line, wallSeconds: r.ms / 1000, peakRssMb: peakKb / 1024, rssTrace: r.rssTrace, progressRates: rates };
+  return {
+    sent,
+    failed: Number(m[2]),
+    seconds: rate > 0 ? sent / rate : Number(m[3]),
+    rate,
+    line,
+    wallSeconds: r.ms / 1000,
+    peakRssMb: peakKb / 1024,
+    rssTrace: r.rssTrace,
+    progressRates: rates,
+  };
 }
 
 /** A few evenly spaced samples of the RSS trace. */
@@ -142,16 +163,31 @@ function trace(mb: number[], points = 8): string {
 
 async function ledger(ws: Workspace): Promise<string> {
   const status = JSON.parse(await must(ws, ['status', '--json'])) as { deliveries: Record<string, number> };
-  return Object.entries(status.deliveries).map(([k, v]) => `${v} ${k}`).join(', ');
+  return Object.entries(status.deliveries)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
 }
 
 /** DKIM keys for the signed runs: RSA-2048, and Ed25519 for the second signature. */
-const RSA_KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
-const ED_KEY = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+const RSA_KEY = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
+const ED_KEY = generateKeyPairSync('ed25519', {
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
 const SIGNING: Record<string, Record<string, string>> = {
   unsigned: {},
   'DKIM rsa-sha256': { DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'rsa', DKIM_PRIVATE_KEY: RSA_KEY },
-  'DKIM rsa-sha256 + ed25519-sha256': { DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'rsa', DKIM_PRIVATE_KEY: RSA_KEY, DKIM_ED25519_SELECTOR: 'ed', DKIM_ED25519_PRIVATE_KEY: ED_KEY },
+  'DKIM rsa-sha256 + ed25519-sha256': {
+    DKIM_DOMAIN: 'example.org',
+    DKIM_SELECTOR: 'rsa',
+    DKIM_PRIVATE_KEY: RSA_KEY,
+    DKIM_ED25519_SELECTOR: 'ed',
+    DKIM_ED25519_PRIVATE_KEY: ED_KEY,
+  },
 };
 
 async function scenario(n: number, baseline: 'before and after' | 'after' | 'none', signing: keyof typeof SIGNING = 'unsigned'): Promise<void> {
@@ -166,12 +202,21 @@ async function scenario(n: number, baseline: 'before and after' | 'after' | 'non
   const rows: [string, string][] = [
     ['message size', `${group(size)} bytes (${(size / 1024).toFixed(1)} KB, one dry-run .eml)`],
     ['signing', signing === 'unsigned' ? signing : `${signing}, ${defaultDkimThreads()} signing thread(s) (the default on ${availableParallelism()} cores)`],
-    ['paperboy send', `${group(pb.sent)} sent, ${pb.failed} failed in ${pb.seconds.toFixed(2)} s: ${group(pb.rate)} msg/s (process ${pb.wallSeconds.toFixed(1)} s wall, start-up and issue build included)`],
+    [
+      'paperboy send',
+      `${group(pb.sent)} sent, ${pb.failed} failed in ${pb.seconds.toFixed(2)} s: ${group(pb.rate)} msg/s (process ${pb.wallSeconds.toFixed(1)} s wall, start-up and issue build included)`,
+    ],
   ];
   if (sourceRate !== undefined) {
     rows.push(
-      [`smtp-source -s ${POOL} -d`, `${group(Math.round(sourceRate))} msg/s (${source.length === 2 ? `mean of ${source.map((s) => group(Math.round(s))).join(' before, ')} after` : 'one run, after'})`],
-      ['paperboy / smtp-source', `${(pb.rate / sourceRate).toFixed(2)} (whole process, start-up and planning included: ${(pb.sent / pb.wallSeconds / sourceRate).toFixed(2)})`],
+      [
+        `smtp-source -s ${POOL} -d`,
+        `${group(Math.round(sourceRate))} msg/s (${source.length === 2 ? `mean of ${source.map((s) => group(Math.round(s))).join(' before, ')} after` : 'one run, after'})`,
+      ],
+      [
+        'paperboy / smtp-source',
+        `${(pb.rate / sourceRate).toFixed(2)} (whole process, start-up and planning included: ${(pb.sent / pb.wallSeconds / sourceRate).toFixed(2)})`,
+      ],
     );
   }
   rows.push(

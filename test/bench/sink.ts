@@ -6,10 +6,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { eventually } from '../helpers/eventually.js';
+import { GNU_TIME, SMTP_SINK } from '../helpers/requires.js';
 
-export const SMTP_SINK = '/usr/sbin/smtp-sink';
+export { SMTP_SINK };
 export const SMTP_SOURCE = '/usr/sbin/smtp-source';
-export const TIME = '/usr/bin/time';
+export const TIME = GNU_TIME;
 
 export interface Sink {
   port: number;
@@ -67,19 +69,21 @@ export async function startSink(backlog = 1000): Promise<Sink> {
     const orphan = () => void child.kill('SIGKILL');
     process.once('exit', orphan);
     void exit.then(() => process.removeListener('exit', orphan));
-    for (let i = 0; i < 50 && !exited; i++) {
-      if (await greeting(port, 500)) {
-        return {
-          port,
-          url: `smtp://127.0.0.1:${port}`,
-          stderr: () => stderr,
-          stop: async () => {
-            if (!exited) child.kill('SIGTERM');
-            await exit;
-          },
-        };
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    const heard = await eventually(async () => (exited ? 'exited' : (await greeting(port, 500)) && 'greeted'), {
+      what: `smtp-sink's greeting on port ${port}`,
+      timeoutMs: 5_000,
+      intervalMs: 100,
+    }).catch(() => 'silent');
+    if (heard === 'greeted') {
+      return {
+        port,
+        url: `smtp://127.0.0.1:${port}`,
+        stderr: () => stderr,
+        stop: async () => {
+          if (!exited) child.kill('SIGTERM');
+          await exit;
+        },
+      };
     }
     if (!exited) child.kill('SIGKILL');
     await exit;
@@ -122,11 +126,7 @@ function rssOf(pid: number): number | undefined {
  * Runs `command args` to its exit and times it. With `traceChild`, the resident memory of the
  * command's first child (the program under `/usr/bin/time`) is sampled while it runs.
  */
-export function run(
-  command: string,
-  args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; traceChild?: boolean; sampleMs?: number } = {},
-): Promise<Run> {
+export function run(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; traceChild?: boolean; sampleMs?: number } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     let child: ChildProcess;

@@ -16,13 +16,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arfMail, dsnMail, SPAM_REFUSAL, USER_UNKNOWN } from '../helpers/bounce-mail.js';
-import { BUILT, paperboy } from '../helpers/child.js';
-import { HAVE_DOVECOT, startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { paperboy } from '../helpers/child.js';
+import { startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { requires } from '../helpers/requires.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
-if (!BUILT) console.warn('SKIPPING test/bounces/forged.test.ts: dist/src/cli/main.js is missing (run `npm run build`)');
-if (!HAVE_DOVECOT) console.warn('SKIPPING the IMAP part of test/bounces/forged.test.ts: dovecot not found (apt-get install dovecot-imapd)');
+const noBuild = requires('build');
+const noDovecot = requires('dovecot', { part: 'the IMAP part' });
 
 const BOUNCE_DOMAIN = 'bounces.example.org';
 const READERS = [
@@ -57,7 +58,7 @@ interface Channel {
 let files = 0;
 const importChannel: Channel = {
   name: 'paperboy bounces import',
-  skip: !BUILT,
+  skip: noBuild,
   async deliver(ws, reports) {
     const dir = path.join(ws.dir, `reports-${++files}`);
     mkdirSync(dir);
@@ -74,7 +75,7 @@ const importChannel: Channel = {
 let dovecot: TestDovecot | undefined;
 const imapChannel: Channel = {
   name: 'paperboy bounces poll (Dovecot)',
-  skip: !BUILT || !HAVE_DOVECOT,
+  skip: noBuild || noDovecot,
   async start() {
     dovecot = await startDovecot({ users: { forged: 'pw-forged-s3cret' } });
   },
@@ -101,7 +102,8 @@ describe.each([importChannel, imapChannel])('forged and genuine bounces through 
     return { verp: m.envelope.from, messageId: m.parsed.messageId!.replace(/^<|>$/g, '') };
   };
   const idOf = (email: string) => Number(ws.rows<{ id: number }>('select id from subscribers where email = ?', email)[0]!.id);
-  const readerStatus = () => Object.fromEntries(ws.rows<{ email: string; status: string }>('select email, status from subscribers order by id').map((s) => [s.email, s.status]));
+  const readerStatus = () =>
+    Object.fromEntries(ws.rows<{ email: string; status: string }>('select email, status from subscribers order by id').map((s) => [s.email, s.status]));
   const pauses = () => ws.rows<{ domain: string }>('select domain from domain_pauses').map((p) => p.domain);
   const events = () => ws.rows<Record<string, unknown>>('select * from events order by id');
   const status = async () => {
@@ -131,43 +133,48 @@ describe.each([importChannel, imapChannel])('forged and genuine bounces through 
     ws?.cleanup();
   });
 
-  it.skipIf(channel.skip)('forged reports (no VERP token, a made-up one, a guessed Message-ID, a bare address, an ARF complaint) suppress nobody and are listed as unmatched', async () => {
-    // Mallory received a digest: its Message-ID, with Mallory's subscriber id swapped for Bob's, is
-    // what the Message-ID of Bob's copy would be if it held nothing secret.
-    const mallory = sentTo('mallory@example.net').messageId;
-    const guessed = mallory.replace(`.${idOf('mallory@example.net')}.`, `.${idOf('bob@example.org')}.`);
-    expect(guessed).not.toBe(mallory);
-    await channel.deliver(ws, [
-      dsn({ to: `bounces@${BOUNCE_DOMAIN}`, recipient: 'alice@example.org', status: '5.1.1', diagnostic: USER_UNKNOWN('alice@example.org') }),
-      dsn({ to: `bounces+1-0123456789abcdef@${BOUNCE_DOMAIN}`, recipient: 'alice@example.org', status: '5.1.1', diagnostic: USER_UNKNOWN('alice@example.org') }),
-      dsn({ to: 'digest@example.org', recipient: 'bob@example.org', status: '5.1.1', diagnostic: USER_UNKNOWN('bob@example.org'), originalMessageId: guessed }),
-      { name: 'arf', raw: arfMail({ to: 'digest@example.org', recipient: 'carol@example.org', id: 'fbl-1@receiver.example' }) },
-    ]);
-    expect(readerStatus()).toEqual(Object.fromEntries(READERS.map((r) => [r, 'active'])));
-    expect(pauses()).toEqual([]);
-    const stored = events();
-    expect(stored).toHaveLength(4);
-    for (const e of stored) expect(e).toMatchObject({ delivery_id: null, subscriber_id: null, issue_id: null, action: expect.stringMatching(/^unmatched/) });
-    // No address that a forged report named is kept: forget could never find it.
-    for (const name of NAMED) expect(JSON.stringify(stored)).not.toContain(`${name}@`);
+  it.skipIf(channel.skip)(
+    'forged reports (no VERP token, a made-up one, a guessed Message-ID, a bare address, an ARF complaint) suppress nobody and are listed as unmatched',
+    async () => {
+      // Mallory received a digest: its Message-ID, with Mallory's subscriber id swapped for Bob's, is
+      // what the Message-ID of Bob's copy would be if it held nothing secret.
+      const mallory = sentTo('mallory@example.net').messageId;
+      const guessed = mallory.replace(`.${idOf('mallory@example.net')}.`, `.${idOf('bob@example.org')}.`);
+      expect(guessed).not.toBe(mallory);
+      await channel.deliver(ws, [
+        dsn({ to: `bounces@${BOUNCE_DOMAIN}`, recipient: 'alice@example.org', status: '5.1.1', diagnostic: USER_UNKNOWN('alice@example.org') }),
+        dsn({ to: `bounces+1-0123456789abcdef@${BOUNCE_DOMAIN}`, recipient: 'alice@example.org', status: '5.1.1', diagnostic: USER_UNKNOWN('alice@example.org') }),
+        dsn({ to: 'digest@example.org', recipient: 'bob@example.org', status: '5.1.1', diagnostic: USER_UNKNOWN('bob@example.org'), originalMessageId: guessed }),
+        { name: 'arf', raw: arfMail({ to: 'digest@example.org', recipient: 'carol@example.org', id: 'fbl-1@receiver.example' }) },
+      ]);
+      expect(readerStatus()).toEqual(Object.fromEntries(READERS.map((r) => [r, 'active'])));
+      expect(pauses()).toEqual([]);
+      const stored = events();
+      expect(stored).toHaveLength(4);
+      for (const e of stored) expect(e).toMatchObject({ delivery_id: null, subscriber_id: null, issue_id: null, action: expect.stringMatching(/^unmatched/) });
+      // No address that a forged report named is kept: forget could never find it.
+      for (const name of NAMED) expect(JSON.stringify(stored)).not.toContain(`${name}@`);
 
-    const d = await status();
-    expect(d.unmatched.count).toBe(4);
-    expect(d.unmatched.last).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ domain: 'example.org', type: 'hard-bounce', status: '5.1.1', receivedAt: expect.any(String) }),
-        expect.objectContaining({ domain: 'example.org', type: 'complaint' }),
-      ]),
-    );
-    expect(JSON.stringify(d.unmatched)).not.toMatch(/alice|bob@|carol/);
-    // Forged reports are not bounces of ours: they do not count in the rates.
-    expect(d.totals).toMatchObject({ hardBounces: 0, complaints: 0 });
-    const text = await ws.cli(['status']);
-    expect(text.stdout).toMatch(/4 unmatched reports/);
-  });
+      const d = await status();
+      expect(d.unmatched.count).toBe(4);
+      expect(d.unmatched.last).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ domain: 'example.org', type: 'hard-bounce', status: '5.1.1', receivedAt: expect.any(String) }),
+          expect.objectContaining({ domain: 'example.org', type: 'complaint' }),
+        ]),
+      );
+      expect(JSON.stringify(d.unmatched)).not.toMatch(/alice|bob@|carol/);
+      // Forged reports are not bounces of ours: they do not count in the rates.
+      expect(d.totals).toMatchObject({ hardBounces: 0, complaints: 0 });
+      const text = await ws.cli(['status']);
+      expect(text.stdout).toMatch(/4 unmatched reports/);
+    },
+  );
 
   it.skipIf(channel.skip)('a single 5.7.1 report naming a gmail.com address, repeated, pauses nothing', async () => {
-    const refusals = [1, 2, 3, 4, 5].map((n) => dsn({ to: `bounces@${BOUNCE_DOMAIN}`, recipient: n % 2 ? 'someone@gmail.com' : 'g1@gmail.com', status: '5.7.1', diagnostic: SPAM_REFUSAL }));
+    const refusals = [1, 2, 3, 4, 5].map((n) =>
+      dsn({ to: `bounces@${BOUNCE_DOMAIN}`, recipient: n % 2 ? 'someone@gmail.com' : 'g1@gmail.com', status: '5.7.1', diagnostic: SPAM_REFUSAL }),
+    );
     await channel.deliver(ws, refusals);
     expect(pauses()).toEqual([]);
     expect(readerStatus()['g1@gmail.com']).toBe('active');
@@ -180,7 +187,10 @@ describe.each([importChannel, imapChannel])('forged and genuine bounces through 
     const erin = sentTo('erin@example.org');
     await channel.deliver(ws, [
       dsn({ to: dave.verp, recipient: 'dave@example.org', status: '5.1.1', diagnostic: USER_UNKNOWN('dave@example.org'), originalMessageId: dave.messageId }),
-      { name: 'arf-erin', raw: arfMail({ to: 'fbl@example.org', recipient: 'erin@example.org', id: 'fbl-erin@receiver.example', originalMessageId: erin.messageId }) },
+      {
+        name: 'arf-erin',
+        raw: arfMail({ to: 'fbl@example.org', recipient: 'erin@example.org', id: 'fbl-erin@receiver.example', originalMessageId: erin.messageId }),
+      },
     ]);
     expect(readerStatus()).toMatchObject({ 'dave@example.org': 'suppressed', 'erin@example.org': 'suppressed', 'alice@example.org': 'active' });
     expect((await status()).totals).toMatchObject({ hardBounces: 1, complaints: 1 });

@@ -14,7 +14,9 @@ import { type BounceHandler, bounceMailboxPoller, pollBounceMailbox } from '../.
 import { parseReport } from '../../src/bounces/parse.js';
 import { AppError } from '../../src/errors.js';
 import { createLog, silentLog } from '../../src/log.js';
-import { freePort, HAVE_DOVECOT, startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { freePort, startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { eventually, sleep } from '../helpers/eventually.js';
+import { requires } from '../helpers/requires.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SAMPLES = path.join(ROOT, 'fixtures', 'bounces');
@@ -25,9 +27,12 @@ const samples = existsSync(SAMPLES)
       .map((f) => readFileSync(path.join(SAMPLES, f)))
   : [];
 // Half a header, a broken boundary and bytes that are not UTF-8: what a broken MTA sends.
-const GARBLED = Buffer.concat([Buffer.from('Subject: =?utf-8?B?broken\r\nContent-Type: multipart/report; boundary=\r\n\r\n--\r\n'), Buffer.from([0xff, 0xfe, 0x80, 0x0d, 0x0a])]);
+const GARBLED = Buffer.concat([
+  Buffer.from('Subject: =?utf-8?B?broken\r\nContent-Type: multipart/report; boundary=\r\n\r\n--\r\n'),
+  Buffer.from([0xff, 0xfe, 0x80, 0x0d, 0x0a]),
+]);
 
-if (!HAVE_DOVECOT) console.warn('SKIPPING test/bounces/imap.test.ts: dovecot not found (apt-get install dovecot-imapd)');
+const noDovecot = requires('dovecot');
 
 /** The handler the worker will use: the real parser, its verdict mapped to a folder. */
 const parserHandler: BounceHandler = async (raw, info) =>
@@ -36,14 +41,10 @@ const parserHandler: BounceHandler = async (raw, info) =>
 /** Same bytes modulo line endings (IMAP sends CRLF whatever the Maildir file has). */
 const digest = (raw: Buffer) => createHash('sha256').update(raw.toString('latin1').replace(/\r\n/g, '\n')).digest('hex');
 const tally = (raws: Buffer[]) => raws.map(digest).sort();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !check(); await sleep(20)) if (Date.now() > end) throw new Error('timed out');
-}
 const PROCESSED = 'Paperboy/Processed';
 const UNREADABLE = 'Paperboy/Unreadable';
 
-describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
+describe.skipIf(noDovecot)('bounce mailbox on a real Dovecot', () => {
   let dovecot: TestDovecot;
   // A fresh mailbox per test, so tests never see each other's mail; all known to Dovecot from the start.
   const USERS = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((n) => [`bounces${n}`, `pw-bounces${n}-s3cret`]));
@@ -71,7 +72,10 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
     await dovecot.seedMaildir(user, samples);
     await dovecot.append(user, GARBLED);
     const seeded = samples.length + 1;
-    const verdicts = new Map<string, string[]>([['processed', []], ['unreadable', []]]);
+    const verdicts = new Map<string, string[]>([
+      ['processed', []],
+      ['unreadable', []],
+    ]);
     const seen = new Set<number>();
     const handle: BounceHandler = async (raw, info) => {
       expect(seen.has(info.uid)).toBe(false);
@@ -108,7 +112,9 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
 
   it('leaves exactly the message whose handler throws, and the next poll takes the same bytes', async () => {
     const user = await newUser();
-    const mails = [1, 2, 3, 4].map((n) => Buffer.from(`From: mailer-daemon@example.org\r\nSubject: report ${n}\r\nMessage-ID: <r${n}@example.org>\r\n\r\nbody ${n}\r\n`));
+    const mails = [1, 2, 3, 4].map((n) =>
+      Buffer.from(`From: mailer-daemon@example.org\r\nSubject: report ${n}\r\nMessage-ID: <r${n}@example.org>\r\n\r\nbody ${n}\r\n`),
+    );
     await dovecot.seedMaildir(user, mails);
     const attempts: string[] = [];
     const flaky: BounceHandler = async (raw) => {
@@ -133,7 +139,10 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
 
   it('stops at a store outage and leaves the rest of the mailbox untouched for the next poll', async () => {
     const user = await newUser();
-    await dovecot.seedMaildir(user, [1, 2, 3, 4, 5].map((n) => Buffer.from(`Subject: r${n}\r\n\r\nx\r\n`)));
+    await dovecot.seedMaildir(
+      user,
+      [1, 2, 3, 4, 5].map((n) => Buffer.from(`Subject: r${n}\r\n\r\nx\r\n`)),
+    );
     let calls = 0;
     const down: BounceHandler = async () => {
       calls++;
@@ -155,7 +164,10 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
 
   it('tries messages that failed before last, so that three that always fail cannot hold up the rest', async () => {
     const user = await newUser();
-    await dovecot.seedMaildir(user, ['poison', 'poison', 'poison', 'fine', 'fine'].map((w, i) => Buffer.from(`Subject: ${w} ${i}\r\n\r\nx\r\n`)));
+    await dovecot.seedMaildir(
+      user,
+      ['poison', 'poison', 'poison', 'fine', 'fine'].map((w, i) => Buffer.from(`Subject: ${w} ${i}\r\n\r\nx\r\n`)),
+    );
     const handle: BounceHandler = async (raw) => {
       if (raw.includes('poison')) throw new Error('cannot read this one');
       return 'processed';
@@ -196,12 +208,12 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
       return 'processed';
     };
     const poller = bounceMailboxPoller({ url: dovecot.url(user), handle, log: createLog((l) => lines.push(l)), everySeconds: 0.05 });
-    await until(() => lines.length === 1);
+    await eventually(() => lines.length === 1, { what: "the first poll's line", timeoutMs: 10_000 });
     await sleep(300); // a few empty polls: they log nothing
     expect(lines).toEqual(['bounces: 1 processed, 0 unreadable, 0 left for the next poll\n']);
 
     await dovecot.append(user, 'Subject: second\r\n\r\nx\r\n');
-    await until(() => calls === 2);
+    await eventually(() => calls === 2, { what: 'the second message to be handled', timeoutMs: 10_000 });
     void poller.pollNow(); // queued behind the poll in flight, never beside it
     let stopped = false;
     const stopping = poller.stop().then(() => (stopped = true));
@@ -226,7 +238,11 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
     const fresh = await pollBounceMailbox({ url: dovecot.url(user), handle: async () => 'unreadable', log: silentLog, unreadableFolder: 'Bounces/Later' });
     expect(fresh.unreadable).toBe(1);
     expect(await dovecot.messages(user, 'Bounces/Later')).toHaveLength(1);
-    expect(await pollBounceMailbox({ url: dovecot.url(user, 'Bounces/Later'), handle: async () => 'processed', log: silentLog })).toEqual({ processed: 1, unreadable: 0, failed: 0 });
+    expect(await pollBounceMailbox({ url: dovecot.url(user, 'Bounces/Later'), handle: async () => 'processed', log: silentLog })).toEqual({
+      processed: 1,
+      unreadable: 0,
+      failed: 0,
+    });
     expect(await dovecot.messages(user, PROCESSED)).toHaveLength(1);
   });
   // Last: Dovecot delays the next logins from the same address after a failed one.
@@ -239,10 +255,9 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox on a real Dovecot', () => {
     expect((err as AppError).message).toMatch(/^bounce mailbox imap:\/\/bounces\d+:\*\*\*@127\.0\.0\.1:\d+\/INBOX: login refused/);
     expect((err as AppError).message).not.toMatch(/Wr0ng|\n/);
   });
-
 });
 
-describe.skipIf(!HAVE_DOVECOT)('bounce mailbox over TLS with a self-signed certificate', () => {
+describe.skipIf(noDovecot)('bounce mailbox over TLS with a self-signed certificate', () => {
   let dovecot: TestDovecot;
   beforeAll(async () => {
     dovecot = await startDovecot({ users: { tls: 'tls-secret-1' }, tls: true });
@@ -257,16 +272,32 @@ describe.skipIf(!HAVE_DOVECOT)('bounce mailbox over TLS with a self-signed certi
     const err = await pollBounceMailbox({ url, handle: async () => 'processed', log: silentLog }).catch((e: unknown) => e);
     expect((err as AppError).message).toMatch(/TLS certificate not trusted .*\?tls=insecure/);
     expect((err as AppError).message).not.toContain('tls-secret-1');
-    expect(await pollBounceMailbox({ url: `${url}?tls=insecure`, handle: async () => 'processed', log: silentLog })).toEqual({ processed: 1, unreadable: 0, failed: 0 });
+    expect(await pollBounceMailbox({ url: `${url}?tls=insecure`, handle: async () => 'processed', log: silentLog })).toEqual({
+      processed: 1,
+      unreadable: 0,
+      failed: 0,
+    });
   });
 });
 
 describe('BOUNCE_IMAP_URL parsing', () => {
   it('reads user, password, host, port, mailbox and tls=insecure', () => {
     expect(parseImapUrl('imaps://bounces%40ex.org:p%40ss@mail.ex.org/Paperboy/Bounces?tls=insecure')).toMatchObject({
-      host: 'mail.ex.org', port: 993, secure: true, user: 'bounces@ex.org', pass: 'p@ss', mailbox: ['Paperboy', 'Bounces'], insecureTls: true,
+      host: 'mail.ex.org',
+      port: 993,
+      secure: true,
+      user: 'bounces@ex.org',
+      pass: 'p@ss',
+      mailbox: ['Paperboy', 'Bounces'],
+      insecureTls: true,
     });
-    expect(parseImapUrl('imap://u:p@127.0.0.1')).toMatchObject({ port: 143, secure: false, mailbox: ['INBOX'], insecureTls: false, redacted: 'imap://u:***@127.0.0.1' });
+    expect(parseImapUrl('imap://u:p@127.0.0.1')).toMatchObject({
+      port: 143,
+      secure: false,
+      mailbox: ['INBOX'],
+      insecureTls: false,
+      redacted: 'imap://u:***@127.0.0.1',
+    });
   });
 
   it.each([

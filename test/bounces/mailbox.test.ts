@@ -15,12 +15,14 @@ import { pollBounceMailbox } from '../../src/bounces/imap.js';
 import { bounceHandler, startBouncePoller } from '../../src/bounces/mailbox.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLog } from '../../src/log.js';
-import { HAVE_DOVECOT, startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { eventually } from '../helpers/eventually.js';
+import { requires } from '../helpers/requires.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { memoryLog } from '../helpers/webhooks.js';
 import { FIXTURES, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
-if (!HAVE_DOVECOT) console.warn('SKIPPING test/bounces/mailbox.test.ts: dovecot not found (apt-get install dovecot-imapd)');
+const noDovecot = requires('dovecot');
 
 const T0 = Date.parse('2026-03-02T08:00:00Z');
 const BOUNCE_DOMAIN = 'bounces.example.org';
@@ -30,12 +32,15 @@ const USERS = { bounces1: 'pw-bounces1-s3cret', bounces2: 'pw-bounces2-s3cret', 
 const PROCESSED = 'Paperboy/Processed';
 const UNREADABLE = 'Paperboy/Unreadable';
 // Half a header, a broken boundary and bytes that are not UTF-8.
-const GARBLED = Buffer.concat([Buffer.from('Subject: =?utf-8?B?broken\r\nContent-Type: multipart/report; boundary=\r\n\r\n--\r\n'), Buffer.from([0xff, 0xfe, 0x80, 0x0d, 0x0a])]);
+const GARBLED = Buffer.concat([
+  Buffer.from('Subject: =?utf-8?B?broken\r\nContent-Type: multipart/report; boundary=\r\n\r\n--\r\n'),
+  Buffer.from([0xff, 0xfe, 0x80, 0x0d, 0x0a]),
+]);
 
 const fixture = (name: string) => readFileSync(path.join(BOUNCES, name), 'latin1');
 const bytes = (s: string) => Buffer.from(s, 'latin1');
 
-describe.skipIf(!HAVE_DOVECOT)('the bounce mailbox on a real Dovecot, through the bounce policy', () => {
+describe.skipIf(noDovecot)('the bounce mailbox on a real Dovecot, through the bounce policy', () => {
   let clock = T0;
   let smtp: TestSmtp;
   let ws: Workspace;
@@ -79,13 +84,18 @@ describe.skipIf(!HAVE_DOVECOT)('the bounce mailbox on a real Dovecot, through th
         .replace(/^From:[^\n]*/im, `From: ${from}`),
     );
   };
-  const readerStatus = () => Object.fromEntries(ws.rows<{ email: string; status: string }>('select email, status from subscribers order by id').map((s) => [s.email, s.status]));
+  const readerStatus = () =>
+    Object.fromEntries(ws.rows<{ email: string; status: string }>('select email, status from subscribers order by id').map((s) => [s.email, s.status]));
   const eventRows = () =>
     ws
       .rows<{ type: string; source: string; delivery_id: number | null; subscriber_id: number | null; action: string }>(
         'select type, source, delivery_id, subscriber_id, action from events order by id',
       )
-      .map((e) => ({ ...e, delivery_id: e.delivery_id === null ? null : Number(e.delivery_id), subscriber_id: e.subscriber_id === null ? null : Number(e.subscriber_id) }));
+      .map((e) => ({
+        ...e,
+        delivery_id: e.delivery_id === null ? null : Number(e.delivery_id),
+        subscriber_id: e.subscriber_id === null ? null : Number(e.subscriber_id),
+      }));
   const deliveryId = (email: string) =>
     Number(ws.rows<{ id: number }>('select d.id from deliveries d join subscribers s on s.id = d.subscriber_id where s.email = ?', email)[0]!.id);
   const storeState = () => ({ subscribers: ws.rows('select * from subscribers order by id'), events: ws.rows('select * from events order by id') });
@@ -116,7 +126,13 @@ describe.skipIf(!HAVE_DOVECOT)('the bounce mailbox on a real Dovecot, through th
 
   it('a poll suppresses the bounced and the complaining reader only, sets the unreadable aside, and handles nothing twice', async () => {
     const stranger = bytes(fixture('postfix-verp-dsn.eml')); // about an address we never mailed, another VERP domain
-    await dovecot.seedMaildir('bounces1', [dsnFor('linus@kernel.example'), arfFor('margaret@apollo.example'), autoReplyFrom('grace@example.org'), GARBLED, stranger]);
+    await dovecot.seedMaildir('bounces1', [
+      dsnFor('linus@kernel.example'),
+      arfFor('margaret@apollo.example'),
+      autoReplyFrom('grace@example.org'),
+      GARBLED,
+      stranger,
+    ]);
 
     expect(await poll('bounces1')).toEqual({ processed: 4, unreadable: 1, failed: 0 });
     expect(await counts('bounces1')).toEqual({ inbox: 0, processed: 4, unreadable: 1 });
@@ -158,16 +174,18 @@ describe.skipIf(!HAVE_DOVECOT)('the bounce mailbox on a real Dovecot, through th
     expect(eventRows().filter((e) => e.delivery_id === deliveryId('tim@example.org'))).toHaveLength(1);
   });
 
-  it('the worker\'s poller, configured by BOUNCE_IMAP_URL, drains the mailbox into the policy', async () => {
+  it("the worker's poller, configured by BOUNCE_IMAP_URL, drains the mailbox into the policy", async () => {
     await dovecot.seedMaildir('bounces3', [arfFor('ken@unix.example')]);
     const log = memoryLog();
     const config = loadConfig({ ...ws.env, BOUNCE_IMAP_URL: dovecot.url('bounces3'), BOUNCE_POLL_SECONDS: '3600' }, ws.dir);
     const poller = startBouncePoller(config, app.bounces, log);
     expect(poller).toBeDefined();
     try {
-      for (const end = Date.now() + 15_000; (await counts('bounces3')).processed < 1; await new Promise((r) => setTimeout(r, 50))) {
-        if (Date.now() > end) throw new Error(`the poller did not drain the mailbox: ${log.lines.join('\n')}`);
-      }
+      await eventually(async () => (await counts('bounces3')).processed >= 1, {
+        what: () => `the poller to drain the mailbox: ${log.lines.join('\n')}`,
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      });
     } finally {
       await poller!.stop();
     }

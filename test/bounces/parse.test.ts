@@ -13,7 +13,9 @@ import type { ParsedReport } from '../../src/bounces/parse.js';
  */
 const DIR = fileURLToPath(new URL('../../fixtures/bounces/', import.meta.url));
 // The collection's names only: other tests keep their own fixtures beside these.
-const SAMPLES = readdirSync(DIR).filter((f) => /^(?:arf|lhost-\w+|rfc3464|rfc3834)-\d+\.eml$/.test(f)).sort();
+const SAMPLES = readdirSync(DIR)
+  .filter((f) => /^(?:arf|lhost-\w+|rfc3464|rfc3834)-\d+\.eml$/.test(f))
+  .sort();
 const RECEIVED = new Date('2026-01-01T00:00:00Z');
 const parse = (raw: Buffer, bounceDomain?: string) => parseReport(raw, { receivedAt: RECEIVED, ...(bounceDomain ? { bounceDomain } : {}) });
 
@@ -121,12 +123,16 @@ describe('what the samples say, across MTAs', () => {
   it('reads complaints: ARF, Outlook.com JMRP, Apple unsubscribe, SES', async () => {
     expect(await eventOf('arf-02.eml')).toMatchObject({ type: 'complaint', feedbackType: 'abuse', recipient: 'this-local-part-does-not-exist-on-yahoo@yahoo.com' });
     expect(await eventOf('arf-12.eml')).toMatchObject({ feedbackType: 'opt-out', recipient: 'user@example.com' });
-    expect(await eventOf('arf-22.eml')).toMatchObject({ feedbackType: 'abuse', recipient: 'kijitora@example.com', originalMessageId: '0000000000fffffffff0000000000000@example.com' });
+    expect(await eventOf('arf-22.eml')).toMatchObject({
+      feedbackType: 'abuse',
+      recipient: 'kijitora@example.com',
+      originalMessageId: '0000000000fffffffff0000000000000@example.com',
+    });
     expect(await eventOf('arf-26.eml')).toMatchObject({ feedbackType: 'opt-out', recipient: 'example@icloud.com' });
     expect(await eventOf('lhost-amazonses-11.eml')).toMatchObject({ type: 'complaint', feedbackType: 'abuse', recipient: 'complaint@simulator.amazonses.com' });
   });
 
-  it('keeps the matching keys: the returned Message-ID, the report\'s own id, the report\'s time', async () => {
+  it("keeps the matching keys: the returned Message-ID, the report's own id, the report's time", async () => {
     expect(await eventOf('lhost-gmail-01.eml')).toMatchObject({
       externalId: '047d7bdca0c250c6c004fe72bd32@google.com',
       originalMessageId: 'D992C2C3-F175-4C4D-97E2-53A90E4E5BF5@gmail.com',
@@ -172,7 +178,16 @@ function dsn({ to = 'bounces+abc123@bounces.example.org', messageId = '<dsn-1@mx
     '    rejected: User unknown in local recipient table',
     '',
     ...(returned
-      ? ['--B', 'Content-Type: text/rfc822-headers', '', 'From: Paperboy <news@example.org>', 'To: reader@example.com', 'Message-ID: <paperboy.4.17.x@example.org>', 'Subject: Trending papers', '']
+      ? [
+          '--B',
+          'Content-Type: text/rfc822-headers',
+          '',
+          'From: Paperboy <news@example.org>',
+          'To: reader@example.com',
+          'Message-ID: <paperboy.4.17.x@example.org>',
+          'Subject: Trending papers',
+          '',
+        ]
       : []),
     '--B--',
     '',
@@ -219,7 +234,11 @@ describe('synthetic reports', () => {
 
   it('ignores auto-replies that say so only in a header or an encoded subject', async () => {
     const mail = (headers: string) => Buffer.from(`From: reader@example.com\r\nTo: bounces+abc123@bounces.example.org\r\n${headers}\r\n\r\nBack on Monday.\r\n`);
-    for (const h of ['Subject: =?UTF-8?Q?Out_of_Office=3A_Trending_papers?=', 'Subject: Re: Trending papers\r\nX-Autoreply: yes', 'Subject: Re: x\r\nPrecedence: auto_reply']) {
+    for (const h of [
+      'Subject: =?UTF-8?Q?Out_of_Office=3A_Trending_papers?=',
+      'Subject: Re: Trending papers\r\nX-Autoreply: yes',
+      'Subject: Re: x\r\nPrecedence: auto_reply',
+    ]) {
       expect(await parse(mail(h)), h).toEqual({ kind: 'ignored', reason: expect.stringMatching(/auto-reply/) });
     }
   });
@@ -243,36 +262,94 @@ describe('synthetic reports', () => {
 /** A plain-text bounce as Yahoo, AOL and qmail write them: no delivery-status part. */
 function plainBounce(body: string, { from = 'MAILER-DAEMON@mta.example.net', subject = 'failure notice', to = 'bounces+abc123@bounces.example.org' } = {}): Buffer {
   const head = [`From: ${from}`, `To: ${to}`, `Subject: ${subject}`, 'Date: Wed, 31 Dec 2025 10:00:00 +0000', 'Message-ID: <plain-1@mta.example.net>', ''];
-  const copy = ['', '--- Below this line is a copy of the message.', '', 'From: Paperboy <news@example.org>', 'To: reader@example.com', 'Message-ID: <paperboy.4.17.x@example.org>', 'Subject: Trending papers', '', 'Hello.', ''];
+  const copy = [
+    '',
+    '--- Below this line is a copy of the message.',
+    '',
+    'From: Paperboy <news@example.org>',
+    'To: reader@example.com',
+    'Message-ID: <paperboy.4.17.x@example.org>',
+    'Subject: Trending papers',
+    '',
+    'Hello.',
+    '',
+  ];
   return Buffer.from([...head, ...body.split('\n'), ...copy].join('\r\n'));
 }
 
-const YAHOO = "Sorry, we were unable to deliver your message to the following address.\n\n<reader@example.com>:\n";
-const QMAIL = "Hi. This is the qmail-send program at mta.example.net.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<reader@example.com>:\n";
+const YAHOO = 'Sorry, we were unable to deliver your message to the following address.\n\n<reader@example.com>:\n';
+const QMAIL =
+  "Hi. This is the qmail-send program at mta.example.net.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<reader@example.com>:\n";
 
-describe('issue 16: plain-text bounces are read like the others, and the sender\'s refusals never count against the reader', () => {
+describe("issue 16: plain-text bounces are read like the others, and the sender's refusals never count against the reader", () => {
   it.each<[string, Buffer, EventType, string | undefined]>([
     // Yahoo's and AOL's "NNN: X.Y.Z" and "NNN: : text" (sisimai lhost-yahoo-10, lhost-aol).
-    ['Yahoo "550: 5.1.1 <addr>... User Unknown"', plainBounce(`${YAHOO}550: 5.1.1 <reader@example.com>... User Unknown`, { subject: 'Failure Notice' }), 'hard-bounce', '5.1.1'],
+    [
+      'Yahoo "550: 5.1.1 <addr>... User Unknown"',
+      plainBounce(`${YAHOO}550: 5.1.1 <reader@example.com>... User Unknown`, { subject: 'Failure Notice' }),
+      'hard-bounce',
+      '5.1.1',
+    ],
     ['AOL "550: : User unknown"', plainBounce(`${YAHOO}550: : User unknown`, { subject: 'Failure Notice' }), 'hard-bounce', undefined],
-    ['Yahoo "501: 5.1.8 Sender address rejected"', plainBounce(`${YAHOO}501: 5.1.8 Sender address rejected`, { subject: 'Failure Notice' }), 'sender-refusal', '5.1.8'],
-    ['Yahoo "554 invalid IP for sending"', plainBounce(`${YAHOO}Remote host said: 554 INVALID IP FOR SENDING MAIL OF DOMAIN example.org [RCPT_TO]`), 'sender-refusal', undefined],
+    [
+      'Yahoo "501: 5.1.8 Sender address rejected"',
+      plainBounce(`${YAHOO}501: 5.1.8 Sender address rejected`, { subject: 'Failure Notice' }),
+      'sender-refusal',
+      '5.1.8',
+    ],
+    [
+      'Yahoo "554 invalid IP for sending"',
+      plainBounce(`${YAHOO}Remote host said: 554 INVALID IP FOR SENDING MAIL OF DOMAIN example.org [RCPT_TO]`),
+      'sender-refusal',
+      undefined,
+    ],
     // qmail-remote says which step was refused (sisimai lhost-qmail-04, -08, -11, -13, -21).
-    ['qmail, HELO name rejected', plainBounce(`${QMAIL}Connected to 192.0.2.112 but my name was rejected.\nRemote host said: 501 5.0.0 Invalid domain name\nI'm not going to try again; this message has been in the queue too long.`), 'sender-refusal', '5.0.0'],
-    ['qmail, sender rejected', plainBounce(`${QMAIL}Connected to 192.0.2.7 but sender was rejected.\nRemote host said: 553 sorry, your envelope sender domain must exist (#5.7.1)`), 'sender-refusal', '5.7.1'],
-    ['qmail, "552 disk quota exceeded"', plainBounce(`${QMAIL}192.0.2.1 does not like recipient.\nRemote host said: 552 Error: disk quota exceeded\nGiving up on 192.0.2.20.`), 'soft-bounce', undefined],
+    [
+      'qmail, HELO name rejected',
+      plainBounce(
+        `${QMAIL}Connected to 192.0.2.112 but my name was rejected.\nRemote host said: 501 5.0.0 Invalid domain name\nI'm not going to try again; this message has been in the queue too long.`,
+      ),
+      'sender-refusal',
+      '5.0.0',
+    ],
+    [
+      'qmail, sender rejected',
+      plainBounce(`${QMAIL}Connected to 192.0.2.7 but sender was rejected.\nRemote host said: 553 sorry, your envelope sender domain must exist (#5.7.1)`),
+      'sender-refusal',
+      '5.7.1',
+    ],
+    [
+      'qmail, "552 disk quota exceeded"',
+      plainBounce(`${QMAIL}192.0.2.1 does not like recipient.\nRemote host said: 552 Error: disk quota exceeded\nGiving up on 192.0.2.20.`),
+      'soft-bounce',
+      undefined,
+    ],
     ['qmail, no mailbox', plainBounce(`${QMAIL}Sorry, no mailbox here by that name. (#5.1.1)`), 'hard-bounce', '5.1.1'],
     ['vpopmail, no mailbox', plainBounce(`${QMAIL}Sorry, no mailbox here by that name. vpopmail (#5.1.1)`), 'hard-bounce', '5.1.1'],
     ['qmail, no such host', plainBounce(`${QMAIL}Sorry, I couldn't find any host named example.invalid. (#5.1.2)`), 'hard-bounce', '5.1.2'],
-    ['qmail, a deferral for our reputation that it gave up on', plainBounce(`${QMAIL}Remote host said: 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints\nI'm not going to try again; this message has been in the queue too long.`), 'sender-refusal', '4.7.0'],
+    [
+      'qmail, a deferral for our reputation that it gave up on',
+      plainBounce(
+        `${QMAIL}Remote host said: 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints\nI'm not going to try again; this message has been in the queue too long.`,
+      ),
+      'sender-refusal',
+      '4.7.0',
+    ],
   ])('%s', async (_name, raw, type, status) => {
     const r = await parse(raw);
-    expect(r.kind === 'event' ? { type: r.event.type, recipient: r.event.recipient, status: r.event.status } : r).toEqual({ type, recipient: 'reader@example.com', status });
+    expect(r.kind === 'event' ? { type: r.event.type, recipient: r.event.recipient, status: r.event.status } : r).toEqual({
+      type,
+      recipient: 'reader@example.com',
+      status,
+    });
   });
 
   it('reads a qmail bounce mailed to the very address that failed (a forward to itself), not "unreadable"', async () => {
     // sisimai lhost-qmail-08: the failed address is also the bounce's own To.
-    const raw = plainBounce(`${QMAIL.replace('reader@example.com', 'shironeko@example.ad.jp')}192.0.2.1 does not like recipient.\nRemote host said: 552 Error: disk quota exceeded`, { to: 'shironeko@example.ad.jp' });
+    const raw = plainBounce(
+      `${QMAIL.replace('reader@example.com', 'shironeko@example.ad.jp')}192.0.2.1 does not like recipient.\nRemote host said: 552 Error: disk quota exceeded`,
+      { to: 'shironeko@example.ad.jp' },
+    );
     const r = await parse(raw);
     expect(r.kind === 'event' && { type: r.event.type, recipient: r.event.recipient }).toEqual({ type: 'soft-bounce', recipient: 'shironeko@example.ad.jp' });
   });
@@ -281,7 +358,10 @@ describe('issue 16: plain-text bounces are read like the others, and the sender\
     const raw = Buffer.from(
       dsn()
         .toString('latin1')
-        .replace('550 5.1.1 <reader@example.com>: Recipient address\r\n    rejected: User unknown in local recipient table', '550 5.1.1 Rejected: HELO/EHLO hostname does not exist'),
+        .replace(
+          '550 5.1.1 <reader@example.com>: Recipient address\r\n    rejected: User unknown in local recipient table',
+          '550 5.1.1 Rejected: HELO/EHLO hostname does not exist',
+        ),
       'latin1',
     );
     const r = await parse(raw, 'bounces.example.org');
@@ -289,7 +369,7 @@ describe('issue 16: plain-text bounces are read like the others, and the sender\
   });
 });
 
-describe('when the reporter\'s diagnostic names no reason, the report\'s own words decide', () => {
+describe("when the reporter's diagnostic names no reason, the report's own words decide", () => {
   const exchange = [
     'Your message',
     '  To:      Readers',
@@ -302,15 +382,44 @@ describe('when the reporter\'s diagnostic names no reason, the report\'s own wor
 
   it.each<[string, Buffer, EventType]>([
     // Exchange 5.5's IMS (flufl.bounce's groupwise/microsoft samples, sisimai lhost-exchange2003).
-    ['Exchange IMS: "The recipient name is not recognized"', plainBounce(exchange, { subject: 'Undeliverable: Trending papers', from: 'System Administrator <postmaster@example.com>' }), 'hard-bounce'],
+    [
+      'Exchange IMS: "The recipient name is not recognized"',
+      plainBounce(exchange, { subject: 'Undeliverable: Trending papers', from: 'System Administrator <postmaster@example.com>' }),
+      'hard-bounce',
+    ],
     // Domino says it in the subject.
-    ['Domino, in the subject', plainBounce('Your message\n  Subject: Trending papers\nwas not delivered to:\n  reader@example.com', { subject: 'DELIVERY FAILURE: User reader (reader@example.com) not listed in Domino Directory', from: 'Postmaster@example.com' }), 'hard-bounce'],
+    [
+      'Domino, in the subject',
+      plainBounce('Your message\n  Subject: Trending papers\nwas not delivered to:\n  reader@example.com', {
+        subject: 'DELIVERY FAILURE: User reader (reader@example.com) not listed in Domino Directory',
+        from: 'Postmaster@example.com',
+      }),
+      'hard-bounce',
+    ],
     // MDaemon words a permanent failure "Warning: … User unknown!": not a delay notice.
-    ['MDaemon "Warning: … User unknown!"', plainBounce('reader@example.com - no such user here.\nThere is no user by that name at this server.', { subject: 'Warning: reader@example.com - User unknown!', from: 'MDaemon@example.com' }), 'hard-bounce'],
+    [
+      'MDaemon "Warning: … User unknown!"',
+      plainBounce('reader@example.com - no such user here.\nThere is no user by that name at this server.', {
+        subject: 'Warning: reader@example.com - User unknown!',
+        from: 'MDaemon@example.com',
+      }),
+      'hard-bounce',
+    ],
     // A bulleted list of possible causes is no verdict.
-    ['a list of possible causes', plainBounce(`${QMAIL}Delivery failed.\nThe most common reasons are:\n- the e-mail address doesn't exist\n- the mailbox is full`), 'soft-bounce'],
+    [
+      'a list of possible causes',
+      plainBounce(`${QMAIL}Delivery failed.\nThe most common reasons are:\n- the e-mail address doesn't exist\n- the mailbox is full`),
+      'soft-bounce',
+    ],
     // Exim's "undisclosed address" (a pipe or file) is not a "closed address".
-    ['Exim, an undisclosed address', plainBounce('This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  an undisclosed address\n    (generated from reader@example.com)', { subject: 'Mail delivery failed: returning message to sender' }), 'soft-bounce'],
+    [
+      'Exim, an undisclosed address',
+      plainBounce(
+        'This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  an undisclosed address\n    (generated from reader@example.com)',
+        { subject: 'Mail delivery failed: returning message to sender' },
+      ),
+      'soft-bounce',
+    ],
   ])('%s', async (_name, raw, type) => {
     const r = await parse(raw);
     expect(r.kind === 'event' ? { type: r.event.type, recipient: r.event.recipient } : r).toEqual({ type, recipient: 'reader@example.com' });
@@ -323,8 +432,14 @@ describe('when the reporter\'s diagnostic names no reason, the report\'s own wor
   });
 
   it('ignores out-of-office replies whose subject is in another language', async () => {
-    const mail = (subject: string) => Buffer.from(`From: reader@example.com\r\nTo: bounces+abc123@bounces.example.org\r\nSubject: ${subject}\r\n\r\nBack on Monday.\r\n`);
-    for (const s of ['Automatische Antwort: Trending papers', 'Autosvar: Trending papers', '=?UTF-8?Q?Automatyczna_odpowied=C5=BA=3A_Trending_papers?=', 'Risposta automatica: Trending papers']) {
+    const mail = (subject: string) =>
+      Buffer.from(`From: reader@example.com\r\nTo: bounces+abc123@bounces.example.org\r\nSubject: ${subject}\r\n\r\nBack on Monday.\r\n`);
+    for (const s of [
+      'Automatische Antwort: Trending papers',
+      'Autosvar: Trending papers',
+      '=?UTF-8?Q?Automatyczna_odpowied=C5=BA=3A_Trending_papers?=',
+      'Risposta automatica: Trending papers',
+    ]) {
       expect(await parse(mail(s)), s).toEqual({ kind: 'ignored', reason: expect.stringMatching(/auto-reply/) });
     }
   });
@@ -355,10 +470,13 @@ describe('reports that arrive wrapped or announce a delay', () => {
   });
 
   it('ignores a "Mail Delivery Warning" that only postpones delivery', async () => {
-    const raw = plainBounce('Delivery of email to this address\n"reader@example.com"\nhas been postponed due to a full mailbox.\nWe will continue to try to deliver your message over the next few days.', {
-      subject: 'Mail Delivery Warning',
-      from: 'Postmaster <postmaster@example.com>',
-    });
+    const raw = plainBounce(
+      'Delivery of email to this address\n"reader@example.com"\nhas been postponed due to a full mailbox.\nWe will continue to try to deliver your message over the next few days.',
+      {
+        subject: 'Mail Delivery Warning',
+        from: 'Postmaster <postmaster@example.com>',
+      },
+    );
     expect((await parse(raw)).kind).toBe('ignored');
   });
 });

@@ -71,7 +71,9 @@ async function issue(outcome: (subscriberId: number) => 'sent' | 'failed' = () =
     jobs.map((j) => {
       const status = outcome(j.subscriberId);
       const messageId = messageIdFor(tokens, created.id, j.subscriberId, DOMAIN);
-      return status === 'sent' ? { id: j.id, status, messageId, reply: '250 OK', at: now } : { id: j.id, status, messageId, error: '552 5.2.2 mailbox full', reply: '552 5.2.2 mailbox full', at: now };
+      return status === 'sent'
+        ? { id: j.id, status, messageId, reply: '250 OK', at: now }
+        : { id: j.id, status, messageId, error: '552 5.2.2 mailbox full', reply: '552 5.2.2 mailbox full', at: now };
     }),
   );
   await store.setIssueStatus(created.id, 'sent', now);
@@ -129,7 +131,7 @@ describe('matching an event to its delivery: only proof counts', () => {
     ]);
   });
 
-  it('a forged VERP token matches nothing and falls back to the Message-ID; a mailed report\'s address is no fallback', async () => {
+  it("a forged VERP token matches nothing and falls back to the Message-ID; a mailed report's address is no fallback", async () => {
     const [a, b, c] = await readers('a@example.org', 'b@example.net', 'c@example.com');
     const { id: issueId, delivery } = await issue();
     const forged = forgedVerp(delivery.get(a!)!);
@@ -151,7 +153,7 @@ describe('matching an event to its delivery: only proof counts', () => {
     expect(await statusOf(c!)).toBe('active');
   });
 
-  it('a Message-ID of another installation, of the old per-install form, or with another reader\'s id proves nothing', async () => {
+  it("a Message-ID of another installation, of the old per-install form, or with another reader's id proves nothing", async () => {
     const [a, b] = await readers('a@example.org', 'b@example.net');
     const { id: issueId, delivery } = await issue();
     const otherInstall = messageIdFor(new Tokens('another-install-secret-0123456789abcdefgh'), issueId, a!, DOMAIN);
@@ -159,7 +161,9 @@ describe('matching an event to its delivery: only proof counts', () => {
     const oldForm = `paperboy.${issueId}.${a}.${tokens.installTag}@${DOMAIN}`;
     const swapped = messageIdFor(tokens, issueId, b!, DOMAIN).replace(`.${b}.`, `.${a}.`);
     const out = await record(
-      ...[otherInstall, oldForm, swapped, messageIdFor(tokens, issueId + 7, a!, DOMAIN)].map((id) => event('hard-bounce', { originalMessageId: id, recipient: 'a@example.org' })),
+      ...[otherInstall, oldForm, swapped, messageIdFor(tokens, issueId + 7, a!, DOMAIN)].map((id) =>
+        event('hard-bounce', { originalMessageId: id, recipient: 'a@example.org' }),
+      ),
     );
     expect(out).toMatchObject({ unmatched: 4, suppressed: 0 });
     expect(await statusOf(a!)).toBe('active');
@@ -168,7 +172,7 @@ describe('matching an event to its delivery: only proof counts', () => {
     expect(events().at(-1)!.delivery_id).toBe(delivery.get(b!));
   });
 
-  it('by address (from a source that vouches), the reader\'s last attempted delivery; with no delivery at all, the reader alone', async () => {
+  it("by address (from a source that vouches), the reader's last attempted delivery; with no delivery at all, the reader alone", async () => {
     const [a] = await readers('a@example.org');
     await issue();
     const second = await issue();
@@ -204,7 +208,11 @@ describe('matching an event to its delivery: only proof counts', () => {
     // Not the address, not in the id a forger chose, not in the diagnostic.
     const stored = queryRows<Record<string, unknown>>(handle.url, 'select * from events');
     expect(JSON.stringify(stored)).not.toMatch(/a@example|stranger@|nobody@/);
-    expect(stored[0]).toMatchObject({ external_id: expect.stringMatching(/^imap:sha256:[0-9a-f]{64}$/), diagnostic: '550 5.1.1 <…@example.org>: user unknown', status: '5.1.1' });
+    expect(stored[0]).toMatchObject({
+      external_id: expect.stringMatching(/^imap:sha256:[0-9a-f]{64}$/),
+      diagnostic: '550 5.1.1 <…@example.org>: user unknown',
+      status: '5.1.1',
+    });
     // The same forged report again is a duplicate, under its hashed id.
     expect(await record(event('hard-bounce', { recipient: 'a@example.org', externalId: 'a@example.org' }))).toMatchObject({ stored: 0, duplicates: 1 });
   });
@@ -227,6 +235,7 @@ describe('cleaning: nothing from outside reaches the store as it came', () => {
     );
     expect(out).toMatchObject({ stored: 1, unmatched: 0 });
     const [row] = queryRows<Record<string, string | null>>(handle.url, 'select * from events');
+    // eslint-disable-next-line no-control-regex -- the test looks for control characters
     for (const [column, value] of Object.entries(row!)) expect(/[\u0000-\u001f\u007f-\u009f]/.test(String(value ?? '')), column).toBe(false);
     expect(row).toMatchObject({ external_id: expect.stringMatching(/^imap:sha256:[0-9a-f]{64}$/), status: null, domain: 'example.org' });
     expect(row!.diagnostic).toMatch(/^552 mailbox full \[31mred \[0m x+$/);
@@ -249,15 +258,18 @@ describe('duplicates', () => {
     expect(await statusOf(a!)).toBe('active');
   });
 
-  it('the same external id from two sources is two reports (a provider\'s bare id must not collide)', async () => {
+  it("the same external id from two sources is two reports (a provider's bare id must not collide)", async () => {
     await readers('a@example.org');
     await issue();
-    await record(event('soft-bounce', { source: 'postmark', externalId: '42', recipient: 'a@example.org' }), event('soft-bounce', { source: 'resend', externalId: '42', recipient: 'a@example.org' }));
+    await record(
+      event('soft-bounce', { source: 'postmark', externalId: '42', recipient: 'a@example.org' }),
+      event('soft-bounce', { source: 'resend', externalId: '42', recipient: 'a@example.org' }),
+    );
     expect(events().map((e) => e.external_id)).toEqual(['postmark:42', 'resend:42']);
   });
 });
 
-describe('soft bounces: suppressed at 3 of the reader\'s last 5 sends', () => {
+describe("soft bounces: suppressed at 3 of the reader's last 5 sends", () => {
   /** A soft bounce about `deliveryId`, through its VERP token. */
   const soft = (deliveryId: number) => event('soft-bounce', { verpToken: tokens.verpToken(deliveryId), status: '5.2.2', diagnostic: '552 5.2.2 mailbox full' });
 
@@ -369,7 +381,12 @@ describe('refusals of the sender', () => {
     await store.setSubscriberStatus(b!, 'unsubscribed', new Date(clock).toISOString());
     const before = subscribersRows();
     const refusal = (keys: Partial<BounceEvent>) =>
-      event('sender-refusal', { source: 'smtp', status: '5.7.26', diagnostic: "550 5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy", ...keys });
+      event('sender-refusal', {
+        source: 'smtp',
+        status: '5.7.26',
+        diagnostic: "550 5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy",
+        ...keys,
+      });
     // Three refusals of the sender in a row must not add up to anything for the readers either.
     const out = await record(
       refusal({ verpToken: tokens.verpToken(delivery.get(a!)!) }),
@@ -420,7 +437,7 @@ describe('refusals of the sender', () => {
     expect(await statusOf(g!)).toBe('active');
   });
 
-  it('proven refusals by mail or webhook pause the domain at the third distinct reader within the hour, never on one reader\'s', async () => {
+  it("proven refusals by mail or webhook pause the domain at the third distinct reader within the hour, never on one reader's", async () => {
     const [g1, g2, g3, g4] = await readers('g1@gmail.com', 'g2@gmail.com', 'g3@gmail.com', 'g4@gmail.com');
     const { id: issueId, delivery } = await issue();
     const paused = async () => [...(await store.pausedDomains(new Date(clock).toISOString())).keys()];
@@ -444,7 +461,9 @@ describe('refusals of the sender', () => {
   it('a refusal in our own SMTP session pauses at once: first-hand', async () => {
     const [a] = await readers('a@strict.example');
     const { delivery } = await issue();
-    const out = await record(event('sender-refusal', { source: 'smtp', externalId: `${delivery.get(a!)}:1`, verpToken: tokens.verpToken(delivery.get(a!)!), status: '5.7.26' }));
+    const out = await record(
+      event('sender-refusal', { source: 'smtp', externalId: `${delivery.get(a!)}:1`, verpToken: tokens.verpToken(delivery.get(a!)!), status: '5.7.26' }),
+    );
     expect(out.pausedDomains).toEqual(['strict.example']);
   });
 });

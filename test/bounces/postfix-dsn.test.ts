@@ -13,20 +13,21 @@ import { pollBounceMailbox } from '../../src/bounces/imap.js';
 import { parseReport } from '../../src/bounces/parse.js';
 import { silentLog } from '../../src/log.js';
 import { Tokens } from '../../src/subscriptions/tokens.js';
-import { HAVE_DOVECOT, startDovecot, type TestDovecot } from '../helpers/dovecot.js';
-import { POSTFIX_MISSING, startPostfix, type TestPostfix } from '../helpers/postfix.js';
+import { startDovecot, type TestDovecot } from '../helpers/dovecot.js';
+import { eventually } from '../helpers/eventually.js';
+import { startPostfix, type TestPostfix } from '../helpers/postfix.js';
+import { requires } from '../helpers/requires.js';
 import { type Received, reply, startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RECORDED = path.join(ROOT, 'fixtures', 'bounces', 'postfix-verp-dsn.eml');
-const missing = !HAVE_DOVECOT ? 'dovecot not found (apt-get install dovecot-imapd)' : POSTFIX_MISSING;
-if (missing) console.warn(`SKIPPING test/bounces/postfix-dsn.test.ts: ${missing}`);
+const skip = requires(['dovecot', 'postfix']);
 
 const tokens = new Tokens('a-test-secret-key-of-at-least-32-characters');
 const DELIVERY_ID = 4242;
 const READER = 'gone.reader@example.net';
 
-describe.skipIf(!!missing)('a DSN written by a real Postfix after a VERP send', () => {
+describe.skipIf(skip)('a DSN written by a real Postfix after a VERP send', () => {
   let refusing: TestSmtp;
   let bounceMx: TestSmtp;
   let postfix: TestPostfix;
@@ -98,12 +99,8 @@ describe.skipIf(!!missing)('a DSN written by a real Postfix after a VERP send', 
 const lf = (b: Buffer) => b.toString('latin1').replace(/\r\n/g, '\n');
 
 /** Waits for the DSN; fails with Postfix's log, which says what happened to the message. */
-async function waitFor(get: () => Received | undefined, postfix: TestPostfix, ms = 20_000): Promise<Received> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-    const got = get();
-    if (got) return got;
-  }
-  throw new Error(`no DSN arrived within ${ms} ms; postfix log:\n${postfix.log()}`);
+function waitFor(get: () => Received | undefined, postfix: TestPostfix, ms = 20_000): Promise<Received> {
+  return eventually(get, { what: () => `a DSN; postfix log:\n${postfix.log()}`, timeoutMs: ms, intervalMs: 50 });
 }
 
 /** Keeps the first real DSN as a sample for the parser's tests; a fresh clone already has it. */

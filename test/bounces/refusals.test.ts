@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  REFUSAL_RULES,
-  blameOf,
-  classifyRefusal,
-  extractEnhancedStatus,
-  extractReplyCode,
-  type RefusalClass,
-} from '../../src/bounces/refusals.js';
+import { REFUSAL_RULES, blameOf, classifyRefusal, extractEnhancedStatus, extractReplyCode, type RefusalClass } from '../../src/bounces/refusals.js';
 
 /**
  * Real server replies, each with where it comes from and what it must mean. The guard here is
  * the issue's bug: a server refusing the *sender* must never read as a dead reader, and a dead
- * reader must not hide behind a generic 5.7.1 or 554.
+ * reader must not hide behind a generic 5.7.1 or 554. The tables keep one reply per line, however
+ * long (hence `prettier-ignore`).
  */
 type Row = [source: string, text: string, expected: RefusalClass, command?: string];
 
@@ -22,6 +16,7 @@ const POSTFIX = 'Postfix smtpd default reply';
 const EXIM = 'Exim default reply';
 const SAMPLE = (file: string) => `Diagnostic-Code of samples/bounces/${file}`;
 
+// prettier-ignore
 const REPLIES: Row[] = [
   // --- Gmail
   [GMAIL, "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.", 'recipient'],
@@ -123,6 +118,7 @@ describe('classifyRefusal on real replies', () => {
  * (sisimai's set-of-emails, Mail::DeliveryStatus::BounceParser's, PHP-Bounce-Handler's) and the
  * issue's own report.
  */
+// prettier-ignore
 const SENDER_SIDE: Row[] = [
   // A rejected HELO/EHLO name.
   ['qmail-remote (sisimai lhost-qmail-04)', 'Connected to 192.0.2.112 but my name was rejected. Remote host said: 501 5.0.0 Invalid domain name', 'sender'],
@@ -165,6 +161,7 @@ const SENDER_SIDE: Row[] = [
 ];
 
 /** Dead addresses in the forms the issue names, and the recipient words that must still win. */
+// prettier-ignore
 const READER_SIDE: Row[] = [
   ['Yahoo/AOL plain text (issue 16)', '550: 5.1.1 <reader@example.com>... User Unknown', 'recipient'],
   ['Yahoo/AOL plain text (issue 16)', '550: : User unknown', 'recipient'],
@@ -200,7 +197,7 @@ const READER_SIDE: Row[] = [
   ['web.de', '550 <fred@web.de> Benutzer hat zuviele Mails auf dem Server. / User has too many messages on the server.', 'mailbox-full'],
 ];
 
-describe('issue 16: the sender\'s refusals never count against the reader', () => {
+describe("issue 16: the sender's refusals never count against the reader", () => {
   it.each(SENDER_SIDE)('%s: %s → %s', (_source, text, expected, command) => {
     const got = classifyRefusal({ text, ...(command ? { command } : {}) });
     expect(got.class, `rule ${got.rule}`).toBe(expected);
@@ -239,7 +236,7 @@ describe('classifyRefusal arguments', () => {
     expect(classifyRefusal({ status: '5.2.2 (mailbox full)', text: '550 5.1.1 whatever' }).class).toBe('mailbox-full');
   });
 
-  it('reads a syntax or sequence error as neither the reader\'s nor the sender\'s (our bug)', () => {
+  it("reads a syntax or sequence error as neither the reader's nor the sender's (our bug)", () => {
     expect(classifyRefusal({ code: 503, text: 'Bad sequence of commands' })).toEqual({ class: 'other', rule: 'protocol' });
   });
 

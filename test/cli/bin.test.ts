@@ -3,17 +3,17 @@
  * against a real SMTP server, in a child process.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requires } from '../helpers/requires.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
 const run = promisify(execFile);
 const BIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
-describe.runIf(existsSync(BIN))('the paperboy executable', () => {
+describe.skipIf(requires('build'))('the paperboy executable', () => {
   let smtp: TestSmtp;
   let ws: Workspace;
   beforeAll(async () => {
@@ -25,8 +25,7 @@ describe.runIf(existsSync(BIN))('the paperboy executable', () => {
     ws.cleanup();
   });
 
-  const paperboy = (...args: string[]) =>
-    run(process.execPath, [BIN, ...args], { cwd: ws.dir, env: { PATH: process.env.PATH, ...ws.env } }).catch((e) => e);
+  const paperboy = (...args: string[]) => run(process.execPath, [BIN, ...args], { cwd: ws.dir, env: { PATH: process.env.PATH, ...ws.env } }).catch((e) => e);
 
   it('ingests, adds a subscriber and delivers; a second send delivers nothing', async () => {
     expect((await paperboy('ingest', SEED)).stdout).toMatch(/77 new/);

@@ -11,6 +11,7 @@ import { type Workspace, workspace } from '../helpers/workspace.js';
 
 /** NUL, other C0 controls, a terminal escape, DEL, a C1 control (CSI), the line separator. */
 const CONTROLS = ['\u0000', '\u0001', '\u001b[31m', '\u007f', '\u009b', '\u2028'];
+// eslint-disable-next-line no-control-regex -- the test looks for control characters
 const ANY_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
 
 let ws: Workspace | undefined;

@@ -2,7 +2,7 @@
  * `paperboy subscribers forget EMAIL`: the person's row, topics and ledger rows are erased from
  * the real SQLite file; a suppressed address leaves only a keyed hash that keeps it suppressed.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Workspace, workspace } from '../helpers/workspace.js';

@@ -11,7 +11,8 @@ import { type Workspace, workspace } from '../helpers/workspace.js';
 let ws: Workspace | undefined;
 afterEach(() => ws?.cleanup());
 
-const feed = (inner: string) => `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://arxiv.org/abs/2509.00001v1</id><title>T</title>${inner}</entry></feed>`;
+const feed = (inner: string) =>
+  `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://arxiv.org/abs/2509.00001v1</id><title>T</title>${inner}</entry></feed>`;
 const nested = (depth: number) => `${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}`;
 
 describe('ingest errors', () => {

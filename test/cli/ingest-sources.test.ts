@@ -10,8 +10,10 @@ import { type TestHttp, startHttp } from '../helpers/http.js';
 import { FIXTURES, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
 const fixture = (f: string) => path.join(FIXTURES, f);
-const serve = (f: string, headers: Record<string, string> = {}) => (_req: unknown, res: import('node:http').ServerResponse) =>
-  res.writeHead(200, headers).end(readFileSync(fixture(f)));
+const serve =
+  (f: string, headers: Record<string, string> = {}) =>
+  (_req: unknown, res: import('node:http').ServerResponse) =>
+    res.writeHead(200, headers).end(readFileSync(fixture(f)));
 
 let http: TestHttp;
 let ws: Workspace;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
+import { eventually } from '../helpers/eventually.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { SEED } from '../helpers/workspace.js';
 
@@ -41,7 +42,11 @@ async function start(env: Record<string, string>, cwd: string) {
     stderr: (s) => void (stderr += s),
     stopped: new Promise<void>((r) => (stop = r)),
   });
-  for (let i = 0; i < 200 && !stdout.includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => stdout.includes('Press Ctrl+C'), {
+    what: () => `the start-up lines ("Press Ctrl+C")\nstdout: ${stdout}\nstderr: ${stderr}`,
+    timeoutMs: 10_000,
+    intervalMs: 50,
+  });
   return {
     stdout,
     stderr: () => stderr,
@@ -94,7 +99,9 @@ describe('paperboy start on a fresh machine', () => {
     const cwd = freshDir();
     const run = await start({ PORT: '0', SMTP_URL: smtp.url, TZ: 'Europe/Paris', PUBLIC_URL: 'https://news.example.org' }, cwd);
     try {
-      expect(run.stdout).toMatch(/^Scheduler: next digest \d{4}-\d\d-\d\d 08:00 Europe\/Paris \((0[67]:00 UTC|\d{4}-\d\d-\d\d 0[67]:00 UTC)\) \(SCHEDULE "0 8 \* \* \*"\); 0 active subscribers$/m);
+      expect(run.stdout).toMatch(
+        /^Scheduler: next digest \d{4}-\d\d-\d\d 08:00 Europe\/Paris \((0[67]:00 UTC|\d{4}-\d\d-\d\d 0[67]:00 UTC)\) \(SCHEDULE "0 8 \* \* \*"\); 0 active subscribers$/m,
+      );
       expect(run.stdout).toContain(`Mail goes to: SMTP 127.0.0.1:${smtp.port}\n`);
       expect(run.stdout).toContain('Subscribe page: https://news.example.org/\n');
       expect(run.stdout + run.stderr()).not.toContain('s3cret-pass');

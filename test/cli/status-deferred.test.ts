@@ -32,7 +32,12 @@ async function ledgerWithRetries(w: Workspace): Promise<void> {
     id('ada@example.org'),
   );
   // alan: a plain 4xx, deferred to the same retry.
-  w.exec(`update deliveries set status = 'pending', attempts = 1, sent_at = null, next_attempt_at = ?, last_error = ? where id = ?`, NEXT_TRY, '451 try later', id('alan@example.org'));
+  w.exec(
+    `update deliveries set status = 'pending', attempts = 1, sent_at = null, next_attempt_at = ?, last_error = ? where id = ?`,
+    NEXT_TRY,
+    '451 try later',
+    id('alan@example.org'),
+  );
   // grace: flagged and then sent again: a possible duplicate indeed.
   w.exec(`update deliveries set maybe_duplicate = 1 where id = ?`, id('grace@example.org'));
 }

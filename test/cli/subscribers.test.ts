@@ -14,9 +14,7 @@ describe('paperboy subscribers', () => {
     );
     expect((await ws.cli(['subscribers', 'add', 'ada@example.org'])).stdout).toMatch(/^Already subscribed: Ada@example.org/);
     const list = JSON.parse((await ws.cli(['subscribers', 'list', '--json'])).stdout);
-    expect(list).toEqual([
-      expect.objectContaining({ email: 'Ada@example.org', status: 'active', topics: ['cs.cl', 'cs.ai'], frequency: 'weekly' }),
-    ]);
+    expect(list).toEqual([expect.objectContaining({ email: 'Ada@example.org', status: 'active', topics: ['cs.cl', 'cs.ai'], frequency: 'weekly' })]);
     expect(list[0].created_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect((await ws.cli(['subscribers', 'remove', 'ADA@example.org'])).stdout).toBe('Removed Ada@example.org (now unsubscribed)\n');
     expect(JSON.parse((await ws.cli(['subscribers', 'list', '--json'])).stdout)[0].status).toBe('unsubscribed');

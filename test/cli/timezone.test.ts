@@ -31,7 +31,9 @@ describe('time zones on the command line', () => {
     const before = ws.dbBytes();
     const bad = await ws.cli(['subscribers', 'add', 'cy@example.org', '--timezone', 'Mars/Olympus_Mons']);
     expect(bad.code).toBe(65);
-    expect(bad.stderr.trim().split('\n')).toEqual(['paperboy: error: invalid time zone "Mars/Olympus_Mons": use an IANA name such as Europe/Paris or America/New_York']);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'paperboy: error: invalid time zone "Mars/Olympus_Mons": use an IANA name such as Europe/Paris or America/New_York',
+    ]);
     expect(ws.dbBytes().equals(before)).toBe(true);
   });
 
@@ -40,7 +42,14 @@ describe('time zones on the command line', () => {
     const file = path.join(ws.dir, 'zones.csv');
     writeFileSync(
       file,
-      ['email,frequency,timezone', 'tokyo@example.org,daily,Asia/Tokyo', 'nowhere@example.org,daily,Europe/Atlantis', 'none@example.org,weekly,', 'la@example.org,,us/pacific', ''].join('\n'),
+      [
+        'email,frequency,timezone',
+        'tokyo@example.org,daily,Asia/Tokyo',
+        'nowhere@example.org,daily,Europe/Atlantis',
+        'none@example.org,weekly,',
+        'la@example.org,,us/pacific',
+        '',
+      ].join('\n'),
     );
     const r = await ws.cli(['subscribers', 'import', file]);
     expect(r.stdout).toMatch(/3 added, 0 already on the list, 1 bad rows skipped/);

@@ -113,7 +113,9 @@ describe('DKIM', () => {
     lab.zone['paperboy._domainkey.example.org'] = { TXT: [dkimRecord('rsa', lab.keys.otherRsa.publicKey)] };
     const m = await doctor();
     expectOnly(m, { dkim: 'fail' });
-    expect(m.get('dkim')!.message).toMatch(/publishes another key \(RSA 2048-bit, fingerprint \S+\) than the configured one \(RSA 2048-bit, \S+\): every signature fails/);
+    expect(m.get('dkim')!.message).toMatch(
+      /publishes another key \(RSA 2048-bit, fingerprint \S+\) than the configured one \(RSA 2048-bit, \S+\): every signature fails/,
+    );
     expect(m.get('dkim')!.publish!.value).toBe(expected());
   });
 

@@ -65,11 +65,29 @@ function key(type: 'rsa' | 'ed25519', bits = 2048): Key {
 function certificate(dir: string): { key: string; cert: string; certFile: string } {
   const keyFile = path.join(dir, 'tls-key.pem');
   const certFile = path.join(dir, 'tls-cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=news.example.org', '-addext', 'subjectAltName=DNS:news.example.org,DNS:mail.example.org,IP:127.0.0.1',
-    '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=news.example.org',
+      '-addext',
+      'subjectAltName=DNS:news.example.org,DNS:mail.example.org,IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
 }
 
@@ -99,7 +117,10 @@ export async function startLab(): Promise<Lab> {
     disableReverseLookup: true,
     key: tls.key,
     cert: tls.cert,
-    onAuth: (auth, _s, cb) => (auth.username === USER && auth.password === PASS ? cb(null, { user: USER }) : cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }))),
+    onAuth: (auth, _s, cb) =>
+      auth.username === USER && auth.password === PASS
+        ? cb(null, { user: USER })
+        : cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 })),
     onData: (stream, _s, cb) => stream.on('data', () => {}).on('end', () => cb()),
   };
   const servers = [

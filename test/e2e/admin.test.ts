@@ -16,7 +16,8 @@ import { loadConfig } from '../../src/config.js';
 import { serveHttp } from '../../src/http/server.js';
 import { silentLog } from '../../src/log.js';
 import type { NewSubscriber } from '../../src/store/store.js';
-import { freePort, hasChromium, launch } from '../helpers/browser.js';
+import { freePort, launch } from '../helpers/browser.js';
+import { requires } from '../helpers/requires.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -25,7 +26,7 @@ const PASSWORD = 'correct horse battery staple';
 const READERS = 10_000;
 const FOUND = 'grace.hopper@navy.example';
 
-describe.runIf(hasChromium)('the operator in Chromium', () => {
+describe.skipIf(requires('chromium'))('the operator in Chromium', () => {
   let ws: Workspace;
   let smtp: TestSmtp;
   let app: App;
@@ -75,7 +76,10 @@ describe.runIf(hasChromium)('the operator in Chromium', () => {
       const axe = new AxeBuilder({ page });
       const results = await (opts.frames === false ? axe.exclude('iframe').options({ iframes: false }).setLegacyMode(true) : axe).analyze();
       const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), `${name} (${colorScheme})`).toEqual([]);
+      expect(
+        bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+        `${name} (${colorScheme})`,
+      ).toEqual([]);
       for (const w of [375, 1280]) {
         await page.setViewportSize({ width: w, height: 800 });
         const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
@@ -127,7 +131,15 @@ describe.runIf(hasChromium)('the operator in Chromium', () => {
     await expect.poll(() => page.locator('li[data-frequency="daily"]').textContent()).toContain(`30 papers for ${READERS - 1} recipients`);
     await look(page, 'issues-before');
     await page.locator('li[data-frequency="daily"]').getByRole('link', { name: 'Preview' }).click();
-    await expect.poll(() => page.frameLocator('iframe.preview').getByRole('link', { name: /X-LLM: Bootstrapping/ }).first().isVisible()).toBe(true);
+    await expect
+      .poll(() =>
+        page
+          .frameLocator('iframe.preview')
+          .getByRole('link', { name: /X-LLM: Bootstrapping/ })
+          .first()
+          .isVisible(),
+      )
+      .toBe(true);
     await look(page, 'issue-preview', { frames: false });
 
     // Send it, behind the confirmation, watching the live counts.
@@ -149,7 +161,10 @@ describe.runIf(hasChromium)('the operator in Chromium', () => {
       )
       .toBe('sent');
     // The counts moved while the page was open: at least one figure between none and all.
-    expect([...seen].some((n) => n > 0 && n < READERS - 1), `sent counts seen: ${[...seen].join(', ')}`).toBe(true);
+    expect(
+      [...seen].some((n) => n > 0 && n < READERS - 1),
+      `sent counts seen: ${[...seen].join(', ')}`,
+    ).toBe(true);
     await expect.poll(() => count(page, 'sent'), { timeout: 30_000 }).toBe(READERS - 1);
     expect(smtp.received).toHaveLength(READERS - 1);
     expect(smtp.received.some((m) => m.envelope.to.includes(FOUND))).toBe(false);

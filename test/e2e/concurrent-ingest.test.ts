@@ -7,13 +7,14 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUILT, paperboy } from '../helpers/child.js';
+import { paperboy } from '../helpers/child.js';
+import { requires } from '../helpers/requires.js';
 import { SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
 afterEach(() => ws?.cleanup());
 
-describe.runIf(BUILT)('concurrent ingest', () => {
+describe.skipIf(requires('build'))('concurrent ingest', () => {
   it('six processes ingesting the same new digest at once, three times: all succeed, each paper stored once', async () => {
     ws = workspace();
     expect((await ws.cli(['ingest', SEED])).code).toBe(0);

@@ -4,9 +4,10 @@
  * the messages that were in flight, and the ledger flags exactly those as possible duplicates.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { requires } from '../helpers/requires.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -24,7 +25,7 @@ afterEach(async () => {
   ws?.cleanup();
 });
 
-describe.runIf(existsSync(BIN))('kill -9 during a send', () => {
+describe.skipIf(requires('build'))('kill -9 during a send', () => {
   it.each([
     ['before the first message is accepted', 0],
     ['after the first message', 1],

@@ -67,10 +67,13 @@ const ledger = (ws: Workspace) =>
     .map((r) => ({ ...r, id: Number(r.id), issue_id: Number(r.issue_id), subscriber_id: Number(r.subscriber_id), attempts: Number(r.attempts) }));
 const deliveryOf = (ws: Workspace, email: string, issueId = 1) => ledger(ws).find((r) => r.email === email && r.issue_id === issueId)!;
 const events = (ws: Workspace) =>
-  ws
-    .rows<EventRow>('select type, source, delivery_id, subscriber_id, domain, status, feedback_type, action from events order by id')
-    .map((e) => ({ ...e, delivery_id: e.delivery_id === null ? null : Number(e.delivery_id), subscriber_id: e.subscriber_id === null ? null : Number(e.subscriber_id) }));
-const readerStatus = (ws: Workspace) => Object.fromEntries(ws.rows<{ email: string; status: string }>('select email, status from subscribers order by id').map((s) => [s.email, s.status]));
+  ws.rows<EventRow>('select type, source, delivery_id, subscriber_id, domain, status, feedback_type, action from events order by id').map((e) => ({
+    ...e,
+    delivery_id: e.delivery_id === null ? null : Number(e.delivery_id),
+    subscriber_id: e.subscriber_id === null ? null : Number(e.subscriber_id),
+  }));
+const readerStatus = (ws: Workspace) =>
+  Object.fromEntries(ws.rows<{ email: string; status: string }>('select email, status from subscribers order by id').map((s) => [s.email, s.status]));
 /** Everything a report could change: the readers, the events, the ledger, the paused domains. */
 const storeState = (ws: Workspace) => ({
   subscribers: ws.rows('select * from subscribers order by id'),
@@ -124,7 +127,6 @@ describe('refusals at RCPT: the reader, the domain and the run', () => {
     // The 12th row is in the second claimed batch (10 rows a batch with one connection).
     'third@strict.example',
   ];
-  const strict = readers.filter((r) => r.endsWith('@strict.example'));
   const accepted = readers.filter((r) => !['gone@example.org', 'full@mailbox.example'].includes(r) && !r.endsWith('@strict.example'));
 
   beforeAll(async () => {
@@ -151,7 +153,9 @@ describe('refusals at RCPT: the reader, the domain and the run', () => {
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toMatch(/Sent issue #1 \(daily\).*: 7 sent, 3 failed/);
     // The operator is told which domain is paused, and that its readers keep their subscriptions.
-    expect(sent.stderr).toMatch(/strict\.example refused the sender \(550 5\.7\.26 Unauthenticated email from example\.org.*nothing goes to strict\.example for 60 min/);
+    expect(sent.stderr).toMatch(
+      /strict\.example refused the sender \(550 5\.7\.26 Unauthenticated email from example\.org.*nothing goes to strict\.example for 60 min/,
+    );
     expect(`${sent.stdout}${sent.stderr}`).not.toMatch(/paused: .*issue #1|SEND_PAUSED/);
 
     // Every other reader got exactly one message; the paused domain's other readers were never tried.
@@ -181,7 +185,13 @@ describe('refusals at RCPT: the reader, the domain and the run', () => {
     const byType = (t: string) => events(ws).filter((e) => e.type === t);
     expect(events(ws)).toHaveLength(3);
     expect(byType('hard-bounce')).toEqual([
-      expect.objectContaining({ source: 'smtp', delivery_id: rows.get('gone@example.org')!.id, subscriber_id: rows.get('gone@example.org')!.subscriber_id, domain: 'example.org', status: '5.1.1' }),
+      expect.objectContaining({
+        source: 'smtp',
+        delivery_id: rows.get('gone@example.org')!.id,
+        subscriber_id: rows.get('gone@example.org')!.subscriber_id,
+        domain: 'example.org',
+        status: '5.1.1',
+      }),
     ]);
     expect(byType('sender-refusal')).toEqual([
       expect.objectContaining({ source: 'smtp', delivery_id: rows.get('first@strict.example')!.id, domain: 'strict.example', status: '5.7.26' }),
@@ -214,7 +224,7 @@ describe('refusals at RCPT: the reader, the domain and the run', () => {
   // waiting for their reader's local time. Without DELIVER_AT, `send` prints "2 deliveries wait
   // for their local time" and `status` "2 waiting for their local time", instead of saying that
   // they wait for strict.example's pause to end.
-  it('the paused domain\'s waiting rows are not reported as waiting for their local time (no DELIVER_AT here)', async () => {
+  it("the paused domain's waiting rows are not reported as waiting for their local time (no DELIVER_AT here)", async () => {
     expect(firstSend).toMatch(/Sent issue #1/);
     expect(firstSend).not.toMatch(/local time/);
     expect((await ws.cli(['status'])).stdout).not.toMatch(/local time/);
@@ -232,7 +242,10 @@ describe('refusals at RCPT: the reader, the domain and the run', () => {
     expect(later.code, later.stderr).toBe(0);
     expect(later.stdout).toMatch(/Resumed issue #1 .*2 sent, 0 failed/);
     for (const a of ['second@strict.example', 'third@strict.example']) {
-      expect(smtp.received.filter((m) => m.envelope.to[0] === a), a).toHaveLength(1);
+      expect(
+        smtp.received.filter((m) => m.envelope.to[0] === a),
+        a,
+      ).toHaveLength(1);
       expect(deliveryOf(ws, a)).toMatchObject({ status: 'sent', attempts: 1 });
     }
     // The one refused before the pause stays failed (not sent twice, nor suppressed).
@@ -372,9 +385,21 @@ describe('bounce mail through the bounce mailbox handler', () => {
     expect(await handleRaw(dsn)).toBe('processed');
     const linus = deliveryOf(ws, 'linus@kernel.example');
     expect(events(ws)).toEqual([
-      expect.objectContaining({ type: 'hard-bounce', source: 'imap', delivery_id: linus.id, subscriber_id: linus.subscriber_id, domain: 'kernel.example', status: '5.1.1' }),
+      expect.objectContaining({
+        type: 'hard-bounce',
+        source: 'imap',
+        delivery_id: linus.id,
+        subscriber_id: linus.subscriber_id,
+        domain: 'kernel.example',
+        status: '5.1.1',
+      }),
     ]);
-    expect(readerStatus(ws)).toEqual({ 'linus@kernel.example': 'suppressed', 'margaret@apollo.example': 'active', 'grace@example.org': 'active', 'tim@example.org': 'active' });
+    expect(readerStatus(ws)).toEqual({
+      'linus@kernel.example': 'suppressed',
+      'margaret@apollo.example': 'active',
+      'grace@example.org': 'active',
+      'tim@example.org': 'active',
+    });
 
     // The poll ran again before the message was moved: one event, nothing else changes.
     const before = storeState(ws);
@@ -393,9 +418,21 @@ describe('bounce mail through the bounce mailbox handler', () => {
     expect(await handleRaw(arf)).toBe('processed');
     const margaret = deliveryOf(ws, 'margaret@apollo.example');
     expect(events(ws).at(-1)).toEqual(
-      expect.objectContaining({ type: 'complaint', source: 'imap', delivery_id: margaret.id, subscriber_id: margaret.subscriber_id, feedback_type: 'abuse', action: 'suppressed: complaint' }),
+      expect.objectContaining({
+        type: 'complaint',
+        source: 'imap',
+        delivery_id: margaret.id,
+        subscriber_id: margaret.subscriber_id,
+        feedback_type: 'abuse',
+        action: 'suppressed: complaint',
+      }),
     );
-    expect(readerStatus(ws)).toEqual({ 'linus@kernel.example': 'suppressed', 'margaret@apollo.example': 'suppressed', 'grace@example.org': 'active', 'tim@example.org': 'active' });
+    expect(readerStatus(ws)).toEqual({
+      'linus@kernel.example': 'suppressed',
+      'margaret@apollo.example': 'suppressed',
+      'grace@example.org': 'active',
+      'tim@example.org': 'active',
+    });
 
     const status = await ws.cli(['status', '--json']);
     const d = JSON.parse(status.stdout).deliverability;
@@ -431,7 +468,12 @@ describe('a Resend webhook through the real HTTP app', () => {
   let http: ReturnType<typeof createHttpApp>;
   const post = (body: string, headers: Record<string, string>) => http.request('/webhooks/resend', { method: 'POST', headers, body });
   const bounced = (to: string) =>
-    JSON.stringify(resendEvent('email.bounced', { to: [to], bounce: { type: 'Permanent', subType: 'General', message: "The recipient's email provider sent a hard bounce: 550 5.1.1 user unknown" } }));
+    JSON.stringify(
+      resendEvent('email.bounced', {
+        to: [to],
+        bounce: { type: 'Permanent', subType: 'General', message: "The recipient's email provider sent a hard bounce: 550 5.1.1 user unknown" },
+      }),
+    );
 
   beforeAll(async () => {
     ws = workspace({ RESEND_WEBHOOK_SECRET: RESEND_SECRET }, () => new Date(T0));
@@ -449,12 +491,14 @@ describe('a Resend webhook through the real HTTP app', () => {
     await app.idle();
   });
 
-  it('email.bounced for a reader\'s address suppresses the reader; the same svix-id again stores nothing', async () => {
+  it("email.bounced for a reader's address suppresses the reader; the same svix-id again stores nothing", async () => {
     const body = bounced('ada@example.org');
     const first = await post(body, svixHeaders(body, { id: 'msg_2dLkQ8bounceAda' }));
     expect(first.status).toBe(200);
     const ada = deliveryOf(ws, 'ada@example.org');
-    expect(events(ws)).toEqual([expect.objectContaining({ type: 'hard-bounce', source: 'resend', delivery_id: ada.id, subscriber_id: ada.subscriber_id, status: '5.1.1' })]);
+    expect(events(ws)).toEqual([
+      expect.objectContaining({ type: 'hard-bounce', source: 'resend', delivery_id: ada.id, subscriber_id: ada.subscriber_id, status: '5.1.1' }),
+    ]);
     expect(readerStatus(ws)).toEqual({ 'ada@example.org': 'suppressed', 'bob@example.org': 'active' });
 
     const before = storeState(ws);

@@ -20,7 +20,11 @@ let ws: Workspace | undefined;
 afterEach(() => ws?.cleanup());
 
 const MB = 1024 * 1024;
-const normal = (n: number) => ({ title: `A normal paper number ${n}`, abstract: `What paper ${n} found, in a few words.`, authors: ['Ada Lovelace', 'Alan Turing'] });
+const normal = (n: number) => ({
+  title: `A normal paper number ${n}`,
+  abstract: `What paper ${n} found, in a few words.`,
+  authors: ['Ada Lovelace', 'Alan Turing'],
+});
 
 /** The oversized digest, written into the workspace; returns its path. */
 function oversizedDigest(dir: string): string {
@@ -52,7 +56,11 @@ describe('an oversized-field digest', () => {
       expect.stringMatching(/oversized\.json: papers\[5\]: skipped "Huge URL": url is 5,020 characters, over the limit of 2,048$/),
     ]);
     expect(r.stderr.length).toBeLessThan(2000);
-    expect(ws.rows('select title from papers order by seq').map((p) => p.title)).toEqual(['A normal paper number 1', 'A normal paper number 2', 'A normal paper number 3']);
+    expect(ws.rows('select title from papers order by seq').map((p) => p.title)).toEqual([
+      'A normal paper number 1',
+      'A normal paper number 2',
+      'A normal paper number 3',
+    ]);
   });
 
   it('cannot make an email, the archive, the feed or the landing page grow through a paper stored before the limits', async () => {

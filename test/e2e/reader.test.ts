@@ -16,23 +16,15 @@ import { loadConfig } from '../../src/config.js';
 import { serveHttp } from '../../src/http/server.js';
 import { silentLog } from '../../src/log.js';
 import { sendNext } from '../../src/pipeline/send-job.js';
-import { freePort, hasChromium, launch } from '../helpers/browser.js';
+import { freePort, launch } from '../helpers/browser.js';
+import { eventually } from '../helpers/eventually.js';
+import { requires } from '../helpers/requires.js';
 import { type TestSmtp, startSmtp } from '../helpers/smtp.js';
 import { NEXT_DAY, ROOT, SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
 const SHOTS = path.join(ROOT, 'test', 'artifacts', 'pages');
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-describe.runIf(hasChromium)('a reader in Chromium', () => {
+describe.skipIf(requires('chromium'))('a reader in Chromium', () => {
   let ws: Workspace;
   let smtp: TestSmtp;
   let app: App;
@@ -64,7 +56,11 @@ describe.runIf(hasChromium)('a reader in Chromium', () => {
   });
 
   const mailTo = (to: string, subject: RegExp) =>
-    until(`"${subject.source}" to ${to}`, () => smtp.received.find((m) => m.envelope.to.includes(to) && subject.test(m.parsed.subject ?? '')));
+    eventually(() => smtp.received.find((m) => m.envelope.to.includes(to) && subject.test(m.parsed.subject ?? '')), {
+      what: `"${subject.source}" to ${to}`,
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
   const linkIn = (text: string | undefined, route: string) => {
     const m = new RegExp(`${base.replace(/[.:/]/g, '\\$&')}/${route}/[A-Za-z0-9_-]+`).exec(text ?? '');
     if (!m) throw new Error(`no /${route}/ link in the email`);
@@ -75,7 +71,10 @@ describe.runIf(hasChromium)('a reader in Chromium', () => {
     visited.push({ name, url: page.url(), html: await page.content() });
     const results = await new AxeBuilder({ page }).analyze();
     const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), name).toEqual([]);
+    expect(
+      bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+      name,
+    ).toEqual([]);
   }
 
   it('subscribes, confirms, gets the welcome mail and a digest of only matching papers, changes preferences, unsubscribes', async () => {
@@ -127,7 +126,11 @@ describe.runIf(hasChromium)('a reader in Chromium', () => {
     await page.getByLabel(/Time zone/).fill('Europe/Paris');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('Saved.');
-    expect(await app.store.findSubscriber('reader@example.org')).toMatchObject({ frequency: 'weekly', topics: ['diffusion models', 'rl'], timezone: 'Europe/Paris' });
+    expect(await app.store.findSubscriber('reader@example.org')).toMatchObject({
+      frequency: 'weekly',
+      topics: ['diffusion models', 'rl'],
+      timezone: 'Europe/Paris',
+    });
 
     await page.goto(linkIn(digest.parsed.text, 'unsubscribe'));
     await look(page, 'unsubscribe');

@@ -150,6 +150,7 @@ export function arfMail(s: ArfSpec): string {
 }
 
 /** A reply that refuses the *sender* (a spam verdict on our IP), as Gmail words it. */
-export const SPAM_REFUSAL = '550 5.7.1 [192.0.2.25] Our system has detected that this message is likely unsolicited mail. To reduce the amount of spam sent to Gmail, this message has been blocked.';
+export const SPAM_REFUSAL =
+  '550 5.7.1 [192.0.2.25] Our system has detected that this message is likely unsolicited mail. To reduce the amount of spam sent to Gmail, this message has been blocked.';
 /** A reply that says the address is dead. */
 export const USER_UNKNOWN = (a: string) => `550 5.1.1 <${a}>: Recipient address rejected: User unknown in virtual mailbox table`;

@@ -1,16 +1,11 @@
 /**
  * Debian's Chromium through playwright-core, for tests that look at rendered pages. Where
- * Chromium is missing the tests say so and skip; `.ci/run` installs it, so CI never skips.
+ * Chromium is missing the tests skip, saying so (`requires('chromium')`); `.ci/run` installs it
+ * and lets nothing skip.
  */
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`SKIPPING browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-}
+import { CHROMIUM } from './requires.js';
 
 export function launch(): Promise<Browser> {
   return chromium.launch({

@@ -3,12 +3,11 @@
  * prints kept, a way to wait for a line, and its exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { eventually } from './eventually.js';
 import { ROOT, type Workspace } from './workspace.js';
 
 export const BIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
-export const BUILT = existsSync(BIN);
 
 export interface Child {
   process: ChildProcess;
@@ -40,22 +39,7 @@ export function paperboy(ws: Workspace, args: string[], env: Record<string, stri
     stderr: () => err,
     exited,
     async waitFor(re, ms = 15_000) {
-      const until = Date.now() + ms;
-      while (!re.test(out) && !re.test(err)) {
-        if (Date.now() > until) throw new Error(`timed out waiting for ${re}\nstdout: ${out}\nstderr: ${err}`);
-        await sleep(20);
-      }
+      await eventually(() => re.test(out) || re.test(err), { what: () => `${re}\nstdout: ${out}\nstderr: ${err}`, timeoutMs: ms });
     },
   };
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it is true (fails after `ms`, saying `what`). */
-export async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }

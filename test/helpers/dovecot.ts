@@ -12,12 +12,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
-
-/** Where Debian's dovecot-core puts the server. */
-export const DOVECOT_BIN = '/usr/sbin/dovecot';
-
-/** True when the tests can run; they skip (saying so) otherwise. */
-export const HAVE_DOVECOT = existsSync(DOVECOT_BIN);
+import { eventually, sleep } from './eventually.js';
+import { DOVECOT_BIN } from './requires.js';
 
 /** A running Dovecot. */
 export interface TestDovecot {
@@ -80,9 +76,15 @@ async function startOnce(opts: { users?: Record<string, string>; tls?: boolean }
   for (const [user, password] of Object.entries(opts.users ?? {})) await addUser(user, password);
   const addUserLater = async (user: string, password: string) => {
     await addUser(user, password);
-    await new Promise((r) => setTimeout(r, 1100));
+    await sleep(1100);
   };
-  const passwords = () => new Map(readFileSync(passwd, 'utf8').split('\n').filter(Boolean).map((l) => [l.split(':')[0]!, l.split(':')[1]!.replace('{PLAIN}', '')]));
+  const passwords = () =>
+    new Map(
+      readFileSync(passwd, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [l.split(':')[0]!, l.split(':')[1]!.replace('{PLAIN}', '')]),
+    );
 
   const child = spawn(DOVECOT_BIN, ['-c', path.join(dir, 'dovecot.conf'), '-F'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -112,7 +114,15 @@ async function startOnce(opts: { users?: Record<string, string>; tls?: boolean }
   }
 
   const session = async <T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> => {
-    const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: passwords().get(user) ?? '' }, logger: false, disableAutoIdle: true, tls: { rejectUnauthorized: false } });
+    const c = new ImapFlow({
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      auth: { user, pass: passwords().get(user) ?? '' },
+      logger: false,
+      disableAutoIdle: true,
+      tls: { rejectUnauthorized: false },
+    });
     c.on('error', () => {});
     await c.connect();
     try {
@@ -127,7 +137,8 @@ async function startOnce(opts: { users?: Record<string, string>; tls?: boolean }
     port,
     ...(tlsPort ? { tlsPort } : {}),
     dir,
-    url: (user, mailbox = 'INBOX') => `imap://${encodeURIComponent(user)}:${encodeURIComponent(passwords().get(user) ?? '')}@127.0.0.1:${port}/${mailbox.split('/').map(encodeURIComponent).join('/')}`,
+    url: (user, mailbox = 'INBOX') =>
+      `imap://${encodeURIComponent(user)}:${encodeURIComponent(passwords().get(user) ?? '')}@127.0.0.1:${port}/${mailbox.split('/').map(encodeURIComponent).join('/')}`,
     addUser: addUserLater,
     async seedMaildir(user, messages) {
       const maildir = path.join(dir, 'mail', user, 'Maildir');
@@ -185,11 +196,18 @@ function processUsers(): Ids {
   const me = os.userInfo();
   if (me.uid !== 0) {
     // Listeners are chowned to the internal group: it must be one we are in (our primary group).
-    const group = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[2] === String(me.gid))?.split(':')[0];
+    const group = readFileSync('/etc/group', 'utf8')
+      .split('\n')
+      .find((l) => l.split(':')[2] === String(me.gid))
+      ?.split(':')[0];
     return { internalUser: me.username, internalGroup: group ?? me.username, loginUser: me.username, mailUid: me.uid, mailGid: me.gid };
   }
   const passwd = readFileSync('/etc/passwd', 'utf8');
-  const find = (name: string) => passwd.split('\n').find((l) => l.startsWith(`${name}:`))?.split(':');
+  const find = (name: string) =>
+    passwd
+      .split('\n')
+      .find((l) => l.startsWith(`${name}:`))
+      ?.split(':');
   const dovecot = find('dovecot');
   if (!dovecot || !find('dovenull')) throw new Error('running as root needs the dovecot and dovenull users (apt-get install dovecot-imapd)');
   return { internalUser: 'dovecot', internalGroup: 'dovecot', loginUser: 'dovenull', mailUid: Number(dovecot[2]), mailGid: Number(dovecot[3]) };
@@ -240,7 +258,11 @@ service anvil {
 
 /** A self-signed certificate for 127.0.0.1 (what `?tls=insecure` exists for). */
 function selfSignedCert(dir: string): void {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`],
+    { stdio: 'ignore' },
+  );
 }
 
 /** A port nothing listens on right now (the kernel picks it). */
@@ -254,18 +276,15 @@ export async function freePort(): Promise<number> {
 
 /** Waits until the server sends its "* OK" greeting; fails with Dovecot's log if it exits or hangs. */
 async function waitForGreeting(port: number, child: ChildProcess, log: () => string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
+  const greeted = async () => {
     if (child.exitCode !== null) throw new Error(`dovecot exited (${child.exitCode}): ${log()}`);
     if (/Address already in use/.test(log())) throw new Error(`dovecot: Address already in use: ${log()}`);
-    const greeted = await new Promise<boolean>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
       s.setTimeout(1000, () => (s.destroy(), resolve(false)));
       s.once('data', (d: Buffer) => (s.destroy(), resolve(d.toString().startsWith('* OK'))));
       s.once('error', () => resolve(false));
     });
-    if (greeted) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`dovecot did not answer on 127.0.0.1:${port} within ${ms} ms: ${log()}`);
+  };
+  await eventually(greeted, { what: () => `dovecot to answer on 127.0.0.1:${port}: ${log()}`, timeoutMs: ms, intervalMs: 50 });
 }

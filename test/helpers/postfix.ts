@@ -13,21 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './dovecot.js';
-
-/** Debian's postfix command. */
-export const POSTFIX_BIN = '/usr/sbin/postfix';
-
-/**
- * Why a private Postfix cannot run here, or undefined when it can: its master must start as
- * root (it drops to the `postfix` user), which CI containers are.
- */
-export const POSTFIX_MISSING: string | undefined = !existsSync(POSTFIX_BIN)
-  ? 'postfix not found (apt-get install postfix)'
-  : os.userInfo().uid !== 0
-    ? 'a private postfix instance needs root'
-    : !/^postfix:/m.test(readFileSync('/etc/passwd', 'utf8'))
-      ? 'no postfix user (apt-get install postfix)'
-      : undefined;
+import { eventually } from './eventually.js';
+import { POSTFIX_BIN, missing } from './requires.js';
 
 /** A running private Postfix. */
 export interface TestPostfix {
@@ -47,7 +34,8 @@ export interface PostfixRoutes {
 
 /** Starts Postfix and waits for its 220 greeting. */
 export async function startPostfix(routes: PostfixRoutes): Promise<TestPostfix> {
-  if (POSTFIX_MISSING) throw new Error(POSTFIX_MISSING);
+  const why = missing('postfix');
+  if (why) throw new Error(why);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-postfix-'));
   await chmod(dir, 0o755); // the daemons run as the postfix user and must reach data/
   const conf = path.join(dir, 'conf');
@@ -55,7 +43,10 @@ export async function startPostfix(routes: PostfixRoutes): Promise<TestPostfix> 
   // The queue must belong to root (postfix-script fixes the subdirectories); data to the postfix user.
   await mkdir(path.join(dir, 'queue'));
   await mkdir(path.join(dir, 'data'));
-  const pw = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postfix:'))!.split(':');
+  const pw = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postfix:'))!
+    .split(':');
   await chown(path.join(dir, 'data'), Number(pw[2]), Number(pw[3]));
   const port = await freePort();
   await writeFile(path.join(conf, 'main.cf'), mainCf(dir, routes));
@@ -156,17 +147,14 @@ function masterCf(port: number): string {
 
 /** Waits for the smtpd's "220" banner; fails with the mail log if Postfix exits or hangs. */
 async function waitForBanner(port: number, child: ChildProcess, log: () => string, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
+  const greeted = async () => {
     if (child.exitCode !== null) throw new Error(`postfix exited (${child.exitCode}): ${log()}`);
-    const greeted = await new Promise<boolean>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
       s.setTimeout(1000, () => (s.destroy(), resolve(false)));
       s.once('data', (d: Buffer) => (s.end('QUIT\r\n'), resolve(d.toString().startsWith('220'))));
       s.once('error', () => resolve(false));
     });
-    if (greeted) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`postfix did not answer on 127.0.0.1:${port} within ${ms} ms: ${log()}`);
+  };
+  await eventually(greeted, { what: () => `postfix to answer on 127.0.0.1:${port}: ${log()}`, timeoutMs: ms, intervalMs: 100 });
 }

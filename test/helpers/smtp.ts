@@ -5,6 +5,7 @@
  */
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { sleep } from './eventually.js';
 
 export interface Received {
   envelope: { from: string; to: string[] };
@@ -77,16 +78,17 @@ export async function startSmtp(faults: SmtpFaults = {}): Promise<TestSmtp> {
       }
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', async () => {
+      const receive = async () => {
         if (faults.hangData?.(first)) return;
         const raw = Buffer.concat(chunks);
         const envelope = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to };
         const m: Received = { envelope, raw, parsed: faults.parse === false ? ({} as ParsedMail) : await simpleParser(raw) };
-        if (faults.dataDelayMs) await new Promise((r) => setTimeout(r, faults.dataDelayMs));
+        if (faults.dataDelayMs) await sleep(faults.dataDelayMs);
         received.push(m);
         faults.onMessage?.(m);
         cb();
-      });
+      };
+      stream.on('end', () => void receive());
     },
   };
   const server = new SMTPServer(options);
@@ -113,5 +115,8 @@ export function firstAddress(a: AddressObject | AddressObject[] | undefined): st
 /** The raw, unfolded value of a header as it was sent (mailparser restructures List-* headers). */
 export function rawHeader(mail: ParsedMail, name: string): string | undefined {
   const line = mail.headerLines.find((h) => h.key === name.toLowerCase())?.line;
-  return line?.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+  return line
+    ?.slice(line.indexOf(':') + 1)
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
 }

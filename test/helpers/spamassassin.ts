@@ -6,12 +6,13 @@
  *  - a site configuration written here (`--siteconfigpath`) instead of /etc/spamassassin, so the
  *    machine's local.cf and .pre files cannot change a score: the standard plugins, no Bayes;
  *  - no user preferences (`-x`, an empty `-p` file, a throwaway HOME).
- * Where `spamassassin` is missing the tests say so and skip (apt-get install spamassassin).
+ * Where `spamassassin` is missing the tests say so and skip (`requires('spamassassin')`).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { onPath } from './requires.js';
 
 /** The `spamassassin` script on PATH, or undefined. */
 export const SPAMASSASSIN = onPath('spamassassin');
@@ -84,15 +85,7 @@ export class SpamAssassin {
   }
 
   async score(raw: Buffer): Promise<SpamReport> {
-    const args = [
-      '-L',
-      '-t',
-      '-x',
-      `--configpath=${SHIPPED_RULES}`,
-      `--siteconfigpath=${path.join(this.dir, 'site')}`,
-      '-p',
-      path.join(this.dir, 'user_prefs'),
-    ];
+    const args = ['-L', '-t', '-x', `--configpath=${SHIPPED_RULES}`, `--siteconfigpath=${path.join(this.dir, 'site')}`, '-p', path.join(this.dir, 'user_prefs')];
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: path.join(this.dir, 'home'), LC_ALL: 'C', TZ: 'UTC' };
     const { code, stdout, stderr } = await run(SPAMASSASSIN!, args, env, raw);
     if (code !== 0) throw new Error(`spamassassin exited with ${code}: ${stderr}`);
@@ -168,18 +161,4 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input: Buffer)
     child.stdin.on('error', () => {}); // an early exit shows in the exit code
     child.stdin.end(input);
   });
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, name);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }

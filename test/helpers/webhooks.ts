@@ -99,7 +99,10 @@ export function signSns(msg: Record<string, string>, keyPem: string, version: '1
     msg.Type === 'Notification'
       ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
       : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
-  const text = fields.filter((f) => msg[f] !== undefined).map((f) => `${f}\n${msg[f]}\n`).join('');
+  const text = fields
+    .filter((f) => msg[f] !== undefined)
+    .map((f) => `${f}\n${msg[f]}\n`)
+    .join('');
   const signer = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
   signer.update(text, 'utf8');
   return { ...msg, SignatureVersion: version, Signature: signer.sign(keyPem, 'base64') };

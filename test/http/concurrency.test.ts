@@ -80,7 +80,15 @@ describe(`${CONCURRENT} concurrent requests`, () => {
 
   it('"send me a new link": the same cap holds for new links to expired confirmations', async () => {
     const { post } = await serve({ CONFIRMATIONS_PER_HOUR: '10', SUBSCRIBE_LIMIT_PER_IP: '100000' });
-    await app!.store.insertSubscribers(Array.from({ length: CONCURRENT }, (_, i) => ({ email: `late${i}@example.org`, status: 'pending' as const, topics: [], frequency: 'daily' as const, source: 'web' })));
+    await app!.store.insertSubscribers(
+      Array.from({ length: CONCURRENT }, (_, i) => ({
+        email: `late${i}@example.org`,
+        status: 'pending' as const,
+        topics: [],
+        frequency: 'daily' as const,
+        source: 'web',
+      })),
+    );
     const ids: number[] = [];
     for await (const s of app!.store.iterateSubscribers()) ids.push(s.id);
     const expired = new Date(Date.now() - 8 * 24 * 3600_000);

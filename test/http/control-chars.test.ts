@@ -51,7 +51,11 @@ describe('the admin search and filters', () => {
     rig = signed.rig;
     const before = await rig.app.store.findSubscriber('ada@example.org');
     for (const c of CONTROLS) {
-      for (const fields of [{ email: `gra${c}ce@example.org` }, { email: 'grace@example.org', topics: `a${c}i` }, { email: 'grace@example.org', frequency: `dai${c}ly` }] as Record<string, string>[]) {
+      for (const fields of [
+        { email: `gra${c}ce@example.org` },
+        { email: 'grace@example.org', topics: `a${c}i` },
+        { email: 'grace@example.org', frequency: `dai${c}ly` },
+      ] as Record<string, string>[]) {
         const res = await rig.post('/admin/subscribers/add', { csrf: signed.csrf, ...fields }, signed.cookie);
         expect(res.status, shown(fields)).toBe(400);
       }
@@ -85,7 +89,11 @@ describe("a reader's forms", () => {
     const { http } = await setUp();
     let ip = 1;
     for (const c of CONTROLS) {
-      for (const fields of [{ email: `gra${c}ce@example.org` }, { email: 'grace@example.org', topics: `a${c}i` }, { email: 'grace@example.org', timezone: `Europe/${c}Paris` }] as Record<string, string>[]) {
+      for (const fields of [
+        { email: `gra${c}ce@example.org` },
+        { email: 'grace@example.org', topics: `a${c}i` },
+        { email: 'grace@example.org', timezone: `Europe/${c}Paris` },
+      ] as Record<string, string>[]) {
         // From a new address each time: the per-address limit is not what this is about.
         const form = await formSession(http, '/', 'https://news.example.org', `198.51.100.${ip++}`);
         const res = await form.post('/subscribe', { frequency: 'daily', ...fields }, { ip: `198.51.100.${ip - 1}` });

@@ -334,13 +334,20 @@ describe('confirm', () => {
 describe('privacy', () => {
   it('puts no email address in a URL or an info log line, from subscribing to unsubscribing', async () => {
     const lines: string[] = [];
-    const { http, subscribe } = await setUp({}, createLog((l) => lines.push(l)));
+    const { http, subscribe } = await setUp(
+      {},
+      createLog((l) => lines.push(l)),
+    );
     const { text } = await subscribe({ email: 'ada@example.org', topics: 'rl' });
     expect(text).not.toContain('ada@example.org');
     const { text: confirmed } = await confirmVia(http, confirmLink(0));
-    const urls = [...confirmed.matchAll(/href="([^"]+)"/g), ...(smtp!.received.map((m) => m.parsed.text ?? '').join('\n').matchAll(/https?:\/\/\S+/g))].map(
-      (m) => m[1] ?? m[0],
-    );
+    const urls = [
+      ...confirmed.matchAll(/href="([^"]+)"/g),
+      ...smtp!.received
+        .map((m) => m.parsed.text ?? '')
+        .join('\n')
+        .matchAll(/https?:\/\/\S+/g),
+    ].map((m) => m[1] ?? m[0]);
     expect(urls.length).toBeGreaterThan(3);
     for (const u of urls) expect(decodeURIComponent(u)).not.toMatch(/ada|@example\.org/);
     const ada = (await app!.store.findSubscriber('ada@example.org'))!;

@@ -226,7 +226,12 @@ describe('topics', () => {
     expect(got.size).toBe(3000);
     const count = (f: (i: number) => boolean, titles: string[]) =>
       rows.filter((_, i) => f(i)).every((r) => JSON.stringify(got.get(r.email)) === JSON.stringify(titles));
-    expect(count((i) => i % 4 === 0, plan.variants.get(0)!.map((p) => p.title))).toBe(true);
+    expect(
+      count(
+        (i) => i % 4 === 0,
+        plan.variants.get(0)!.map((p) => p.title),
+      ),
+    ).toBe(true);
     expect(count((i) => i % 4 === 1, ['Offline RL at scale'])).toBe(true);
     expect(count((i) => i % 4 === 2, ['Diffusion Models for video', 'Parsing every URL with cURL', 'A diffusion model for audio'])).toBe(true);
     expect(rows.filter((_, i) => i % 4 === 3).some((r) => got.has(r.email))).toBe(false);

@@ -111,7 +111,12 @@ describe('5xx: failed for good, address suppressed', () => {
     expect((await ws.cli(['send'])).stdout).toMatch(/38 sent, 2 failed/);
     for (const a of gone) expect(smtp!.rcpt.get(a)).toBe(1);
     const subs = JSON.parse((await ws.cli(['subscribers', 'list', '--json'])).stdout) as { email: string; status: string }[];
-    expect(subs.filter((s) => s.status === 'suppressed').map((s) => s.email).sort()).toEqual([...gone].sort());
+    expect(
+      subs
+        .filter((s) => s.status === 'suppressed')
+        .map((s) => s.email)
+        .sort(),
+    ).toEqual([...gone].sort());
 
     at(60 * 24);
     await ws.cli(['ingest', NEXT_DAY]);

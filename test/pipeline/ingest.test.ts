@@ -24,7 +24,11 @@ describe('ingest', () => {
     handle = await tempStore();
     await ingestDigests(handle.store, [digestOf(['Attention Is All You Need'])], t0);
     const [before] = await handle.store.papersAfter(0);
-    const update = digestOf(['Attention is all you need!'], () => ({ upvotes: 99, links: { page: 'https://arxiv.org/abs/1706.03762' }, authors: ['A. Vaswani'] }), 'hf');
+    const update = digestOf(
+      ['Attention is all you need!'],
+      () => ({ upvotes: 99, links: { page: 'https://arxiv.org/abs/1706.03762' }, authors: ['A. Vaswani'] }),
+      'hf',
+    );
     expect(await ingestDigests(handle.store, [update], t1)).toMatchObject({ added: 0, updated: 1 });
     const [after] = await handle.store.papersAfter(0);
     expect(after).toMatchObject({

@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLog } from '../../src/log.js';
 import { runTick } from '../../src/schedule/scheduler.js';
 import type { Store } from '../../src/store/store.js';
-import { until } from '../helpers/child.js';
+import { eventually } from '../helpers/eventually.js';
 import { tempStore } from '../helpers/store.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -88,7 +88,10 @@ describe('the issue lock in a run', () => {
 
   /** Another process (alive, on this host) holds the daily lock, as a raw store client would see it. */
   async function holdLock(role: string): Promise<{ store: Store; close: () => Promise<void> }> {
-    const app = await createApp(loadConfig(ws.env, ws.dir), createLog(() => {}));
+    const app = await createApp(
+      loadConfig(ws.env, ws.dir),
+      createLog(() => {}),
+    );
     const now = Date.now();
     const got = await app.store.acquireLock('issue:daily', { worker: LIVE, role }, new Date(now).toISOString(), new Date(now + 120_000).toISOString(), () => false);
     expect(got.acquired).toBe(true);
@@ -106,7 +109,9 @@ describe('the issue lock in a run', () => {
     const sent = await ws.cli(['send']);
     expect(sent.code).toBe(75);
     expect(sent.stderr).toMatch(
-      new RegExp(`^paperboy: error: the daily issue is being built by ${LIVE} \\(scheduler\\) since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC; nothing was changed: run \`paperboy send\` again in a minute\\n$`),
+      new RegExp(
+        `^paperboy: error: the daily issue is being built by ${LIVE} \\(scheduler\\) since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC; nothing was changed: run \`paperboy send\` again in a minute\\n$`,
+      ),
     );
     expect(ws.dbBytes().equals(before)).toBe(true);
     const outbox = path.join(ws.dir, 'outbox');
@@ -118,11 +123,14 @@ describe('the issue lock in a run', () => {
     await ws.cli(['subscribers', 'add', 'ada@example.org']);
     const holder = await holdLock('send');
     const lines: string[] = [];
-    const app = await createApp(loadConfig(ws.env, ws.dir), createLog((l) => lines.push(l)));
+    const app = await createApp(
+      loadConfig(ws.env, ws.dir),
+      createLog((l) => lines.push(l)),
+    );
     const tick = new Date(Math.floor(Date.now() / 1000) * 1000);
     try {
       const running = runTick(app, { tick });
-      await until(() => lines.some((l) => l.includes('waiting for the daily issue lock')), 'the waiting line');
+      await eventually(() => lines.some((l) => l.includes('waiting for the daily issue lock')), { what: 'the waiting line' });
       expect(lines.join('')).toMatch(new RegExp(`waiting for the daily issue lock held by ${LIVE} \\(send\\) since .* UTC`));
       // The holder builds this tick's issue (recorded on the lock), then lets go.
       await holder.store.renewLock('issue:daily', { worker: LIVE, role: 'send' }, new Date(Date.now() + 60_000).toISOString(), tick.toISOString());

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLog } from '../../src/log.js';
 import type { DeliveryReport } from '../../src/pipeline/delivery-types.js';
 import { Lock, runWorker } from '../../src/pipeline/worker.js';
+import { eventually, sleep } from '../helpers/eventually.js';
 import { type TestSmtp, reply, startSmtp } from '../helpers/smtp.js';
 import { SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -41,10 +42,8 @@ function ledger(w: Workspace): Record<string, { status: string; due: string | nu
 
 const delivered = () => smtp!.received.map((m) => m.envelope.to[0]!.split('@')[0]!);
 
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!ok()) throw new Error(`timed out waiting for ${what}`);
-}
+/** Waits up to 5 s for `ok`, looking every 10 ms. */
+const until = (what: string, ok: () => boolean) => eventually(ok, { what, timeoutMs: 5_000, intervalMs: 10 });
 
 describe('DELIVER_AT: one issue over the day, 08:00 wherever each reader is', () => {
   it('writes each reader’s due time, sends each only when due (send, then the worker), and status counts the waiting', async () => {
@@ -56,9 +55,7 @@ describe('DELIVER_AT: one issue over the day, 08:00 wherever each reader is', ()
 
     const first = await ws.cli(['send']);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(
-      /Sent issue #1 \(daily\) "[^"]+": 1 sent, 0 failed, 4 deliveries wait for their local time, the next at 2026-03-07 23:00 UTC via /,
-    );
+    expect(first.stdout).toMatch(/Sent issue #1 \(daily\) "[^"]+": 1 sent, 0 failed, 4 deliveries wait for their local time, the next at 2026-03-07 23:00 UTC via /);
     expect(delivered()).toEqual(['fiji']);
     expect(ledger(ws)).toEqual({
       fiji: { status: 'sent', due: null, attempts: 1 },
@@ -80,7 +77,9 @@ describe('DELIVER_AT: one issue over the day, 08:00 wherever each reader is', ()
     expect(delivered()).toEqual(['fiji']);
 
     clock = Date.parse('2026-03-07T23:00:00Z');
-    expect((await ws.cli(['send'])).stdout).toMatch(/Resumed issue #1 .*: 1 sent, 0 failed, 3 deliveries wait for their local time, the next at 2026-03-08 07:00 UTC via /);
+    expect((await ws.cli(['send'])).stdout).toMatch(
+      /Resumed issue #1 .*: 1 sent, 0 failed, 3 deliveries wait for their local time, the next at 2026-03-08 07:00 UTC via /,
+    );
     expect(delivered()).toEqual(['fiji', 'tokyo']);
 
     // Paris at 08:00 CET: greylisted, so deferred on the retry schedule; the others still wait.
@@ -105,14 +104,14 @@ describe('DELIVER_AT: one issue over the day, 08:00 wherever each reader is', ()
       clock = Date.parse('2026-03-08T07:10:00Z'); // the retry is due
       await until('the retry to Paris', () => delivered().includes('paris'));
       clock = Date.parse('2026-03-08T11:59:00Z');
-      await new Promise((r) => setTimeout(r, 150));
+      await sleep(150);
       expect(delivered()).toEqual(['fiji', 'tokyo', 'paris']);
       expect((await app.store.status(5)).waitingForLocalTime).toEqual({ count: 2, next: '2026-03-08T12:00:00.000Z' });
       clock = Date.parse('2026-03-08T12:00:00Z');
       await until('New York', () => delivered().includes('newyork'));
       expect((await app.store.getIssue(1))!.status).toBe('sending');
       clock = Date.parse('2026-03-08T14:59:59Z');
-      await new Promise((r) => setTimeout(r, 150));
+      await sleep(150);
       expect(delivered()).not.toContain('la');
       clock = Date.parse('2026-03-08T15:00:00Z');
       await until('Los Angeles', () => delivered().includes('la'));

@@ -4,6 +4,7 @@ import { progressReporter } from '../../src/cli/progress.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLog } from '../../src/log.js';
 import { Lock, runWorker } from '../../src/pipeline/worker.js';
+import { eventually, sleep } from '../helpers/eventually.js';
 import { type TestSmtp, reply, startSmtp } from '../helpers/smtp.js';
 import { SEED, type Workspace, workspace } from '../helpers/workspace.js';
 
@@ -30,10 +31,10 @@ describe('the worker', () => {
     const stopped = new Promise<void>((r) => (stop = r));
     const reports: number[] = [];
     const worker = runWorker(app.sendDeps(mailer), { stopped, idleMs: 20, lock: new Lock(), onReport: (r) => reports.push(r.sent) });
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     expect(smtp.received).toHaveLength(1); // not due yet
     clock += 7 * 60_000;
-    for (let i = 0; i < 100 && smtp.received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => smtp.received.length >= 2, { what: 'the second message, once due', timeoutMs: 2_000 });
     stop();
     await worker;
     await mailer.close();
@@ -48,7 +49,7 @@ describe('the worker', () => {
     const job = (name: string, ms: number) =>
       lock.run(async () => {
         order.push(`${name} start`);
-        await new Promise((r) => setTimeout(r, ms));
+        await sleep(ms);
         order.push(`${name} end`);
       });
     await Promise.all([job('a', 30), job('b', 1), job('c', 1)]);
@@ -71,6 +72,7 @@ describe('progress', () => {
     p.onProgress({ issueId: 1, sent: 50, failed: 0, deferred: 0, remaining: 50, elapsedMs: 1000 });
     p.onProgress({ issueId: 1, sent: 100, failed: 0, deferred: 0, remaining: 0, elapsedMs: 2000 });
     p.done();
+    // eslint-disable-next-line no-control-regex -- the test looks for terminal escapes (ESC)
     expect(out[0]).toMatch(/^\r\[#{12}\.{12}\] 50 sent, 0 failed, 0 deferred, 50 left · 50\/s · ETA 0:01\x1b\[K$/);
     expect(out[1]).toMatch(/^\r\[#{24}\] 100 sent/);
     expect(out[2]).toBe('\n');

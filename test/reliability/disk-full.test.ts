@@ -7,7 +7,7 @@
  *
  * On a real small file system: a tmpfs of a few MB holds the SQLite file (or, on PostgreSQL, a
  * tablespace holding the test's database), and a filler file takes all but a few KB of it.
- * Mounting needs root; without it the test says so and skips.
+ * Mounting needs root; without it the test says so and skips (`requires('tmpfs')`).
  */
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ON_POSTGRES, PG_URL, psql } from '../helpers/database.js';
+import { requires } from '../helpers/requires.js';
 import { type Workspace, SEED, workspace } from '../helpers/workspace.js';
 
 const READERS = 500;
@@ -46,10 +47,7 @@ function fill(dir: string, leaveKb: number): string {
   return filler;
 }
 
-const probe = mountSmall(1);
-const skipWhy = 'why' in probe ? probe.why : undefined;
-if (!('why' in probe)) probe.unmount();
-if (skipWhy) console.log(`SKIPPING disk-full tests: ${skipWhy}`);
+const noTmpfs = requires('tmpfs');
 
 let cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -88,27 +86,31 @@ function smallStore(): { ws: Workspace; mount: string } {
 const ledger = (ws: Workspace) => JSON.stringify([ws.rows('select * from issues order by id'), ws.rows('select * from deliveries order by id')]);
 
 describe('a full disk during send', () => {
-  it.skipIf(Boolean(skipWhy))('is one line, "the disk is full", exit 74, the store as it was; with room again the issue goes to everyone once', async () => {
-    const { ws, mount } = smallStore();
-    expect((await ws.cli(['ingest', SEED])).code).toBe(0);
-    const csv = path.join(ws.dir, 'readers.csv');
-    writeFileSync(csv, `email\n${Array.from({ length: READERS }, (_, i) => `reader${i}@example.org`).join('\n')}\n`);
-    expect((await ws.cli(['subscribers', 'import', csv])).code).toBe(0);
-    const before = ledger(ws);
+  it.skipIf(noTmpfs)(
+    'is one line, "the disk is full", exit 74, the store as it was; with room again the issue goes to everyone once',
+    async () => {
+      const { ws, mount } = smallStore();
+      expect((await ws.cli(['ingest', SEED])).code).toBe(0);
+      const csv = path.join(ws.dir, 'readers.csv');
+      writeFileSync(csv, `email\n${Array.from({ length: READERS }, (_, i) => `reader${i}@example.org`).join('\n')}\n`);
+      expect((await ws.cli(['subscribers', 'import', csv])).code).toBe(0);
+      const before = ledger(ws);
 
-    const filler = fill(mount, ON_POSTGRES ? 0 : 48);
-    const r = await ws.cli(['send']);
-    expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
-    expect(r.stderr).toMatch(/^paperboy: error: the disk is full: /);
-    expect(r.stderr).not.toMatch(/cannot rollback/);
-    expect(r.code).toBe(74);
-    rmSync(filler);
-    expect(ledger(ws)).toBe(before);
+      const filler = fill(mount, ON_POSTGRES ? 0 : 48);
+      const r = await ws.cli(['send']);
+      expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).toMatch(/^paperboy: error: the disk is full: /);
+      expect(r.stderr).not.toMatch(/cannot rollback/);
+      expect(r.code).toBe(74);
+      rmSync(filler);
+      expect(ledger(ws)).toBe(before);
 
-    const again = await ws.cli(['send']);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(new RegExp(`${READERS} sent, 0 failed`));
-    const outbox = path.join(ws.dir, 'outbox');
-    expect(existsSync(outbox) ? readdirSync(outbox).filter((f) => f.endsWith('.eml')) : []).toHaveLength(READERS);
-  }, 60_000);
+      const again = await ws.cli(['send']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(new RegExp(`${READERS} sent, 0 failed`));
+      const outbox = path.join(ws.dir, 'outbox');
+      expect(existsSync(outbox) ? readdirSync(outbox).filter((f) => f.endsWith('.eml')) : []).toHaveLength(READERS);
+    },
+    60_000,
+  );
 });

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { type Child, paperboy, sleep } from '../helpers/child.js';
+import { type Child, paperboy } from '../helpers/child.js';
 import { SEED, type Workspace } from '../helpers/workspace.js';
 
 /** reader0000@example.org … */
@@ -65,16 +65,10 @@ export function states(ws: Workspace, issueId: number): Record<string, number> {
 }
 
 /**
- * Polls `check` every `everyMs` (the SMTP server runs in this process: a synchronous store read
- * blocks it, so store reads are spaced out) until it is true; fails after `ms` saying `what`.
+ * How often a test looks at the store while it waits (`eventually`): the SMTP server runs in this
+ * process and a synchronous store read blocks it, so store reads are spaced out.
  */
-export async function poll(check: () => boolean, what: string, ms = 60_000, everyMs = 100): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+export const STORE_READ_INTERVAL_MS = 250;
 
 /** Starts `paperboy worker` processes (the built executable). */
 export function workers(ws: Workspace, n: number): Child[] {

@@ -10,8 +10,9 @@
  */
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUILT, type Child, paperboy } from '../helpers/child.js';
-import { PG_URL, createDatabase, dropDatabase, postgresReachable } from '../helpers/database.js';
+import { type Child, paperboy } from '../helpers/child.js';
+import { createDatabase, dropDatabase } from '../helpers/database.js';
+import { requires } from '../helpers/requires.js';
 import { type FaultySmtp, startFaultySmtp } from '../helpers/faulty-smtp.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 import { ledger, newsletter, readers } from './newsletter.js';
@@ -23,9 +24,7 @@ const IN_FLIGHT = POOL * 4 * 2;
 const TERMINATE_AT = [150, 600, 1100, 1600, 2100, 2600];
 const TERMINATE = `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
 
-const reachable = BUILT && postgresReachable();
-if (!BUILT) console.warn('postgres-connection.test.ts skipped: dist/src/cli/main.js is missing (run `npm run build`)');
-else if (!reachable) console.warn(`postgres-connection.test.ts skipped: no PostgreSQL server answers at ${PG_URL} (start one, or set PAPERBOY_PG_URL)`);
+const skip = requires(['build', 'postgres']);
 
 let smtp: FaultySmtp | undefined;
 let ws: Workspace | undefined;
@@ -40,7 +39,7 @@ afterEach(async () => {
   url = undefined;
 });
 
-describe.skipIf(!reachable)('PostgreSQL connections terminated during a send', () => {
+describe.skipIf(skip)('PostgreSQL connections terminated during a send', () => {
   it('lose nothing: every reader gets the issue once the run is done, the ledger all sent, duplicates flagged', async () => {
     url = createDatabase();
     const terminations: Promise<number>[] = [];
@@ -80,13 +79,19 @@ describe.skipIf(!reachable)('PostgreSQL connections terminated during a send', (
 
     // Every reader got the issue; every message is the one the ledger recorded for its reader.
     expect([...smtp.arrived.keys()].sort()).toEqual(list);
-    const ids = new Map(ws.rows<{ email: string; message_id: string }>(`select s.email, d.message_id from deliveries d join subscribers s on s.id = d.subscriber_id`).map((r) => [r.email, r.message_id]));
+    const ids = new Map(
+      ws
+        .rows<{ email: string; message_id: string }>(`select s.email, d.message_id from deliveries d join subscribers s on s.id = d.subscriber_id`)
+        .map((r) => [r.email, r.message_id]),
+    );
     for (const [email, got] of smtp.messageIds) expect(new Set(got), email).toEqual(new Set([ids.get(email)]));
     // Second copies: at most the messages in flight at each termination, and each one flagged.
     const flagged = new Set(rows.filter((r) => r.maybe_duplicate === 1).map((r) => r.email));
     const duplicated = [...smtp.arrived].filter(([, n]) => n > 1);
     expect(duplicated.reduce((a, [, n]) => a + n - 1, 0)).toBeLessThanOrEqual(IN_FLIGHT * TERMINATE_AT.length);
     for (const [email] of duplicated) expect(flagged.has(email), `${email} arrived twice, not flagged`).toBe(true);
-    console.log(`${killed.join('+')} backends terminated; store retries logged: ${(child.stderr().match(/store unreachable/g) ?? []).length}; duplicates ${duplicated.length}, flagged ${flagged.size}`);
+    console.log(
+      `${killed.join('+')} backends terminated; store retries logged: ${(child.stderr().match(/store unreachable/g) ?? []).length}; duplicates ${duplicated.length}, flagged ${flagged.size}`,
+    );
   }, 90_000);
 });

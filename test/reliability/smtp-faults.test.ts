@@ -8,7 +8,8 @@
  * server is reachable).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ON_POSTGRES, createDatabase, dropDatabase, postgresReachable } from '../helpers/database.js';
+import { ON_POSTGRES, createDatabase, dropDatabase } from '../helpers/database.js';
+import { requires } from '../helpers/requires.js';
 import { type FaultySmtp, type DataFault, smtpReply, startFaultySmtp } from '../helpers/faulty-smtp.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 import { ledger, newsletter, readers } from './newsletter.js';
@@ -81,38 +82,42 @@ afterEach(async () => {
 });
 
 const stores: [string, () => string | undefined][] = [[ON_POSTGRES ? 'PostgreSQL' : 'SQLite', () => undefined]];
-if (!ON_POSTGRES && postgresReachable()) stores.push(['PostgreSQL (its own database)', () => (extraDb = createDatabase())]);
+if (!ON_POSTGRES && !requires('postgres', { part: 'the PostgreSQL store' })) stores.push(['PostgreSQL (its own database)', () => (extraDb = createDatabase())]);
 
 describe('an SMTP server with every kind of fault', () => {
-  it.each(stores)('on %s: the ledger ends as the expected table', async (_name, database) => {
-    clock = T0;
-    smtp = await startFaultySmtp({ rcpt: rcptFaults, data: dataFaults });
-    const url = database();
-    ws = workspace({ SMTP_URL: smtp.url, SMTP_POOL: '2', ...(url ? { DATABASE_URL: url } : {}) }, () => new Date(clock));
-    await newsletter(ws, list);
+  it.each(stores)(
+    'on %s: the ledger ends as the expected table',
+    async (_name, database) => {
+      clock = T0;
+      smtp = await startFaultySmtp({ rcpt: rcptFaults, data: dataFaults });
+      const url = database();
+      ws = workspace({ SMTP_URL: smtp.url, SMTP_POOL: '2', ...(url ? { DATABASE_URL: url } : {}) }, () => new Date(clock));
+      await newsletter(ws, list);
 
-    // 421 mid-run: paused, exit 75; nobody is marked by it.
-    const first = await ws.cli(['send']);
-    expect(first.code, first.stderr).toBe(75);
-    expect(first.stderr).toMatch(/paused: SMTP server closing the connection: 421/);
-    expect(ws.rows(`select count(*) as n from deliveries where status = 'sending'`)).toEqual([{ n: 0 }]);
+      // 421 mid-run: paused, exit 75; nobody is marked by it.
+      const first = await ws.cli(['send']);
+      expect(first.code, first.stderr).toBe(75);
+      expect(first.stderr).toMatch(/paused: SMTP server closing the connection: 421/);
+      expect(ws.rows(`select count(*) as n from deliveries where status = 'sending'`)).toEqual([{ n: 0 }]);
 
-    // The operator runs send again: the rest goes; deferred rows wait for their time.
-    const second = await ws.cli(['send']);
-    expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/\d+ sent, 0 failed, \d+ waiting \(next attempt /);
+      // The operator runs send again: the rest goes; deferred rows wait for their time.
+      const second = await ws.cli(['send']);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/\d+ sent, 0 failed, \d+ waiting \(next attempt /);
 
-    minutes(10); // every first retry is due (5 min + up to 20%, or the server's 30 s)
-    expect((await ws.cli(['send'])).code).toBe(0);
-    minutes(10 + 20); // the second retry of the twice-greylisted reader (15 min + up to 20%)
-    expect((await ws.cli(['send'])).code).toBe(0);
-    minutes(24 * 60); // nothing is left to do
-    expect((await ws.cli(['send'])).code).toBe(0);
+      minutes(10); // every first retry is due (5 min + up to 20%, or the server's 30 s)
+      expect((await ws.cli(['send'])).code).toBe(0);
+      minutes(10 + 20); // the second retry of the twice-greylisted reader (15 min + up to 20%)
+      expect((await ws.cli(['send'])).code).toBe(0);
+      minutes(24 * 60); // nothing is left to do
+      expect((await ws.cli(['send'])).code).toBe(0);
 
-    const got = ledger(ws, 1).map((row) => [row.email, row.status, row.attempts, row.maybe_duplicate, row.subscriber, smtp!.arrived.get(row.email) ?? 0]);
-    expect(got).toEqual(EXPECTED);
-    expect(ws.rows(`select status from issues where id = 1`)).toEqual([{ status: 'sent' }]);
-    // The RCPT attempts at the server match the ledger, plus the one the 421 refused.
-    for (const [email, , attempts] of EXPECTED) expect(smtp.rcpt.get(email), email).toBe(attempts + (email === SHUTDOWN ? 1 : 0));
-  }, 60_000);
+      const got = ledger(ws, 1).map((row) => [row.email, row.status, row.attempts, row.maybe_duplicate, row.subscriber, smtp!.arrived.get(row.email) ?? 0]);
+      expect(got).toEqual(EXPECTED);
+      expect(ws.rows(`select status from issues where id = 1`)).toEqual([{ status: 'sent' }]);
+      // The RCPT attempts at the server match the ledger, plus the one the 421 refused.
+      for (const [email, , attempts] of EXPECTED) expect(smtp.rcpt.get(email), email).toBe(attempts + (email === SHUTDOWN ? 1 : 0));
+    },
+    60_000,
+  );
 });

@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderDigest } from '../../src/render/digest.js';
-import { hasChromium, launch } from '../helpers/browser.js';
+import { launch } from '../helpers/browser.js';
+import { requires } from '../helpers/requires.js';
 import { previewDigest, seedDigest } from '../helpers/digest.js';
 import { ROOT } from '../helpers/workspace.js';
 
@@ -19,7 +20,7 @@ const THUMB = Buffer.from(
   'base64',
 );
 
-describe.runIf(hasChromium)('the digest in Chromium', () => {
+describe.skipIf(requires('chromium'))('the digest in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launch();
@@ -38,9 +39,7 @@ describe.runIf(hasChromium)('the digest in Chromium', () => {
           const p = props();
           const { html } = await renderDigest(p);
           const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
-          await page.route('**/*', (route) =>
-            route.request().url().endsWith('.png') ? route.fulfill({ body: THUMB, contentType: 'image/png' }) : route.abort(),
-          );
+          await page.route('**/*', (route) => (route.request().url().endsWith('.png') ? route.fulfill({ body: THUMB, contentType: 'image/png' }) : route.abort()));
           await page.setContent(html, { waitUntil: 'load' });
           const { scrollWidth, innerWidth } = await page.evaluate(() => ({
             scrollWidth: document.documentElement.scrollWidth,

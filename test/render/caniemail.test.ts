@@ -33,14 +33,38 @@ interface LayoutFinding extends Finding {
  * fails the test: remove it from the template, or add it here with a reason.
  */
 const ALLOWED: { feature: string; elements: string[]; why: string }[] = [
-  { feature: '<body> element', elements: ['body'], why: 'Those clients turn <body> into a <div>; React Email’s Body repeats background, font and padding on an inner cell.' },
-  { feature: 'role attribute', elements: ['table'], why: 'role="presentation" only tells screen readers a table is for layout; the table lays out the same without it.' },
-  { feature: 'border-radius', elements: ['table', 'img', 'a'], why: 'Outlook for Windows draws square corners; the card, the thumbnail and the button are whole either way.' },
+  {
+    feature: '<body> element',
+    elements: ['body'],
+    why: 'Those clients turn <body> into a <div>; React Email’s Body repeats background, font and padding on an inner cell.',
+  },
+  {
+    feature: 'role attribute',
+    elements: ['table'],
+    why: 'role="presentation" only tells screen readers a table is for layout; the table lays out the same without it.',
+  },
+  {
+    feature: 'border-radius',
+    elements: ['table', 'img', 'a'],
+    why: 'Outlook for Windows draws square corners; the card, the thumbnail and the button are whole either way.',
+  },
   { feature: 'overflow-wrap', elements: ['table'], why: 'Breaks over-long unbroken strings in browsers (the archive page); mail clients still wrap at spaces.' },
   { feature: 'outline', elements: ['img'], why: 'React Email’s Img resets outline:none; an image has no outline to remove unless focused.' },
-  { feature: 'object-fit', elements: ['img'], why: 'The width/height attributes fix the 120×68 box; without object-fit the thumbnail is scaled into it, not cropped.' },
-  { feature: 'target attribute', elements: ['a'], why: 'React Email’s Link and Button set target="_blank"; Gmail and Yahoo open every link in a new window anyway.' },
-  { feature: 'text-decoration-line', elements: ['a'], why: 'Link’s default text-decoration-line:none; where ignored, the title link is underlined: still a readable link.' },
+  {
+    feature: 'object-fit',
+    elements: ['img'],
+    why: 'The width/height attributes fix the 120×68 box; without object-fit the thumbnail is scaled into it, not cropped.',
+  },
+  {
+    feature: 'target attribute',
+    elements: ['a'],
+    why: 'React Email’s Link and Button set target="_blank"; Gmail and Yahoo open every link in a new window anyway.',
+  },
+  {
+    feature: 'text-decoration-line',
+    elements: ['a'],
+    why: 'Link’s default text-decoration-line:none; where ignored, the title link is underlined: still a readable link.',
+  },
   { feature: 'white-space', elements: ['a'], why: '"Read more" stays on one line where supported; Outlook for Windows may break it between the two words.' },
   // The preheader hides itself three ways; a test below checks that one of them works in every client.
   { feature: 'display:none', elements: ['preheader'], why: 'Layered hiding of the preview text.' },
@@ -143,6 +167,10 @@ describe('caniemail: Gmail, Outlook, Apple Mail and Yahoo', () => {
 
   it('every allow-list entry is still needed', () => {
     const used = Object.values(results).flatMap((r) => r.layout.filter(allowed));
-    for (const a of ALLOWED) expect(used.some((f) => f.feature === a.feature && a.elements.includes(f.element)), `${a.feature}: ${a.why}`).toBe(true);
+    for (const a of ALLOWED)
+      expect(
+        used.some((f) => f.feature === a.feature && a.elements.includes(f.element)),
+        `${a.feature}: ${a.why}`,
+      ).toBe(true);
   });
 });

@@ -26,7 +26,11 @@ describe('the digest email', () => {
     const rich = seedPapers().map((p, i) => ({
       ...p,
       arxivId: `2508.${13400 + i}`,
-      links: { page: `https://arxiv.org/abs/2508.${13400 + i}`, code: `https://github.com/example-org/project-${i}`, project: `https://example-org.github.io/project-${i}/` },
+      links: {
+        page: `https://arxiv.org/abs/2508.${13400 + i}`,
+        code: `https://github.com/example-org/project-${i}`,
+        project: `https://example-org.github.io/project-${i}/`,
+      },
       authors: ['Chunhua Liu', 'Kabir Manandhar Shrestha', 'Sukai Huang', 'Someone Else'],
       upvotes: 100 - i,
       extra: { stars: 1200 + i },

@@ -14,10 +14,11 @@ import { loadConfig } from '../../src/config.js';
 import { createHttpApp } from '../../src/http/server.js';
 import { silentLog } from '../../src/log.js';
 import { formSession } from '../helpers/forms.js';
-import { SPAMASSASSIN, SpamAssassin, type SpamReport, describeReport, headers } from '../helpers/spamassassin.js';
+import { SpamAssassin, type SpamReport, describeReport, headers } from '../helpers/spamassassin.js';
+import { requires } from '../helpers/requires.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 
-if (!SPAMASSASSIN) console.warn('SKIPPING test/render/spamassassin.test.ts: spamassassin not found (apt-get install spamassassin)');
+const noSpamAssassin = requires('spamassassin');
 
 const PUBLIC_URL = 'https://news.example.org';
 const MAIL_FROM = 'Paperboy <digest@news.example.org>';
@@ -56,7 +57,7 @@ function withoutDateAndMessageId(raw: Buffer): Buffer {
   return Buffer.from(head + text.slice(end), 'latin1');
 }
 
-describe.skipIf(!SPAMASSASSIN)('SpamAssassin, local rules', () => {
+describe.skipIf(noSpamAssassin)('SpamAssassin, local rules', () => {
   let ws: Workspace;
   let sa: SpamAssassin;
   const mails = {} as Record<Kind, Buffer>;
@@ -128,18 +129,25 @@ describe.skipIf(!SPAMASSASSIN)('SpamAssassin, local rules', () => {
     ws?.cleanup();
   });
 
-  it.each(['digest', 'confirmation', 'welcome'] as const)(`scores the %s at ${MAX_SCORE.toFixed(1)} or less`, async (kind) => {
-    const report = await reports.get(kind)!;
-    const text = describeReport(kind, report);
-    console.log(text);
-    expect(report.score, text).toBeLessThanOrEqual(MAX_SCORE);
-  }, 60_000);
+  it.each(['digest', 'confirmation', 'welcome'] as const)(
+    `scores the %s at ${MAX_SCORE.toFixed(1)} or less`,
+    async (kind) => {
+      const report = await reports.get(kind)!;
+      const text = describeReport(kind, report);
+      console.log(text);
+      expect(report.score, text).toBeLessThanOrEqual(MAX_SCORE);
+    },
+    60_000,
+  );
 
   it('is a real check: the same confirmation without Date and Message-ID scores above the bar', async () => {
     const report = await reports.get('control')!;
     const text = describeReport('control (no Date, no Message-ID)', report);
     console.log(text);
-    expect(report.hits.map((h) => h.rule), text).toEqual(expect.arrayContaining(['MISSING_DATE', 'MISSING_MID']));
+    expect(
+      report.hits.map((h) => h.rule),
+      text,
+    ).toEqual(expect.arrayContaining(['MISSING_DATE', 'MISSING_MID']));
     expect(report.score, text).toBeGreaterThan(MAX_SCORE);
   }, 60_000);
 });

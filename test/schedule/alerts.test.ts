@@ -46,7 +46,11 @@ function ticker(env: Record<string, string>) {
   return async (): Promise<string> => {
     let log = '';
     const now = () => new Date(t);
-    const app = await createApp(loadConfig({ ...ws.env, ...env }, ws.dir), createLog((l) => void (log += l)), { now });
+    const app = await createApp(
+      loadConfig({ ...ws.env, ...env }, ws.dir),
+      createLog((l) => void (log += l)),
+      { now },
+    );
     try {
       await runTick(app);
     } finally {
@@ -86,10 +90,18 @@ describe('alerts for a source that keeps failing', () => {
 
     const status = JSON.parse((await ws.cli(['status', '--json'])).stdout);
     expect(status.alerts.open).toEqual([
-      expect.objectContaining({ key: `source:${feed}`, subject: `source failing: ${feed}`, openedAt: '2026-03-19T08:00:00.000Z', alertedAt: '2026-03-19T08:00:00.000Z', clearedAt: null }),
+      expect.objectContaining({
+        key: `source:${feed}`,
+        subject: `source failing: ${feed}`,
+        openedAt: '2026-03-19T08:00:00.000Z',
+        alertedAt: '2026-03-19T08:00:00.000Z',
+        clearedAt: null,
+      }),
     ]);
     expect(status.alerts.email).toBe(true);
-    expect((await ws.cli(['status'])).stdout).toMatch(/^Alerts: 1 open \(emailed to OPERATOR_EMAIL; a source alerts after 3 failed runs in a row\)\n {2}source failing: .* \(since 2026-03-19 08:00 UTC; emailed 2026-03-19 08:00 UTC\)$/m);
+    expect((await ws.cli(['status'])).stdout).toMatch(
+      /^Alerts: 1 open \(emailed to OPERATOR_EMAIL; a source alerts after 3 failed runs in a row\)\n {2}source failing: .* \(since 2026-03-19 08:00 UTC; emailed 2026-03-19 08:00 UTC\)$/m,
+    );
 
     for (let i = 4; i <= 6; i++) {
       const log = await tick();
@@ -104,7 +116,12 @@ describe('alerts for a source that keeps failing', () => {
     expect(toOps()[1]!.parsed.subject).toBe(`Paperboy alert resolved: source ${feed} works again`);
     const cleared = JSON.parse((await ws.cli(['status', '--json'])).stdout);
     expect(cleared.alerts.open).toEqual([]);
-    expect(cleared.sources[0]).toMatchObject({ state: 'ok', consecutiveFailures: 0, lastSuccessAt: '2026-03-23T08:00:00.000Z', lastFailureAt: '2026-03-22T08:00:00.000Z' });
+    expect(cleared.sources[0]).toMatchObject({
+      state: 'ok',
+      consecutiveFailures: 0,
+      lastSuccessAt: '2026-03-23T08:00:00.000Z',
+      lastFailureAt: '2026-03-22T08:00:00.000Z',
+    });
 
     feedUp = false;
     await tick();

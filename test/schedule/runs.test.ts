@@ -53,7 +53,7 @@ const status = async () => {
 };
 
 describe('a scheduler run is recorded', () => {
-  it('a tick over two sources, one dead, records what each gave and each source\'s health', async () => {
+  it("a tick over two sources, one dead, records what each gave and each source's health", async () => {
     const clock = dayClock();
     const dead = http.url('/dead');
     ws = workspace({ DIGEST_SOURCE: `${dead},${SEED}`, FETCH_RETRIES: '0' }, clock.now);
@@ -79,7 +79,14 @@ describe('a scheduler run is recorded', () => {
         consecutiveFailures: 1,
         failingSince: '2026-03-17T08:00:00.000Z',
       });
-      expect(health).toContainEqual({ source: SEED, lastSuccessAt: '2026-03-17T08:00:00.000Z', lastFailureAt: null, lastError: null, consecutiveFailures: 0, failingSince: null });
+      expect(health).toContainEqual({
+        source: SEED,
+        lastSuccessAt: '2026-03-17T08:00:00.000Z',
+        lastFailureAt: null,
+        lastError: null,
+        consecutiveFailures: 0,
+        failingSince: null,
+      });
     } finally {
       await store.close();
     }
@@ -95,7 +102,9 @@ describe('a scheduler run is recorded', () => {
       expect.objectContaining({ source: SEED, state: 'ok', consecutiveFailures: 0, lastSuccessAt: '2026-03-18T08:00:00.000Z' }),
     ]);
     expect(s.json.nextRun).toEqual({ at: '2026-03-19T08:00:00.000Z', local: '2026-03-19 08:00', timezone: 'UTC' });
-    expect(s.text).toMatch(/^Last run: 2026-03-18 08:00 UTC \(schedule, took 0\.0 s\): nothing sent: daily: no new papers since issue #1 \(2026-03-17 08:00 UTC\); nothing sent \(1 of 2 sources failed\)$/m);
+    expect(s.text).toMatch(
+      /^Last run: 2026-03-18 08:00 UTC \(schedule, took 0\.0 s\): nothing sent: daily: no new papers since issue #1 \(2026-03-17 08:00 UTC\); nothing sent \(1 of 2 sources failed\)$/m,
+    );
     expect(s.text).toMatch(new RegExp(`^  ingested ${escape(dead)}: failed: .*500`, 'm'));
     expect(s.text).toMatch(/^ {2}ingested .*trending-papers\.txt: 0 new, 0 updated, 77 unchanged$/m);
     expect(s.text).toMatch(/^Next run: 2026-03-19 08:00 UTC \(SCHEDULE "0 8 \* \* \*"\)$/m);
@@ -192,7 +201,7 @@ describe('status says why nothing went out', () => {
 });
 
 describe('reasons from the issue lock', () => {
-  it('a cadence another process holds the lock of is recorded with the lock\'s own message', async () => {
+  it("a cadence another process holds the lock of is recorded with the lock's own message", async () => {
     const { runIssues } = await import('../../src/pipeline/run-record.js');
     const { runSummary } = await import('../../src/pipeline/describe-run.js');
     const message = 'the issue lock is held by host:42 (send) since 2026-03-17 08:00:01 UTC; gave up waiting, the next tick will try again';

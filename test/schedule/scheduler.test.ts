@@ -5,6 +5,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLog } from '../../src/log.js';
 import { runTick, startScheduler } from '../../src/schedule/scheduler.js';
+import { eventually } from '../helpers/eventually.js';
 import { type Workspace, workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
@@ -42,7 +43,11 @@ describe('the scheduler', () => {
       stderr: () => {},
       stopped: new Promise<void>((r) => (stop = r)),
     });
-    for (let i = 0; i < 100 && !stdout.includes('Press Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => stdout.includes('Press Ctrl+C'), {
+      what: () => `the start-up lines ("Press Ctrl+C")\nstdout: ${stdout}`,
+      timeoutMs: 5_000,
+      intervalMs: 50,
+    });
     const url = /HTTP: listening on (\S+)/.exec(stdout)![1]!;
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ ok: true });
     expect(stdout).toMatch(/Scheduler: next digest .* 1 active subscriber\b/);
@@ -67,7 +72,10 @@ describe('the scheduler with several sources', () => {
     await ws.cli(['subscribers', 'add', 'ada@example.org']);
     const lines: string[] = [];
     const { createLog } = await import('../../src/log.js');
-    const app = await createApp(loadConfig(ws.env, ws.dir), createLog((l) => lines.push(l)));
+    const app = await createApp(
+      loadConfig(ws.env, ws.dir),
+      createLog((l) => lines.push(l)),
+    );
     try {
       await runTick(app);
     } finally {

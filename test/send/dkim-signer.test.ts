@@ -21,7 +21,11 @@ import { Tokens } from '../../src/subscriptions/tokens.js';
 import { masthead, seedPapers } from '../helpers/digest.js';
 
 const DOMAIN = 'example.org';
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'der' } });
+const rsa = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'der' },
+});
 const ed = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'der' } });
 // RFC 8463 §4: an Ed25519 key record holds the raw 32-byte public key, not the SPKI structure.
 const records: Record<string, string> = {
@@ -76,8 +80,15 @@ async function digest(papers: number, dkim = signer): Promise<MessageTemplate> {
 async function sent(t: MessageTemplate, rs: Recipient[], how: 'batch' | 'now' | 'alone' = 'batch'): Promise<Buffer[]> {
   if (how !== 'alone') t.prepare?.(rs);
   if (how === 'batch') await t.dataParts(recipient(999_999_999));
-  const copies = await Promise.all(rs.map((r) => t.dataParts(r)));
-  return copies.map((parts) => Buffer.from(Buffer.concat(parts).toString('latin1').replace(/(^|\r\n)\./g, '$1'), 'latin1'));
+  const copies = await Promise.all(rs.map((r) => Promise.resolve(t.dataParts(r))));
+  return copies.map((parts) =>
+    Buffer.from(
+      Buffer.concat(parts)
+        .toString('latin1')
+        .replace(/(^|\r\n)\./g, '$1'),
+      'latin1',
+    ),
+  );
 }
 
 async function expectPass(raw: Buffer): Promise<void> {
@@ -155,7 +166,11 @@ describe('DKIM signer (relaxed/relaxed, once per variant)', () => {
   });
 
   it('refuses a key that is neither RSA nor Ed25519', () => {
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const ec = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     expect(() => dkimKey(DOMAIN, 'ec', ec.privateKey)).toThrow(/RSA or Ed25519 \(got ec\)/);
   });
 });

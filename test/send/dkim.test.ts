@@ -96,7 +96,13 @@ describe('DKIM signing over SMTP', () => {
       }
       // mailauth checked the same list (4.13.3 gives it as one string, "From: Subject: …", not the string[] its docs say).
       const keys = (sig as unknown as { signingHeaders?: { keys?: string | string[] } }).signingHeaders?.keys;
-      expect([keys ?? []].flat().join(' ').toLowerCase().split(/[\s:]+/)).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']));
+      expect(
+        [keys ?? []]
+          .flat()
+          .join(' ')
+          .toLowerCase()
+          .split(/[\s:]+/),
+      ).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']));
       // The signed headers carry this recipient's values.
       expect(rawHeader(m.parsed, 'To')).toBe(m.envelope.to[0]);
       expect(rawHeader(m.parsed, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
@@ -141,7 +147,13 @@ describe('DKIM configuration', () => {
   });
 
   it.each([
-    ['an EC key (nodemailer signs rsa-sha256 only)', () => generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey, /must be an RSA key \(got ec\)/],
+    [
+      'an EC key (nodemailer signs rsa-sha256 only)',
+      () =>
+        generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
+          .privateKey,
+      /must be an RSA key \(got ec\)/,
+    ],
     ['a damaged key (it would send unsigned mail)', () => privateKey.replace(/[A-Za-z]{20}/, 'x'.repeat(20)), /not a readable PEM private key/],
   ])('refuses %s at start-up, in one line', async (_name, key, message) => {
     ws = workspace({ DKIM_DOMAIN: DOMAIN, DKIM_SELECTOR: SELECTOR, DKIM_PRIVATE_KEY: key() });

@@ -47,7 +47,12 @@ describe('the SMTP pool', () => {
     pool = new SmtpPool(smtp.url, { size: 1 });
     const results = [];
     for (const to of ['a@example.org', 'bad1@example.org', 'b@example.org', 'bad2@example.org', 'c@example.org']) {
-      results.push(await pool.send(message(to, 'hi\r\n')).then(() => 'sent', (e: Error & { kind: string }) => e.kind));
+      results.push(
+        await pool.send(message(to, 'hi\r\n')).then(
+          () => 'sent',
+          (e: Error & { kind: string }) => e.kind,
+        ),
+      );
     }
     expect(results).toEqual(['sent', 'permanent', 'sent', 'permanent', 'sent']);
   });
@@ -59,7 +64,11 @@ describe('the SMTP pool', () => {
     });
     try {
       pool = new SmtpPool(faulty.url, { size: 1, fastPath });
-      const failure = (to: string) => pool!.send(message(to, 'body\r\n')).then(() => undefined, (e: SendError) => e);
+      const failure = (to: string) =>
+        pool!.send(message(to, 'body\r\n')).then(
+          () => undefined,
+          (e: SendError) => e,
+        );
       const after = await failure('after@example.org');
       expect(after).toBeInstanceOf(SendError);
       expect(after).toMatchObject({ kind: 'transient', maybeDelivered: true });

@@ -154,9 +154,13 @@ const missing = expected.filter((e) => ![...copies.keys()].some((k) => k.startsW
 const lockWaits = lines.filter((l) => /waiting for the .* issue lock/.test(l)).length;
 const sameTick = lines.filter((l) => /built this tick|already built/.test(l)).length;
 console.log(`\nSOAK RESULT (${new Date().toISOString().slice(0, 10)}, ${MINUTES} min, ${READERS} readers, 2 × paperboy start, SCHEDULE "* * * * *")`);
-console.log(`issues built: ${issues.length} (daily ${issues.filter((i) => i.frequency === 'daily').length}, weekly ${issues.filter((i) => i.frequency === 'weekly').length}); run records: ${runs}`);
+console.log(
+  `issues built: ${issues.length} (daily ${issues.filter((i) => i.frequency === 'daily').length}, weekly ${issues.filter((i) => i.frequency === 'weekly').length}); run records: ${runs}`,
+);
 console.log(`deliveries by state: ${byState.map((r) => `${r.status} ${r.n}`).join(', ')}`);
-console.log(`messages received: ${messages}; distinct (reader, Message-ID): ${copies.size}; received more than once: ${dupes}; ledger rows flagged as possible duplicates: ${flagged}`);
+console.log(
+  `messages received: ${messages}; distinct (reader, Message-ID): ${copies.size}; received more than once: ${dupes}; ledger rows flagged as possible duplicates: ${flagged}`,
+);
 console.log(`sent in the ledger but never received: ${missing}`);
 console.log(`lock waits logged: ${lockWaits}; "already built this tick" lines: ${sameTick}`);
 console.log(`restarts: ${restarts.join('; ')}`);

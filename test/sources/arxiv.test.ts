@@ -108,7 +108,7 @@ describe('format detection', () => {
 });
 
 describe('TeX in arXiv metadata', () => {
-  it('turns accents into letters: the sample feed has Andr\\\'e', async () => {
+  it("turns accents into letters: the sample feed has Andr\\'e", async () => {
     const { detex } = await import('../../src/sources/normalize.js');
     expect(detex("Paulo Andr\\'e Lima de Castro")).toBe('Paulo André Lima de Castro');
     expect(detex('J{\\"o}rg M\\"uller, Fran\\c{c}ois, \\~Nu\\~nez, G\\`erard, Stra{\\ss}e')).toBe('Jörg Müller, François, Ñuñez, Gèrard, Straße');

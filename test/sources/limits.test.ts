@@ -97,9 +97,7 @@ describe('arXiv feeds', () => {
     const d = parseArxivFeed(xml.slice(0, first) + huge + xml.slice(first), 'api.xml', { includeCross: false });
     const plain = parseArxivFeed(xml, 'api.xml', { includeCross: false });
     expect(d.papers.map((p) => p.arxivId)).toEqual(plain.papers.map((p) => p.arxivId));
-    expect(d.warnings).toContainEqual(
-      'api.xml: entry 1: skipped "A paper with a very long abstract": abstract is 99,999 characters, over the limit of 10,000',
-    );
+    expect(d.warnings).toContainEqual('api.xml: entry 1: skipped "A paper with a very long abstract": abstract is 99,999 characters, over the limit of 10,000');
   });
 });
 

@@ -12,9 +12,7 @@ describe('the trending-papers page', () => {
     expect(d.byline).toBe('by AK and the research community');
     expect(d.date).toBe('2026-03-17');
     expect(d.papers).toHaveLength(77);
-    expect(d.papers[0]!.title).toBe(
-      'X-LLM: Bootstrapping Advanced Large Language Models by Treating Multi-Modalities as Foreign Languages',
-    );
+    expect(d.papers[0]!.title).toBe('X-LLM: Bootstrapping Advanced Large Language Models by Treating Multi-Modalities as Foreign Languages');
     expect(d.papers[0]!.abstract).toMatch(/^Large language models \(LLMs\) have demonstrated/);
     expect(d.papers[76]!.title).toBe('Lexinvariant Language Models');
     expect(d.warnings).toEqual([]);

@@ -28,7 +28,9 @@ async function withIssue(readers: number): Promise<number> {
   handle = await tempStore();
   const store = handle.store;
   await ingestDigests(store, [digestOf(titles(5))], T0);
-  await store.insertSubscribers(Array.from({ length: readers }, (_, i) => ({ email: `r${i}@example.org`, status: 'active' as const, topics: [], frequency: 'daily' as const, source: 'test' })));
+  await store.insertSubscribers(
+    Array.from({ length: readers }, (_, i) => ({ email: `r${i}@example.org`, status: 'active' as const, topics: [], frequency: 'daily' as const, source: 'test' })),
+  );
   const planned = await planNextIssue(store, { frequency: 'daily', cap: 30, now: T0, issueDate: '2026-03-17', newsletterName: 'Paperboy' });
   if (isNoIssue(planned)) throw new Error('expected an issue');
   return (await store.createIssue(planned.plan)).id;

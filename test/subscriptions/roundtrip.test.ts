@@ -96,9 +96,9 @@ describe('export → import into a new store → export', () => {
       file,
       [
         'email,status,topics,frequency,created_at,timezone',
-        "\"'=1+2@example.org\",unsubscribed,,daily,2024-01-15T08:30:00.000Z,",
-        "\"''=twice@example.org\",pending,,daily,,",
-        "\"'plain@example.org\",suppressed,,weekly,,",
+        '"\'=1+2@example.org",unsubscribed,,daily,2024-01-15T08:30:00.000Z,',
+        '"\'\'=twice@example.org",pending,,daily,,',
+        '"\'plain@example.org",suppressed,,weekly,,',
         'blank-status@example.org,,,daily,,',
         'shouting@example.org,ACTIVE,,daily,,',
       ].join('\n'),

@@ -76,14 +76,20 @@ describe('digest Message-IDs', () => {
     expect(tokens.verifyMessageId(id.toUpperCase().replace('PAPERBOY', 'paperboy'))).toEqual({ issueId: 7, subscriberId: 42 });
   });
 
-  it('cannot be made from another reader\'s: a swapped id, another key, the old per-install tag, garbage', () => {
+  it("cannot be made from another reader's: a swapped id, another key, the old per-install tag, garbage", () => {
     const own = tokens.messageId(7, 42, 'example.org');
     expect(tokens.verifyMessageId(own.replace('.42.', '.41.'))).toBeUndefined();
     expect(tokens.verifyMessageId(own.replace('paperboy.7.', 'paperboy.8.'))).toBeUndefined();
     expect(tokens.verifyMessageId(new Tokens('another-install-secret-0123456789abcdefgh').messageId(7, 41, 'example.org'))).toBeUndefined();
     // The form before issue 16: the same tag in every message, so one digest gave it away.
     expect(tokens.verifyMessageId(`paperboy.7.41.${tokens.installTag}@example.org`)).toBeUndefined();
-    for (const junk of ['', 'paperboy.7.41@example.org', 'paperboy.7.41.zzzzzzzzzzzzzzzzzzzz@x', 'paperboy.99999999999999999.1.0123456789abcdef0123@x', 'a\u0000b']) {
+    for (const junk of [
+      '',
+      'paperboy.7.41@example.org',
+      'paperboy.7.41.zzzzzzzzzzzzzzzzzzzz@x',
+      'paperboy.99999999999999999.1.0123456789abcdef0123@x',
+      'a\u0000b',
+    ]) {
       expect(tokens.verifyMessageId(junk), junk).toBeUndefined();
     }
   });

@@ -45,7 +45,7 @@ async function readHidden(io: CliIo): Promise<string> {
 
 /** `paperboy admin …`: the operator's pages' commands (for now, hash-password). */
 export function registerAdmin(program: Command, io: StdinIo): void {
-  const admin = program.command('admin').description('the operator\'s pages at /admin');
+  const admin = program.command('admin').description("the operator's pages at /admin");
   admin
     .command('hash-password')
     .description('read a password (at least 12 characters) from stdin and print the line for ADMIN_PASSWORD_HASH')

@@ -25,7 +25,9 @@ export function registerBounces(program: Command, io: CliIo): void {
         const url = app.config.BOUNCE_IMAP_URL;
         if (!url) throw new AppError('CONFIG_INVALID', 'config: BOUNCE_IMAP_URL is not set (imap://user:pass@host:143/INBOX)');
         const r = await pollBounceMailbox({ url, log: app.log, handle: bounceHandler(app.bounces, app.config.BOUNCE_DOMAIN) });
-        io.stdout(`Bounce mailbox ${redactUrl(url)}: ${r.processed} processed, ${r.unreadable} set aside as unreadable, ${r.failed} left for the next poll${r.stopped ? ` (stopped: ${r.stopped})` : ''}\n`);
+        io.stdout(
+          `Bounce mailbox ${redactUrl(url)}: ${r.processed} processed, ${r.unreadable} set aside as unreadable, ${r.failed} left for the next poll${r.stopped ? ` (stopped: ${r.stopped})` : ''}\n`,
+        );
         if (r.stopped) throw new AppError('STORE', `bounces: ${r.stopped}`);
       });
     });

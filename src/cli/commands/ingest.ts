@@ -30,13 +30,18 @@ export function registerIngest(program: Command, io: CliIo): void {
       const report = await withStore(
         io,
         (store) =>
-          loadAndIngest(store, sources, digestReader({
-            format: opts.format as SourceFormat,
-            today: dateIn(now, config.TZ),
-            cwd: config.cwd,
-            includeCross: config.ARXIV_INCLUDE_CROSS,
-            fetch: fetchOptions(config),
-          }), now),
+          loadAndIngest(
+            store,
+            sources,
+            digestReader({
+              format: opts.format as SourceFormat,
+              today: dateIn(now, config.TZ),
+              cwd: config.cwd,
+              includeCross: config.ARXIV_INCLUDE_CROSS,
+              fetch: fetchOptions(config),
+            }),
+            now,
+          ),
         config,
       );
       const log = logOf(io);

@@ -33,7 +33,10 @@ export function registerSend(program: Command, io: CliIo): void {
           for (const frequency of only ? [only] : FREQUENCIES) {
             const { planned, written } = await dryRun(app.sendDeps(outbox), outbox, frequency);
             if (isNoIssue(planned)) io.stdout(`${describeNoIssue(frequency, planned)}; nothing to write\n`);
-            else io.stdout(`Dry run ${frequency}: "${planned.plan.subject}": wrote ${written} messages to ${path.relative(app.config.cwd, dir) || dir} (ledger unchanged)\n`);
+            else
+              io.stdout(
+                `Dry run ${frequency}: "${planned.plan.subject}": wrote ${written} messages to ${path.relative(app.config.cwd, dir) || dir} (ledger unchanged)\n`,
+              );
           }
           return;
         }

@@ -56,11 +56,7 @@ function registerAdd(subs: Command, io: CliIo): void {
         frequency: parseFrequency(opts.frequency, config.DEFAULT_FREQUENCY),
         timezone: parseTimeZone(opts.timezone),
       };
-      const { outcome, subscriber } = await withApp(
-        io,
-        (app) => addSubscriber(app.store, input, app.now(), app.tokens.emailHash(emailKey(input.email))),
-        config,
-      );
+      const { outcome, subscriber } = await withApp(io, (app) => addSubscriber(app.store, input, app.now(), app.tokens.emailHash(emailKey(input.email))), config);
       const said = { added: 'Added', 'already-active': 'Already subscribed:', reactivated: 'Re-activated' }[outcome];
       io.stdout(`${said} ${subscriber.email} (${subscriber.frequency}${subscriber.timezone ? `, ${subscriber.timezone}` : ''})\n`);
     });
@@ -122,7 +118,9 @@ function registerList(subs: Command, io: CliIo): void {
 function registerImport(subs: Command, io: CliIo): void {
   subs
     .command('import')
-    .description('import a CSV with an "email" column (and optional status, topics, frequency, timezone, created_at), or a JSON export; bad rows are reported by line')
+    .description(
+      'import a CSV with an "email" column (and optional status, topics, frequency, timezone, created_at), or a JSON export; bad rows are reported by line',
+    )
     .argument('<file>')
     .action(async (file: string) => {
       const config = configOf(io);

@@ -42,7 +42,11 @@ const PLOT_H = HEIGHT - TOP - BOTTOM;
 /** A coordinate, short. */
 const n = (x: number) => String(Math.round(x * 10) / 10);
 /** A class-safe name: "joined" → "joined", "Active readers" → "active-readers". */
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'series';
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'series';
 const finite = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /** The chart: `<figure class="chart">` holding the SVG and a `<details>` with its figures. */
@@ -66,11 +70,12 @@ export function chart(c: Chart) {
 
   const barsOf = (ss: ChartSeries[], below: boolean) =>
     ss.map(
-      (s, k) => html`<g class="chart-bars chart-bars-${slug(s.name)}" fill="currentColor"${below ? html` opacity="0.55"` : ''}>${c.labels.map((label, i) => {
-        const v = finite(s.values[i]);
-        const h = v * scale;
-        return html`<rect class="chart-bar" x="${n(xOf(i) + k * barW)}" y="${n(below ? baseline : baseline - h)}" width="${n(Math.max(0, barW - 0.5))}" height="${n(h)}"><title>${label}: ${v} ${s.name}</title></rect>`;
-      })}</g>`,
+      (s, k) =>
+        html`<g class="chart-bars chart-bars-${slug(s.name)}" fill="currentColor"${below ? html` opacity="0.55"` : ''}>${c.labels.map((label, i) => {
+          const v = finite(s.values[i]);
+          const h = v * scale;
+          return html`<rect class="chart-bar" x="${n(xOf(i) + k * barW)}" y="${n(below ? baseline : baseline - h)}" width="${n(Math.max(0, barW - 0.5))}" height="${n(h)}"><title>${label}: ${v} ${s.name}</title></rect>`;
+        })}</g>`,
     );
   const lineOf = (s: ChartSeries) => {
     const values = c.labels.map((_, i) => finite(s.values[i]));
@@ -79,7 +84,9 @@ export function chart(c: Chart) {
     const yOf = (v: number) => (hi === lo ? TOP + PLOT_H : TOP + PLOT_H - ((v - lo) / (hi - lo)) * PLOT_H);
     const points = values.map((v, i) => [xOf(i) + (slot - gap) / 2, yOf(v)] as const);
     return html`<g class="chart-lines chart-lines-${slug(s.name)}">${
-      points.length > 1 ? html`<polyline class="chart-line" fill="none" stroke="currentColor" stroke-width="2" points="${points.map(([x, y]) => `${n(x)},${n(y)}`).join(' ')}"></polyline>` : ''
+      points.length > 1
+        ? html`<polyline class="chart-line" fill="none" stroke="currentColor" stroke-width="2" points="${points.map(([x, y]) => `${n(x)},${n(y)}`).join(' ')}"></polyline>`
+        : ''
     }${points.map(([x, y], i) => html`<circle class="chart-point" cx="${n(x)}" cy="${n(y)}" r="2.5" fill="currentColor"><title>${c.labels[i]}: ${values[i]} ${s.name}</title></circle>`)}</g>`;
   };
   // The scale's figures at the left: the highest bar (or line value) and, below, the lowest.

@@ -82,7 +82,8 @@ async function csvOf(body: Record<string, unknown>): Promise<{ text: string; sou
   if (size > MAX_IMPORT_BYTES) return { error: `That CSV is too large: an import takes at most ${MAX_MB} MB. Nothing was imported.` };
   if (!file) return { text: pasted, source: 'pasted CSV' };
   const bytes = new Uint8Array(await file.arrayBuffer());
-  if (bytes.includes(0)) return { error: `${file.name || 'The file'} is not a CSV text file (it holds NUL bytes: binary data, or UTF-16 text; save it as UTF-8). Nothing was imported.` };
+  if (bytes.includes(0))
+    return { error: `${file.name || 'The file'} is not a CSV text file (it holds NUL bytes: binary data, or UTF-16 text; save it as UTF-8). Nothing was imported.` };
   return { text: new TextDecoder('utf-8').decode(bytes), source: (file.name || 'uploaded file').slice(0, MAX_SOURCE_NAME) };
 }
 

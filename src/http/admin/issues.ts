@@ -49,7 +49,11 @@ async function nextOf(app: Pick<App, 'store' | 'buildOptions'>, frequency: Frequ
   const readers = new Map<number, number>();
   for (const v of planned.plan.overrides.values()) if (v !== null) readers.set(v, (readers.get(v) ?? 0) + 1);
   const others = [...readers.values()].reduce((a, b) => a + b, 0);
-  const variants = [...planned.variants].map(([variant, p]) => ({ variant, papers: p, readers: variant === 0 ? planned.recipients - others : (readers.get(variant) ?? 0) }));
+  const variants = [...planned.variants].map(([variant, p]) => ({
+    variant,
+    papers: p,
+    readers: variant === 0 ? planned.recipients - others : (readers.get(variant) ?? 0),
+  }));
   return {
     frequency,
     subject: planned.plan.subject,
@@ -82,16 +86,22 @@ export function issuesPage(name: string, csrf: string, next: Next[], last: Store
     html`<h1>Issues</h1>
 <section class="card" aria-labelledby="next"><h2 id="next">Next issues</h2>
 <ul>${next.map(
-      (n) => html`<li data-frequency="${n.frequency}"><strong>${n.frequency}</strong>${n.subject ? html` ${n.subject}` : ''} <span class="meta">${n.note}</span>${
-        n.subject ? html` <span class="actions"><a href="/admin/issues/next/${n.frequency}/preview">Preview</a> <a href="/admin/issues/next/${n.frequency}/send">Send now…</a></span>` : ''
-      }</li>`,
+      (n) =>
+        html`<li data-frequency="${n.frequency}"><strong>${n.frequency}</strong>${n.subject ? html` ${n.subject}` : ''} <span class="meta">${n.note}</span>${
+          n.subject
+            ? html` <span class="actions"><a href="/admin/issues/next/${n.frequency}/preview">Preview</a> <a href="/admin/issues/next/${n.frequency}/send">Send now…</a></span>`
+            : ''
+        }</li>`,
     )}</ul></section>
 <section class="card" aria-labelledby="last"><h2 id="last">Last issues</h2>
-${last.length
-  ? html`<ul>${last.map(
-      (i) => html`<li data-issue="${i.id}"><a href="/admin/issues/${i.id}"><strong>#${i.id}</strong> ${i.subject}</a> <span class="meta">${i.frequency}, ${utcTime(i.createdAt)}, <span data-status>${i.status}</span>; ${i.papers} papers; ${counts(i.deliveries)}</span></li>`,
-    )}</ul>`
-  : html`<p>No issue yet.</p>`}</section>`,
+${
+  last.length
+    ? html`<ul>${last.map(
+        (i) =>
+          html`<li data-issue="${i.id}"><a href="/admin/issues/${i.id}"><strong>#${i.id}</strong> ${i.subject}</a> <span class="meta">${i.frequency}, ${utcTime(i.createdAt)}, <span data-status>${i.status}</span>; ${i.papers} papers; ${counts(i.deliveries)}</span></li>`,
+      )}</ul>`
+    : html`<p>No issue yet.</p>`
+}</section>`,
     { title: 'Issues' },
   );
 }
@@ -105,16 +115,21 @@ function previewPage(name: string, csrf: string, n: Next, variant: number) {
     csrf,
     'issues',
     html`<h1>Next ${n.frequency} issue</h1>
-${n.subject && shown
-  ? html`<p><strong>${n.subject}</strong> <span class="meta">${n.note}; not sent, nothing stored.</span></p>
-${(n.variants ?? []).length > 1
-  ? html`<nav class="card" aria-labelledby="variants"><h2 id="variants">As each reader gets it</h2><ul>${n.variants!.map(
-      (v) => html`<li><a href="/admin/issues/next/${n.frequency}/preview?variant=${v.variant}"${v.variant === variant ? html` aria-current="page"` : ''}>${label(v)}</a> <span class="meta">${v.papers.length} papers, ${v.readers} reader${v.readers === 1 ? '' : 's'}</span></li>`,
-    )}</ul></nav>`
-  : ''}
+${
+  n.subject && shown
+    ? html`<p><strong>${n.subject}</strong> <span class="meta">${n.note}; not sent, nothing stored.</span></p>
+${
+  (n.variants ?? []).length > 1
+    ? html`<nav class="card" aria-labelledby="variants"><h2 id="variants">As each reader gets it</h2><ul>${n.variants!.map(
+        (v) =>
+          html`<li><a href="/admin/issues/next/${n.frequency}/preview?variant=${v.variant}"${v.variant === variant ? html` aria-current="page"` : ''}>${label(v)}</a> <span class="meta">${v.papers.length} papers, ${v.readers} reader${v.readers === 1 ? '' : 's'}</span></li>`,
+      )}</ul></nav>`
+    : ''
+}
 <iframe sandbox="" src="/admin/issues/next/${n.frequency}/preview.html?variant=${variant}" title="The email of the next ${n.frequency} issue (${label(shown)})" width="100%" height="900" class="preview"></iframe>
 <section class="card" aria-labelledby="papers"><h2 id="papers">Papers (${label(shown)}, ${shown.readers} reader${shown.readers === 1 ? '' : 's'})</h2><ol>${shown.papers.map((p) => html`<li>${p.title}</li>`)}</ol></section>`
-  : html`<p>${n.subject ? `The next ${n.frequency} issue has no variant ${variant}` : n.note}: nothing to preview.</p>`}
+    : html`<p>${n.subject ? `The next ${n.frequency} issue has no variant ${variant}` : n.note}: nothing to preview.</p>`
+}
 <p><a href="/admin/issues">Back to the issues</a></p>`,
     { title: `Next ${n.frequency} issue` },
   );
@@ -129,14 +144,18 @@ function issuePage(name: string, csrf: string, issue: Issue, progress: SendProgr
     html`<h1>Issue #${issue.id}</h1>
 <section class="card" aria-labelledby="about"><h2 id="about">${issue.subject}</h2>
 <p class="meta">${issue.frequency}, dated ${issue.issueDate}, built ${utcTime(issue.createdAt)}; <span class="badge" data-status data-state="${issue.status}">${issue.status}</span></p>
-${issue.status === 'paused'
-  ? html`<form method="post" action="/admin/issues/${issue.id}/resume" class="actions"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Resume</button> <span class="meta">Sends what is left of it now, from this server.</span></form>`
-  : ''}</section>
+${
+  issue.status === 'paused'
+    ? html`<form method="post" action="/admin/issues/${issue.id}/resume" class="actions"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Resume</button> <span class="meta">Sends what is left of it now, from this server.</span></form>`
+    : ''
+}</section>
 ${progressSection(progress)}
 <section class="card" aria-labelledby="failures"><h2 id="failures">Recent failures and deferrals</h2>
-${errors.length
-  ? html`<ul>${errors.map((e) => html`<li><strong>${e.email}</strong> <span class="meta">${e.status}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}, ${utcTime(e.at)}</span> <code>${e.error}</code></li>`)}</ul>`
-  : html`<p>None recorded.</p>`}</section>
+${
+  errors.length
+    ? html`<ul>${errors.map((e) => html`<li><strong>${e.email}</strong> <span class="meta">${e.status}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}, ${utcTime(e.at)}</span> <code>${e.error}</code></li>`)}</ul>`
+    : html`<p>None recorded.</p>`
+}</section>
 <p><a href="/admin/issues">Back to the issues</a></p>`,
     { title: `Issue #${issue.id}`, scripts: [PROGRESS_SCRIPT] },
   );

@@ -60,7 +60,10 @@ export function loginRoutes(http: Hono, app: LoginApp, state: LoginState): void 
     if (!turn.ok) {
       c.header('Retry-After', String(turn.retryAfterSeconds));
       const minutes = Math.ceil(turn.retryAfterSeconds / 60);
-      return c.html(loginPage(name, csrfField(c, app), `Too many failed sign-ins from here. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`), statusOf('RATE_LIMITED'));
+      return c.html(
+        loginPage(name, csrfField(c, app), `Too many failed sign-ins from here. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`),
+        statusOf('RATE_LIMITED'),
+      );
     }
     if (turn.waitMs > 0) await sleep(turn.waitMs);
     const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';

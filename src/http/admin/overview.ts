@@ -119,7 +119,8 @@ function unmatchedPart(rates: Deliverability) {
   return html`<h3>Unmatched reports</h3>
 <p data-unmatched-count>${plural(u.count, 'unmatched report')} in the last 30 days: bounces or complaints without a valid VERP token or Message-ID of ours (forged, or about mail this install never sent). They suppressed nobody and paused nothing.</p>
 <ul>${u.last.map(
-    (r) => html`<li data-unmatched><span>${utcTime(r.receivedAt)}</span> <span>${r.domain ?? '(no domain)'}</span> <span>${r.type}</span> <span>${r.status ?? ''}</span> <span class="meta">${r.source}</span></li>`,
+    (r) =>
+      html`<li data-unmatched><span>${utcTime(r.receivedAt)}</span> <span>${r.domain ?? '(no domain)'}</span> <span>${r.type}</span> <span>${r.status ?? ''}</span> <span class="meta">${r.source}</span></li>`,
   )}</ul>`;
 }
 
@@ -127,7 +128,10 @@ function pausedSection(paused: Overview['paused'], csrf: string) {
   if (!paused.length) return '';
   return html`<section class="card notice warn" aria-labelledby="paused"><h2 id="paused">Paused issues</h2>
 <ul>${paused.map(
-    ({ issue, why }) => html`<li data-paused="${issue.id}"><a href="/admin/issues/${issue.id}"><strong>#${issue.id}</strong> ${issue.subject}</a> <span class="badge" data-state="paused">paused</span>
+    ({
+      issue,
+      why,
+    }) => html`<li data-paused="${issue.id}"><a href="/admin/issues/${issue.id}"><strong>#${issue.id}</strong> ${issue.subject}</a> <span class="badge" data-state="paused">paused</span>
 <p class="meta">${why ?? 'Why it paused is not recorded.'}</p>
 <form class="actions" method="post" action="/admin/issues/${issue.id}/resume"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Resume</button></form></li>`,
   )}</ul></section>`;
@@ -142,12 +146,16 @@ function deferredNotice(d: Overview['status']['deferred']) {
 
 function issuesSection(o: Overview) {
   return html`<section class="card" aria-labelledby="issues"><h2 id="issues">Last issues</h2>
-${o.issues.length
-  ? html`<ul>${o.issues.map(
-      (i) => html`<li data-issue="${i.id}"><a href="/admin/issues/${i.id}"><strong>#${i.id}</strong> ${i.subject}</a> <span class="badge" data-state="${i.status}">${i.status}</span>
+${
+  o.issues.length
+    ? html`<ul>${o.issues.map(
+        (
+          i,
+        ) => html`<li data-issue="${i.id}"><a href="/admin/issues/${i.id}"><strong>#${i.id}</strong> ${i.subject}</a> <span class="badge" data-state="${i.status}">${i.status}</span>
 <span class="meta">${i.frequency}, ${utcTime(i.createdAt)}; ${i.papers} papers; <span data-deliveries>${deliveryCounts(i)}</span></span></li>`,
-    )}</ul>`
-  : html`<p>No issue yet.</p>`}
+      )}</ul>`
+    : html`<p>No issue yet.</p>`
+}
 ${deferredNotice(o.status.deferred)}
 ${o.status.possibleDuplicates ? html`<p class="notice warn">${o.status.possibleDuplicates === 1 ? '1 delivery was' : `${o.status.possibleDuplicates} deliveries were`} sent again after an interrupted run or a lost connection (possible duplicates).</p>` : ''}
 <p><a href="/admin/issues">All issues</a></p></section>`;
@@ -155,11 +163,14 @@ ${o.status.possibleDuplicates ? html`<p class="notice warn">${o.status.possibleD
 
 function sourcesSection(sources: ConfiguredSource[]) {
   return html`<section class="card" aria-labelledby="sources"><h2 id="sources">Sources</h2>
-${sources.length
-  ? html`<ul>${sources.map(
-      (s) => html`<li data-source="${s.source}"><code>${s.source}</code> <span class="badge" data-state="${s.state}">${s.state === 'not-run' ? 'not run yet' : s.state}</span> <span class="meta">${describeSourceHealth(s)}</span></li>`,
-    )}</ul>`
-  : html`<p>No source configured (DIGEST_SOURCE).</p>`}
+${
+  sources.length
+    ? html`<ul>${sources.map(
+        (s) =>
+          html`<li data-source="${s.source}"><code>${s.source}</code> <span class="badge" data-state="${s.state}">${s.state === 'not-run' ? 'not run yet' : s.state}</span> <span class="meta">${describeSourceHealth(s)}</span></li>`,
+      )}</ul>`
+    : html`<p>No source configured (DIGEST_SOURCE).</p>`
+}
 <p><a href="/admin/sources">The sources' page</a></p></section>`;
 }
 

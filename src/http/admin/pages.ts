@@ -50,8 +50,12 @@ export function adminNav(csrf: string, current: AdminSection) {
 
 /** A signed-in page: the navigation (`section` marked), then `body`, in the wide layout. */
 export function adminPage(name: string, csrf: string, section: AdminSection, body: unknown, opts: PageOptions = {}) {
-  return page(name, html`${adminNav(csrf, section)}
-${body}`, { wide: true, bodyClass: 'admin', ...opts });
+  return page(
+    name,
+    html`${adminNav(csrf, section)}
+${body}`,
+    { wide: true, bodyClass: 'admin', ...opts },
+  );
 }
 
 /** A signed-in page with only a message (a refused form, an unknown page). */

@@ -59,7 +59,8 @@ export function adminRoutes(http: Hono, app: AdminApp, opts: AdminOptions = {}):
 
 /** The gate: no session, no page (GET goes to the login form, anything else is refused). */
 function gate(name: string, state: LoginState): MiddlewareHandler {
-  const refused = (c: Context) => c.html(messagePage(name, 'This form has expired or did not come from this site. Go back, reload the page and try again.'), statusOf('FORBIDDEN'));
+  const refused = (c: Context) =>
+    c.html(messagePage(name, 'This form has expired or did not come from this site. Go back, reload the page and try again.'), statusOf('FORBIDDEN'));
   return async (c, next) => {
     if (!isAdminPath(c.req.path)) return next();
     c.header('Cache-Control', 'no-store');

@@ -58,7 +58,8 @@ export class AdminSends {
    */
   async start(build: (deps: SendDeps) => Promise<Issue>): Promise<Issue> {
     const { app } = this;
-    if (this.job || this.starting) throw new AppError('LOCKED', `${this.job ? `issue #${this.job.issueId}` : 'an issue'} is being sent from here; wait for it to finish`);
+    if (this.job || this.starting)
+      throw new AppError('LOCKED', `${this.job ? `issue #${this.job.issueId}` : 'an issue'} is being sent from here; wait for it to finish`);
     this.starting = true;
     const mailer = app.mailer();
     const deps = app.sendDeps(mailer);
@@ -78,7 +79,9 @@ export class AdminSends {
     const run = async () => {
       try {
         const report = await deliverIssue({ ...deps, stop }, issue);
-        app.log.info(`admin: issue #${issue.id}: ${report.sent} sent, ${report.failed} failed, ${report.deferred} deferred, ${report.pending} pending${report.paused ? `; paused: ${report.paused}` : ''}`);
+        app.log.info(
+          `admin: issue #${issue.id}: ${report.sent} sent, ${report.failed} failed, ${report.deferred} deferred, ${report.pending} pending${report.paused ? `; paused: ${report.paused}` : ''}`,
+        );
         if (!report.paused) await this.clearPausedAlert(issue.id);
       } finally {
         app.closing.removeEventListener('abort', onClose);

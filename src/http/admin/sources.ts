@@ -74,23 +74,27 @@ function sourceCard(v: SourceView, i: number) {
   const r = v.last?.result;
   return html`<section class="card" aria-labelledby="source-${i}" data-source="${v.source}">
 <h2 id="source-${i}"><code>${v.source}</code> <span class="badge" data-state="${v.state}">${STATE_LABEL[v.state]}</span></h2>
-${v.last && r
-  ? html`<p data-last-fetch>Last fetch: <strong data-status="${r.status}">${STATUS_LABEL[r.status]}</strong> <span class="meta">in the ${v.last.run.trigger} run of ${time(v.last.run.startedAt)}</span></p>
-${r.status === 'failed'
-  ? html`<p class="notice warn" data-error>${redactCredentials(r.error ?? 'unknown error')}</p>`
-  : html`<dl class="stats"><div><dt>Added</dt><dd>${r.added}</dd></div><div><dt>Updated</dt><dd>${r.updated}</dd></div><div><dt>Unchanged</dt><dd>${r.unchanged}</dd></div></dl>`}`
-  : html`<p data-last-fetch>Last fetch: <span class="meta">${h ? 'not in the recorded runs' : 'none yet: not run yet'}</span></p>`}
-${h
-  ? html`<ul class="meta">
+${
+  v.last && r
+    ? html`<p data-last-fetch>Last fetch: <strong data-status="${r.status}">${STATUS_LABEL[r.status]}</strong> <span class="meta">in the ${v.last.run.trigger} run of ${time(v.last.run.startedAt)}</span></p>
+${
+  r.status === 'failed'
+    ? html`<p class="notice warn" data-error>${redactCredentials(r.error ?? 'unknown error')}</p>`
+    : html`<dl class="stats"><div><dt>Added</dt><dd>${r.added}</dd></div><div><dt>Updated</dt><dd>${r.updated}</dd></div><div><dt>Unchanged</dt><dd>${r.unchanged}</dd></div></dl>`
+}`
+    : html`<p data-last-fetch>Last fetch: <span class="meta">${h ? 'not in the recorded runs' : 'none yet: not run yet'}</span></p>`
+}
+${
+  h
+    ? html`<ul class="meta">
 <li data-last-success>Last success: ${h.lastSuccessAt ? time(h.lastSuccessAt) : 'never'}</li>
 <li data-last-failure>Last failure: ${h.lastFailureAt ? time(h.lastFailureAt) : 'never'}</li>
-${h.consecutiveFailures > 0
-  ? html`<li data-failures>Failures in a row: ${h.consecutiveFailures}, since ${time(h.failingSince ?? h.lastFailureAt!)}</li>`
-  : ''}
+${h.consecutiveFailures > 0 ? html`<li data-failures>Failures in a row: ${h.consecutiveFailures}, since ${time(h.failingSince ?? h.lastFailureAt!)}</li>` : ''}
 ${h.lastError && h.consecutiveFailures === 0 ? html`<li data-last-error>Last error: ${redactCredentials(h.lastError)}</li>` : ''}
 </ul>
 ${h.consecutiveFailures > 0 && h.lastError && r?.status !== 'failed' ? html`<p class="notice warn" data-error>${redactCredentials(h.lastError)}</p>` : ''}`
-  : ''}
+    : ''
+}
 </section>`;
 }
 
@@ -104,15 +108,15 @@ export function sourcesPage(name: string, csrf: string, v: SourcesView) {
     'sources',
     html`<h1>Sources</h1>
 ${v.ingesting ? html`<p class="notice" role="status">An ingest is running now; reload the page to see its results.</p>` : ''}
-${run
-  ? html`<p class="notice${runFailed ? ' warn' : ''}" data-last-run="${run.trigger}">Last run: ${time(run.startedAt)} (${run.trigger}): ${redactCredentials(run.summary ?? 'running, or stopped before it finished')}</p>`
-  : html`<p class="notice" data-last-run>No run recorded yet: sources are fetched at each SCHEDULE tick, or now with "Ingest now".</p>`}
+${
+  run
+    ? html`<p class="notice${runFailed ? ' warn' : ''}" data-last-run="${run.trigger}">Last run: ${time(run.startedAt)} (${run.trigger}): ${redactCredentials(run.summary ?? 'running, or stopped before it finished')}</p>`
+    : html`<p class="notice" data-last-run>No run recorded yet: sources are fetched at each SCHEDULE tick, or now with "Ingest now".</p>`
+}
 <p class="meta" data-papers>${v.papers.total} papers stored${v.papers.newestSeenAt ? html`; the newest added ${time(v.papers.newestSeenAt)}` : ''}.</p>
 <div class="actions"><form method="post" action="/admin/sources/ingest"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Ingest now</button></form>
 <span class="meta">Fetches every source as a scheduler run does and records the run; builds and sends nothing.</span></div>
-${v.sources.length
-  ? v.sources.map((s, i) => sourceCard(s, i + 1))
-  : html`<p class="notice warn">No source configured: DIGEST_SOURCE lists none.</p>`}`,
+${v.sources.length ? v.sources.map((s, i) => sourceCard(s, i + 1)) : html`<p class="notice warn">No source configured: DIGEST_SOURCE lists none.</p>`}`,
     { title: 'Sources' },
   );
 }

@@ -29,8 +29,7 @@ type Filters = Omit<SubscriberSearch, 'limit'>;
 const MAX_QUERY = 254;
 const MAX_TOPIC = 40;
 
-const oneOf = <T extends string>(values: readonly T[], v: string | undefined): T | undefined =>
-  values.includes(v as T) ? (v as T) : undefined;
+const oneOf = <T extends string>(values: readonly T[], v: string | undefined): T | undefined => (values.includes(v as T) ? (v as T) : undefined);
 
 /**
  * The list's filters from the query string. Control characters are stripped first: no address

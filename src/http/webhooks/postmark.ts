@@ -6,18 +6,7 @@
  */
 import type { BounceEvent, EventType } from '../../domain.js';
 import { parseMailbox } from '../../lib/email.js';
-import {
-  cleanAddress,
-  cleanMessageId,
-  diagnosticText,
-  isRecord,
-  isoTime,
-  parseJson,
-  refineBounce,
-  secretEquals,
-  statusCode,
-  str,
-} from './payload.js';
+import { cleanAddress, cleanMessageId, diagnosticText, isRecord, isoTime, parseJson, refineBounce, secretEquals, statusCode, str } from './payload.js';
 import { type WebhookHandler, refuse } from './verdict.js';
 
 /** What the Postmark route needs: the expected `user:password`, a clock, and our From address. */

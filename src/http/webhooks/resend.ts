@@ -6,17 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { BounceEvent, EventType } from '../../domain.js';
-import {
-  cleanAddress,
-  cleanMessageId,
-  diagnosticText,
-  isRecord,
-  isoTime,
-  parseJson,
-  refineBounce,
-  statusCode,
-  str,
-} from './payload.js';
+import { cleanAddress, cleanMessageId, diagnosticText, isRecord, isoTime, parseJson, refineBounce, statusCode, str } from './payload.js';
 import { type WebhookHandler, type WebhookRequest, refuse } from './verdict.js';
 
 /** What the Resend route needs: the `whsec_…` signing secret and a clock. */

@@ -7,17 +7,7 @@
  */
 import { X509Certificate, verify } from 'node:crypto';
 import type { BounceEvent, EventType } from '../../domain.js';
-import {
-  cleanAddress,
-  cleanMessageId,
-  diagnosticText,
-  isRecord,
-  isoTime,
-  parseJson,
-  refineBounce,
-  statusCode,
-  str,
-} from './payload.js';
+import { cleanAddress, cleanMessageId, diagnosticText, isRecord, isoTime, parseJson, refineBounce, statusCode, str } from './payload.js';
 import { CertificateError } from './sns-fetch.js';
 import { type Verdict, type WebhookHandler, refuse } from './verdict.js';
 
@@ -207,18 +197,17 @@ export function sesEvents(ses: Record<string, unknown>, snsMessageId: string, fa
     if (!isRecord(complaint) || !Array.isArray(complaint.complainedRecipients)) return refuse('INPUT_INVALID', 'SES Complaint without complainedRecipients');
     const occurredAt = isoTime(complaint.timestamp, fallback);
     const many = complaint.complainedRecipients.length > 1;
-    const events = complaint.complainedRecipients.filter(isRecord).map(
-      (r, i): BounceEvent =>
-        compact({
-          type: 'complaint',
-          source: 'ses',
-          externalId: many ? `${snsMessageId}#${i}` : snsMessageId,
-          occurredAt,
-          recipient: cleanAddress(r.emailAddress),
-          originalMessageId,
-          feedbackType: str(complaint.complaintFeedbackType),
-          diagnostic: diagnosticText(complaint.complaintSubType),
-        }),
+    const events = complaint.complainedRecipients.filter(isRecord).map((r, i): BounceEvent =>
+      compact({
+        type: 'complaint',
+        source: 'ses',
+        externalId: many ? `${snsMessageId}#${i}` : snsMessageId,
+        occurredAt,
+        recipient: cleanAddress(r.emailAddress),
+        originalMessageId,
+        feedbackType: str(complaint.complaintFeedbackType),
+        diagnostic: diagnosticText(complaint.complaintSubType),
+      }),
     );
     return { kind: 'accept', events };
   }

@@ -14,7 +14,7 @@ type Key = ReturnType<typeof autoKey>;
 export function init(dialect: Dialect) {
   const key = autoKey(dialect);
   return {
-    async up(db: Kysely<any>): Promise<void> {
+    async up(db: Kysely<unknown>): Promise<void> {
       await createPapers(db, key);
       await createSubscribers(db, key);
       await createIssues(db, key);
@@ -25,7 +25,7 @@ export function init(dialect: Dialect) {
 }
 
 /** The papers, keyed by `seq` (what is new) and by their stable id. */
-async function createPapers(db: Kysely<any>, key: Key): Promise<void> {
+async function createPapers(db: Kysely<unknown>, key: Key): Promise<void> {
   await db.schema
     .createTable('papers')
     .addColumn('seq', key.type, key.build)
@@ -47,15 +47,13 @@ async function createPapers(db: Kysely<any>, key: Key): Promise<void> {
 }
 
 /** The subscribers, one per address key. */
-async function createSubscribers(db: Kysely<any>, key: Key): Promise<void> {
+async function createSubscribers(db: Kysely<unknown>, key: Key): Promise<void> {
   await db.schema
     .createTable('subscribers')
     .addColumn('id', key.type, key.build)
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('email_key', 'text', (c) => c.notNull().unique())
-    .addColumn('status', 'text', (c) =>
-      c.notNull().check(sql`status in ('pending', 'active', 'unsubscribed', 'suppressed')`),
-    )
+    .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'active', 'unsubscribed', 'suppressed')`))
     .addColumn('topics', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('frequency', 'text', (c) => c.notNull().check(sql`frequency in ('daily', 'weekly')`))
     .addColumn('source', 'text', (c) => c.notNull())
@@ -68,7 +66,7 @@ async function createSubscribers(db: Kysely<any>, key: Key): Promise<void> {
 }
 
 /** The issues of each cadence. */
-async function createIssues(db: Kysely<any>, key: Key): Promise<void> {
+async function createIssues(db: Kysely<unknown>, key: Key): Promise<void> {
   await db.schema
     .createTable('issues')
     .addColumn('id', key.type, key.build)
@@ -84,7 +82,7 @@ async function createIssues(db: Kysely<any>, key: Key): Promise<void> {
 }
 
 /** The papers of each variant of an issue, in order. */
-async function createIssuePapers(db: Kysely<any>): Promise<void> {
+async function createIssuePapers(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('issue_papers')
     .addColumn('issue_id', 'integer', (c) => c.notNull().references('issues.id').onDelete('cascade'))
@@ -97,16 +95,14 @@ async function createIssuePapers(db: Kysely<any>): Promise<void> {
 }
 
 /** The delivery ledger: one row per (issue, subscriber). */
-async function createDeliveries(db: Kysely<any>, key: Key): Promise<void> {
+async function createDeliveries(db: Kysely<unknown>, key: Key): Promise<void> {
   await db.schema
     .createTable('deliveries')
     .addColumn('id', key.type, key.build)
     .addColumn('issue_id', 'integer', (c) => c.notNull().references('issues.id').onDelete('cascade'))
     .addColumn('subscriber_id', 'integer', (c) => c.notNull().references('subscribers.id').onDelete('cascade'))
     .addColumn('variant', 'integer', (c) => c.notNull())
-    .addColumn('status', 'text', (c) =>
-      c.notNull().check(sql`status in ('pending', 'sending', 'sent', 'failed', 'skipped')`),
-    )
+    .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'sending', 'sent', 'failed', 'skipped')`))
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_error', 'text')
     .addColumn('message_id', 'text')

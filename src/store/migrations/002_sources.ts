@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 
 /** Migration 002 (the same on both dialects). */
 export const sources = {
-  async up(db: Kysely<any>): Promise<void> {
+  async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
       .createTable('sources')
       .addColumn('source', 'text', (c) => c.primaryKey())

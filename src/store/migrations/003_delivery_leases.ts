@@ -7,7 +7,7 @@ import { type Kysely, sql } from 'kysely';
 
 /** Migration 003 (the same on both dialects). */
 export const deliveryLeases = {
-  async up(db: Kysely<any>): Promise<void> {
+  async up(db: Kysely<unknown>): Promise<void> {
     for (const [name, type] of [
       ['next_attempt_at', 'text'],
       ['first_attempt_at', 'text'],

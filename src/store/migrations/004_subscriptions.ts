@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 
 /** Migration 004 (the same on both dialects). */
 export const subscriptions = {
-  async up(db: Kysely<any>): Promise<void> {
+  async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable('subscribers').addColumn('confirm_sent_at', 'text').execute();
     await db.schema.createIndex('subscribers_confirm_sent_at').on('subscribers').column('confirm_sent_at').execute();
     await db.schema

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 
 /** Migration 005 (the same on both dialects). */
 export const issueLocks = {
-  async up(db: Kysely<any>): Promise<void> {
+  async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
       .createTable('issue_locks')
       .addColumn('name', 'text', (c) => c.primaryKey())

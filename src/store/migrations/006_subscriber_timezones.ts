@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 
 /** Migration 006 (the same on both dialects). */
 export const subscriberTimezones = {
-  async up(db: Kysely<any>): Promise<void> {
+  async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable('subscribers').addColumn('timezone', 'text').execute();
   },
 };

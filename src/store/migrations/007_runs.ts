@@ -14,7 +14,7 @@ import { autoKey } from './keys.js';
 export function runs(dialect: Dialect) {
   const key = autoKey(dialect);
   return {
-    async up(db: Kysely<any>): Promise<void> {
+    async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
         .createTable('runs')
         .addColumn('id', key.type, key.build)

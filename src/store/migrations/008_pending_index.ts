@@ -10,12 +10,7 @@ import { type Kysely, sql } from 'kysely';
 
 /** Migration 008 (the same on both dialects). */
 export const pendingIndex = {
-  async up(db: Kysely<any>): Promise<void> {
-    await db.schema
-      .createIndex('deliveries_pending')
-      .on('deliveries')
-      .columns(['issue_id', 'id'])
-      .where(sql.ref('status'), '=', sql.lit('pending'))
-      .execute();
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.createIndex('deliveries_pending').on('deliveries').columns(['issue_id', 'id']).where(sql.ref('status'), '=', sql.lit('pending')).execute();
   },
 };

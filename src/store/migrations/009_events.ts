@@ -13,7 +13,7 @@ import { autoKey } from './keys.js';
 export function events(dialect: Dialect) {
   const key = autoKey(dialect);
   return {
-    async up(db: Kysely<any>): Promise<void> {
+    async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
         .createTable('events')
         .addColumn('id', key.type, key.build)

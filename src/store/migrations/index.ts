@@ -1,6 +1,7 @@
 /**
  * Numbered migrations, applied in order by Kysely's Migrator. Add `002_…` here; never edit
- * a migration that has shipped.
+ * a migration that has shipped. Each takes a `Kysely<unknown>`: it works on the tables as they
+ * were when it was written, not on today's table types (`schema.ts`).
  */
 import type { Migration } from 'kysely';
 import type { Dialect } from '../dialect.js';

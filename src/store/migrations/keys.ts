@@ -7,7 +7,5 @@ import type { Dialect } from '../dialect.js';
 
 /** The auto-incrementing primary key of `dialect`: its column type and how to build it. */
 export function autoKey(dialect: Dialect): { type: 'bigserial' | 'integer'; build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder } {
-  return dialect === 'postgres'
-    ? { type: 'bigserial', build: (c) => c.primaryKey() }
-    : { type: 'integer', build: (c) => c.primaryKey().autoIncrement() };
+  return dialect === 'postgres' ? { type: 'bigserial', build: (c) => c.primaryKey() } : { type: 'integer', build: (c) => c.primaryKey().autoIncrement() };
 }

@@ -15,35 +15,28 @@ const unclaimed = (eb: ExpressionBuilder<Database, 'deliveries'>) =>
 /** The store's delivery ledger: claims, results and crash reclaim (`Store`: Issues and the ledger). */
 export class DeliveryQueries extends Queries {
   async claimDeliveries(issueId: number, opts: ClaimOptions): Promise<DeliveryJob[]> {
-    return this.ctx.transaction(async (tx) => {
-      // A batch of nothing but unsubscribed readers is not the end of the issue: take the next one.
-      for (;;) {
-        const claimed = await claimDue(tx, issueId, opts);
-        if (claimed.length === 0) return [];
-        const jobs = await activeJobs(tx.db, claimed, opts.now);
-        if (jobs.length > 0) return jobs;
-      }
-    }, { concurrent: true });
+    return this.ctx.transaction(
+      async (tx) => {
+        // A batch of nothing but unsubscribed readers is not the end of the issue: take the next one.
+        for (;;) {
+          const claimed = await claimDue(tx, issueId, opts);
+          if (claimed.length === 0) return [];
+          const jobs = await activeJobs(tx.db, claimed, opts.now);
+          if (jobs.length > 0) return jobs;
+        }
+      },
+      { concurrent: true },
+    );
   }
 
   async releaseDeliveries(ids: number[]): Promise<void> {
     for (const chunk of chunks(ids, BATCH)) {
-      await this.db
-        .updateTable('deliveries')
-        .set(unclaimed)
-        .where('id', 'in', chunk)
-        .where('status', '=', 'sending')
-        .execute();
+      await this.db.updateTable('deliveries').set(unclaimed).where('id', 'in', chunk).where('status', '=', 'sending').execute();
     }
   }
 
   async releaseClaimsOf(worker: string): Promise<number> {
-    const r = await this.db
-      .updateTable('deliveries')
-      .set(unclaimed)
-      .where('claimed_by', '=', worker)
-      .where('status', '=', 'sending')
-      .executeTakeFirst();
+    const r = await this.db.updateTable('deliveries').set(unclaimed).where('claimed_by', '=', worker).where('status', '=', 'sending').executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
 
@@ -83,18 +76,19 @@ export class DeliveryQueries extends Queries {
     if (results.length === 0) return;
     // One UPDATE … FROM (VALUES …) per group of results (SQLite ≥ 3.33 and PostgreSQL alike):
     // the ledger write costs one statement per batch, not one per message.
-    await this.ctx.transaction(async (tx) => {
-      const db = tx.db;
-      for (const group of chunks(results, 100)) {
-        // The id is cast so that PostgreSQL types the VALUES column (its other columns are text).
-        const rows = group.map(
-          (r) =>
-            sql`(cast(${r.id} as bigint), ${r.status}, ${r.at}, ${r.error ?? null}, ${r.reply ?? null}, ${r.messageId ?? null}, ${
-              r.status === 'pending' ? (r.nextAttemptAt ?? r.at) : null
-            }, cast(${r.maybeDuplicate ? 1 : 0} as integer))`,
-        );
-        // VALUES columns are named column1… on both; PostgreSQL 15 wants the inner alias (t).
-        await sql`
+    await this.ctx.transaction(
+      async (tx) => {
+        const db = tx.db;
+        for (const group of chunks(results, 100)) {
+          // The id is cast so that PostgreSQL types the VALUES column (its other columns are text).
+          const rows = group.map(
+            (r) =>
+              sql`(cast(${r.id} as bigint), ${r.status}, ${r.at}, ${r.error ?? null}, ${r.reply ?? null}, ${r.messageId ?? null}, ${
+                r.status === 'pending' ? (r.nextAttemptAt ?? r.at) : null
+              }, cast(${r.maybeDuplicate ? 1 : 0} as integer))`,
+          );
+          // VALUES columns are named column1… on both; PostgreSQL 15 wants the inner alias (t).
+          await sql`
           update deliveries set
             status = v.status, updated_at = v.at, last_error = v.error, reply = v.reply,
             message_id = coalesce(v.message_id, deliveries.message_id),
@@ -105,8 +99,10 @@ export class DeliveryQueries extends Queries {
                        column6 as message_id, column7 as next_attempt_at, column8 as maybe_duplicate
                 from (values ${sql.join(rows)}) as t) as v
           where deliveries.id = v.id`.execute(db);
-      }
-    }, { concurrent: true });
+        }
+      },
+      { concurrent: true },
+    );
   }
 
   async issuesWithDueDeliveries(now: string): Promise<number[]> {
@@ -150,7 +146,6 @@ export class DeliveryQueries extends Queries {
       )
       .execute();
   }
-
 }
 
 /**
@@ -163,44 +158,46 @@ export class DeliveryQueries extends Queries {
  * and stops after n.
  */
 async function claimDue(tx: SqlContext, issueId: number, opts: ClaimOptions) {
-  return tx.db
-    .with(
-      (cte) => cte('picked').materialized(),
-      (qc) =>
-        qc
-          .selectFrom('deliveries')
-          .select('id')
-          .where('issue_id', '=', issueId)
-          .where('status', '=', 'pending')
-          .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', opts.now)]))
-          .orderBy('id')
-          .limit(opts.limit)
-          .$if(tx.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
-    )
-    .updateTable('deliveries')
-    .from('picked')
-    .set((eb) => ({
-      status: 'sending',
-      attempts: eb('deliveries.attempts', '+', 1),
-      claimed_by: opts.worker,
-      lease_until: opts.leaseUntil,
-      first_attempt_at: eb.fn.coalesce('deliveries.first_attempt_at', sql.val(opts.now)),
-      updated_at: opts.now,
-    }))
-    // No second status test here: the picked rows are locked (PostgreSQL re-checks the SELECT's
-    // WHERE on a row it locks; SQLite has one writer), and with one the planner may walk every
-    // pending row to join them to the 20 picked (it did, on statistics from before the issue).
-    .whereRef('deliveries.id', '=', 'picked.id')
-    .returning([
-      'deliveries.id',
-      'deliveries.issue_id',
-      'deliveries.subscriber_id',
-      'deliveries.variant',
-      'deliveries.attempts',
-      'deliveries.first_attempt_at',
-      'deliveries.maybe_duplicate',
-    ])
-    .execute();
+  return (
+    tx.db
+      .with(
+        (cte) => cte('picked').materialized(),
+        (qc) =>
+          qc
+            .selectFrom('deliveries')
+            .select('id')
+            .where('issue_id', '=', issueId)
+            .where('status', '=', 'pending')
+            .where((w) => w.or([w('next_attempt_at', 'is', null), w('next_attempt_at', '<=', opts.now)]))
+            .orderBy('id')
+            .limit(opts.limit)
+            .$if(tx.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
+      )
+      .updateTable('deliveries')
+      .from('picked')
+      .set((eb) => ({
+        status: 'sending',
+        attempts: eb('deliveries.attempts', '+', 1),
+        claimed_by: opts.worker,
+        lease_until: opts.leaseUntil,
+        first_attempt_at: eb.fn.coalesce('deliveries.first_attempt_at', sql.val(opts.now)),
+        updated_at: opts.now,
+      }))
+      // No second status test here: the picked rows are locked (PostgreSQL re-checks the SELECT's
+      // WHERE on a row it locks; SQLite has one writer), and with one the planner may walk every
+      // pending row to join them to the 20 picked (it did, on statistics from before the issue).
+      .whereRef('deliveries.id', '=', 'picked.id')
+      .returning([
+        'deliveries.id',
+        'deliveries.issue_id',
+        'deliveries.subscriber_id',
+        'deliveries.variant',
+        'deliveries.attempts',
+        'deliveries.first_attempt_at',
+        'deliveries.maybe_duplicate',
+      ])
+      .execute()
+  );
 }
 
 /**
@@ -211,7 +208,11 @@ async function activeJobs(db: Db, claimed: Awaited<ReturnType<typeof claimDue>>,
   const subscribers = await db
     .selectFrom('subscribers')
     .select(['id', 'email', 'status'])
-    .where('id', 'in', claimed.map((c) => c.subscriber_id))
+    .where(
+      'id',
+      'in',
+      claimed.map((c) => c.subscriber_id),
+    )
     .execute();
   const byId = new Map(subscribers.map((s) => [s.id, s]));
   const inactive = claimed.filter((c) => byId.get(c.subscriber_id)?.status !== 'active').map((c) => c.id);

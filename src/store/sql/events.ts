@@ -123,7 +123,15 @@ export class EventQueries extends Queries {
       await this.db
         .updateTable('deliveries')
         // Not attempted: the claim's attempt is taken back; the reason tells it from a row waiting for DELIVER_AT.
-        .set((eb) => ({ status: 'pending', next_attempt_at: until, attempts: eb('attempts', '-', 1), last_error: reason.slice(0, 500), lease_until: null, claimed_by: null, updated_at: at }))
+        .set((eb) => ({
+          status: 'pending',
+          next_attempt_at: until,
+          attempts: eb('attempts', '-', 1),
+          last_error: reason.slice(0, 500),
+          lease_until: null,
+          claimed_by: null,
+          updated_at: at,
+        }))
         .where('id', 'in', part)
         .where('status', '=', 'sending')
         .execute();
@@ -193,7 +201,9 @@ export class EventQueries extends Queries {
   async unmatchedReports(since: string, limit: number): Promise<UnmatchedReports> {
     // Matched events always name their reader (forget deletes them with it): null is unmatched.
     const unmatched = () => this.db.selectFrom('events').where('subscriber_id', 'is', null).where('received_at', '>=', since);
-    const count = await unmatched().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const count = await unmatched()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
     const last = await unmatched().select(['received_at', 'source', 'type', 'domain', 'status']).orderBy('id', 'desc').limit(limit).execute();
     return {
       count: Number(count?.n ?? 0),

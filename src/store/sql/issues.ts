@@ -14,13 +14,7 @@ const TOPIC_PAGE = 5000;
 /** The store's issues: what went before, who already had which papers, writing an issue (`Store`: Issues). */
 export class IssueQueries extends Queries {
   async lastIssue(frequency: Frequency): Promise<Issue | undefined> {
-    const row = await this.db
-      .selectFrom('issues')
-      .selectAll()
-      .where('frequency', '=', frequency)
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('issues').selectAll().where('frequency', '=', frequency).orderBy('id', 'desc').limit(1).executeTakeFirst();
     return row && toIssue(row);
   }
 
@@ -132,9 +126,7 @@ async function writeIssue(db: Db, plan: IssuePlan): Promise<Issue> {
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const papers = plan.variants.flatMap((v) =>
-    v.paperIds.map((paper_id, position) => ({ issue_id: row.id, variant: v.variant, position, paper_id })),
-  );
+  const papers = plan.variants.flatMap((v) => v.paperIds.map((paper_id, position) => ({ issue_id: row.id, variant: v.variant, position, paper_id })));
   for (const chunk of chunks(papers, BATCH)) await db.insertInto('issue_papers').values(chunk).execute();
 
   const dueAt = plan.deliverAt ? await localDueTimes(db, plan) : undefined;
@@ -193,13 +185,7 @@ async function applyOverrides(db: Db, issueId: number, overrides: IssuePlan['ove
 async function localDueTimes(db: Db, plan: IssuePlan): Promise<Map<string | null, string | null>> {
   const { time, timeZone } = plan.deliverAt!;
   const created = new Date(plan.createdAt);
-  const rows = await db
-    .selectFrom('subscribers')
-    .select('timezone')
-    .distinct()
-    .where('status', '=', 'active')
-    .where('frequency', '=', plan.frequency)
-    .execute();
+  const rows = await db.selectFrom('subscribers').select('timezone').distinct().where('status', '=', 'active').where('frequency', '=', plan.frequency).execute();
   const out = new Map<string | null, string | null>();
   for (const { timezone } of rows) {
     // A zone Intl no longer knows (a row written by an older Node) falls back to the default.

@@ -11,7 +11,13 @@ import { type Db, Queries } from './context.js';
 
 /** The store's lock and tick rows (`LockStore`). */
 export class LockQueries extends Queries {
-  async acquireLock(name: string, by: LockHolder, now: string, leaseUntil: string, isDead: (worker: string) => boolean): Promise<{ acquired: boolean; lock: LockState }> {
+  async acquireLock(
+    name: string,
+    by: LockHolder,
+    now: string,
+    leaseUntil: string,
+    isDead: (worker: string) => boolean,
+  ): Promise<{ acquired: boolean; lock: LockState }> {
     await ensureLockRow(this.db, name);
     const take = { holder: by.worker, role: by.role, acquired_at: now, lease_until: leaseUntil };
     const taken = await this.db
@@ -85,7 +91,11 @@ export class LockQueries extends Queries {
 
 /** The row exists from the first use on (INSERT … ON CONFLICT DO NOTHING: both dialects). */
 async function ensureLockRow(db: Db, name: string): Promise<void> {
-  await db.insertInto('issue_locks').values({ name }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('issue_locks')
+    .values({ name })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
 }
 
 function toLock(r: Selectable<IssueLocksTable>): LockState {

@@ -71,7 +71,10 @@ export class PaperQueries extends Queries {
   }
 
   async maxPaperSeq(): Promise<number> {
-    const row = await this.db.selectFrom('papers').select((eb) => eb.fn.max('seq').as('hi')).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('papers')
+      .select((eb) => eb.fn.max('seq').as('hi'))
+      .executeTakeFirst();
     return Number(row?.hi ?? 0);
   }
 }

@@ -10,11 +10,7 @@ import { Queries } from './context.js';
 /** The store's scheduler runs, sources' health and the operator's alerts (`RunStore`). */
 export class RunQueries extends Queries {
   async startRun(trigger: RunTrigger, at: string): Promise<number> {
-    const row = await this.db
-      .insertInto('runs')
-      .values({ trigger, started_at: at, sources: '[]', issues: '[]' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = await this.db.insertInto('runs').values({ trigger, started_at: at, sources: '[]', issues: '[]' }).returning('id').executeTakeFirstOrThrow();
     return Number(row.id);
   }
 
@@ -25,7 +21,13 @@ export class RunQueries extends Queries {
         .set({ finished_at: run.finishedAt, sources: JSON.stringify(run.sources), issues: JSON.stringify(run.issues), summary: run.summary })
         .where('id', '=', id)
         .execute();
-      const oldest = await tx.db.selectFrom('runs').select('id').orderBy('id', 'desc').offset(keep - 1).limit(1).executeTakeFirst();
+      const oldest = await tx.db
+        .selectFrom('runs')
+        .select('id')
+        .orderBy('id', 'desc')
+        .offset(keep - 1)
+        .limit(1)
+        .executeTakeFirst();
       if (oldest) await tx.db.deleteFrom('runs').where('id', '<', oldest.id).execute();
     });
   }

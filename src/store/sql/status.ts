@@ -81,8 +81,16 @@ export class StatusQueries extends Queries {
       .selectFrom('papers')
       .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('first_seen_at').as('newest')])
       .executeTakeFirstOrThrow();
-    const subs = await this.db.selectFrom('subscribers').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
-    const dels = await this.db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
+    const subs = await this.db
+      .selectFrom('subscribers')
+      .select(['status', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('status')
+      .execute();
+    const dels = await this.db
+      .selectFrom('deliveries')
+      .select(['status', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('status')
+      .execute();
     const issues = await this.db.selectFrom('issues').selectAll().orderBy('id', 'desc').limit(lastIssues).execute();
     const last = [];
     for (const row of issues) {

@@ -15,7 +15,10 @@ const likeLiteral = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
 /** The store's subscribers, their confirmations and the kept suppressions (`Store`: Subscribers). */
 export class SubscriberQueries extends Queries {
   async searchSubscribers(opts: SubscriberSearch): Promise<Subscriber[]> {
-    let q = this.db.selectFrom('subscribers').selectAll().where('id', '>', opts.after ?? 0);
+    let q = this.db
+      .selectFrom('subscribers')
+      .selectAll()
+      .where('id', '>', opts.after ?? 0);
     // lower() on both sides and an explicit ESCAPE: the same answer on SQLite (LIKE ignores ASCII
     // case) and PostgreSQL (LIKE is case-sensitive, and its default escape is a backslash).
     if (opts.query) q = q.where(sql<boolean>`lower(email) like ${`%${likeLiteral(opts.query.toLowerCase())}%`} escape '!'`);
@@ -117,7 +120,10 @@ export class SubscriberQueries extends Queries {
     // Timestamps are ISO text on both dialects, so their first 10 characters are the UTC day
     // and `>= since` compares as text. The expressions carry no parameter, so that PostgreSQL
     // sees the GROUP BY expression as the selected one.
-    const perDay = async (at: RawBuilder<string | null>, only: (q: SelectQueryBuilder<Database, 'subscribers', object>) => SelectQueryBuilder<Database, 'subscribers', object>) => {
+    const perDay = async (
+      at: RawBuilder<string | null>,
+      only: (q: SelectQueryBuilder<Database, 'subscribers', object>) => SelectQueryBuilder<Database, 'subscribers', object>,
+    ) => {
       const day = sql<string>`substr(${at}, 1, 10)`;
       const rows = await only(this.db.selectFrom('subscribers'))
         .select((eb) => [day.as('day'), eb.fn.countAll().as('n')])
@@ -203,12 +209,7 @@ export class SubscriberQueries extends Queries {
   }
 
   async restoreConfirmation(id: number, claimedAt: string, previous: string | null): Promise<void> {
-    await this.db
-      .updateTable('subscribers')
-      .set({ confirm_sent_at: previous })
-      .where('id', '=', id)
-      .where('confirm_sent_at', '=', claimedAt)
-      .execute();
+    await this.db.updateTable('subscribers').set({ confirm_sent_at: previous }).where('id', '=', id).where('confirm_sent_at', '=', claimedAt).execute();
   }
 
   async countConfirmationsSince(since: string): Promise<number> {

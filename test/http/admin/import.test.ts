@@ -83,7 +83,9 @@ describe('/admin/subscribers/import', () => {
     expect(page).toMatch(/never activates an unsubscribed, pending or suppressed reader/);
     expect(page).toContain('aria-current="page">Subscribers');
     // Linked from the subscribers page, beside the export.
-    expect(await (await rig.get('/admin/subscribers', cookie)).text()).toContain(`<a href="/admin/subscribers/export.csv">Export CSV</a> <a href="${IMPORT}">Import CSV</a>`);
+    expect(await (await rig.get('/admin/subscribers', cookie)).text()).toContain(
+      `<a href="/admin/subscribers/export.csv">Export CSV</a> <a href="${IMPORT}">Import CSV</a>`,
+    );
   });
 
   it('imports the good rows of a file and lists each bad one by its line, as the CLI does', async () => {
@@ -137,7 +139,13 @@ describe('/admin/subscribers/import', () => {
     const ada = (await rig.app.store.findSubscriber('ada@example.org'))!;
     const res = await rig.postMultipart(IMPORT, form(csrf, { file: 'email,frequency\nADA@example.org,weekly\nnew@example.org,\nNew@example.org,\n' }), cookie);
     expect(res.status).toBe(200);
-    expect(stats(await res.text())).toMatchObject({ 'Rows read': 3, Added: 1, 'Already on the list (unchanged)': 1, 'Duplicates in the file': 1, 'Bad lines skipped': 0 });
+    expect(stats(await res.text())).toMatchObject({
+      'Rows read': 3,
+      Added: 1,
+      'Already on the list (unchanged)': 1,
+      'Duplicates in the file': 1,
+      'Bad lines skipped': 0,
+    });
     expect(await rig.app.store.findSubscriber('ada@example.org')).toEqual(ada);
     expect(await everyone(rig)).toEqual(['ada@example.org active', 'new@example.org active']);
   });
@@ -146,9 +154,19 @@ describe('/admin/subscribers/import', () => {
     const { rig, cookie, csrf } = await signedIn();
     const now = new Date('2026-11-27T09:00:00Z');
     await rig.app.store.insertSubscribers(
-      ['bounced@example.org', 'gone@example.org', 'left@example.org'].map((email) => ({ email, status: 'active' as const, topics: [], frequency: 'daily' as const, source: 'test' })),
+      ['bounced@example.org', 'gone@example.org', 'left@example.org'].map((email) => ({
+        email,
+        status: 'active' as const,
+        topics: [],
+        frequency: 'daily' as const,
+        source: 'test',
+      })),
     );
-    for (const [email, status] of [['bounced@example.org', 'suppressed'], ['gone@example.org', 'suppressed'], ['left@example.org', 'unsubscribed']] as const) {
+    for (const [email, status] of [
+      ['bounced@example.org', 'suppressed'],
+      ['gone@example.org', 'suppressed'],
+      ['left@example.org', 'unsubscribed'],
+    ] as const) {
       const s = (await rig.app.store.findSubscriber(email))!;
       await rig.app.store.setSubscriberStatus(s.id, status, now.toISOString());
     }
@@ -163,12 +181,7 @@ describe('/admin/subscribers/import', () => {
       'Duplicates in the file': 0,
       'Suppressed, left out': 1,
     });
-    expect(await everyone(rig)).toEqual([
-      'ada@example.org active',
-      'bounced@example.org suppressed',
-      'fresh@example.org active',
-      'left@example.org unsubscribed',
-    ]);
+    expect(await everyone(rig)).toEqual(['ada@example.org active', 'bounced@example.org suppressed', 'fresh@example.org active', 'left@example.org unsubscribed']);
   });
 
   it('keeps the state a status column gives (an export), strips the formula prefix, and reads the JSON export (issue 16)', async () => {
@@ -191,12 +204,23 @@ describe('/admin/subscribers/import', () => {
       'waiting@example.org pending',
     ]);
     const formula = (await rig.app.store.findSubscriber('=1+2@example.org'))!;
-    expect(formula).toMatchObject({ topics: ['rl', 'diffusion models'], frequency: 'weekly', createdAt: '2024-01-15T08:30:00.000Z', timezone: 'Europe/Paris', confirmedAt: null });
+    expect(formula).toMatchObject({
+      topics: ['rl', 'diffusion models'],
+      frequency: 'weekly',
+      createdAt: '2024-01-15T08:30:00.000Z',
+      timezone: 'Europe/Paris',
+      confirmedAt: null,
+    });
     // The page's own export writes those rows back as they were imported.
     const exported = await (await rig.get('/admin/subscribers/export.csv', cookie)).text();
-    expect(exported.split('\n').filter((l) => !l.startsWith('ada@') && !l.startsWith('plain@'))).toEqual([...csv.split('\n').filter((l) => !l.startsWith('plain@')), '']);
+    expect(exported.split('\n').filter((l) => !l.startsWith('ada@') && !l.startsWith('plain@'))).toEqual([
+      ...csv.split('\n').filter((l) => !l.startsWith('plain@')),
+      '',
+    ]);
 
-    const json = JSON.stringify([{ email: 'json@example.org', status: 'unsubscribed', topics: ['nlp'], frequency: 'weekly', timezone: null, created_at: '2024-04-01T00:00:00.000Z' }]);
+    const json = JSON.stringify([
+      { email: 'json@example.org', status: 'unsubscribed', topics: ['nlp'], frequency: 'weekly', timezone: null, created_at: '2024-04-01T00:00:00.000Z' },
+    ]);
     const fromJson = await rig.postMultipart(IMPORT, form(csrf, { file: json, name: 'export.json' }), cookie);
     expect(stats(await fromJson.text())).toMatchObject({ Added: 1, 'Bad lines skipped': 0 });
     expect(await rig.app.store.findSubscriber('json@example.org')).toMatchObject({ status: 'unsubscribed', topics: ['nlp'], createdAt: '2024-04-01T00:00:00.000Z' });
@@ -210,7 +234,10 @@ describe('/admin/subscribers/import', () => {
       [form(csrf, { csv: '  \n\n' }), /Choose a CSV file or paste its lines/],
       [form(csrf, { file: 'name,topics\nGrace,nlp\nextra@example.org,ai\n' }), /list\.csv:1: expected a header row with an &quot;email&quot; column/],
       [form(csrf, { file: 'address\n' }), /expected a header row with an &quot;email&quot; column/],
-      [form(csrf, { file: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), name: 'photo.png' }), /photo\.png is not a CSV text file/],
+      [
+        form(csrf, { file: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), name: 'photo.png' }),
+        /photo\.png is not a CSV text file/,
+      ],
       [form(csrf, { file: 'email\n"unclosed@example.org\n' }), /not a readable CSV file/],
       [form(csrf, { file: 'email\na@example.org\n', csv: 'email\nb@example.org\n' }), /not both/],
     ];
@@ -261,7 +288,12 @@ describe('/admin/subscribers/import', () => {
     const encoded = new Request('http://localhost/', { method: 'POST', body: form(csrf, { file: `email\nstream@example.org\n${'#'.repeat(40_000)}\n` }) });
     const res = await rig.http.request(
       IMPORT,
-      { method: 'POST', headers: { 'content-type': encoded.headers.get('content-type')!, origin: rig.origin, cookie }, body: encoded.body, duplex: 'half' } as RequestInit,
+      {
+        method: 'POST',
+        headers: { 'content-type': encoded.headers.get('content-type')!, origin: rig.origin, cookie },
+        body: encoded.body,
+        duplex: 'half',
+      } as RequestInit,
       { incoming: { socket: { remoteAddress: '203.0.113.7' } } },
     );
     expect(res.status).toBe(200);

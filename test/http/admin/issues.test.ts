@@ -79,7 +79,9 @@ describe('/admin/issues', () => {
     });
     const { cookie } = await rig.login();
     const page = await (await rig.get('/admin/issues/next/daily/preview', cookie!)).text();
-    const links = [...page.matchAll(/href="\/admin\/issues\/next\/daily\/preview\?variant=(\d+)"[^>]*>([^<]+)<\/a> <span class="meta">(\d+) papers, (\d+) readers?</g)].map((m) => ({ variant: Number(m[1]), label: m[2], papers: Number(m[3]), readers: Number(m[4]) }));
+    const links = [
+      ...page.matchAll(/href="\/admin\/issues\/next\/daily\/preview\?variant=(\d+)"[^>]*>([^<]+)<\/a> <span class="meta">(\d+) papers, (\d+) readers?</g),
+    ].map((m) => ({ variant: Number(m[1]), label: m[2], papers: Number(m[3]), readers: Number(m[4]) }));
     expect(links[0]).toEqual({ variant: 0, label: 'Everyone else', papers: 30, readers: 1 });
     expect(links).toHaveLength(2);
     const topic = links[1]!;
@@ -125,8 +127,10 @@ describe('/admin/issues', () => {
     expect((await rig.get('/admin/issues/999', cookie)).status).toBe(404);
   });
 
-  it('shows an issue\'s failures with the address, attempts and the SMTP server\'s reply', async () => {
-    const smtp = await startSmtp({ onRcpt: (a) => (a === 'bo@example.net' ? reply(550, '5.1.1 <bo@example.net>: Recipient address rejected: User unknown') : undefined) });
+  it("shows an issue's failures with the address, attempts and the SMTP server's reply", async () => {
+    const smtp = await startSmtp({
+      onRcpt: (a) => (a === 'bo@example.net' ? reply(550, '5.1.1 <bo@example.net>: Recipient address rejected: User unknown') : undefined),
+    });
     try {
       rig = await adminRig({ ADMIN_PASSWORD: 'correct horse battery staple', SMTP_URL: smtp.url }, async (ws) => {
         await ws.cli(['ingest', SEED]);
@@ -137,7 +141,9 @@ describe('/admin/issues', () => {
       const text = await (await rig.get('/admin/issues/1', cookie!)).text();
       expect(text).toContain('<dd data-count="sent">1</dd>');
       expect(text).toContain('<dd data-count="failed">1</dd>');
-      expect(text).toMatch(/<strong>bo@example\.net<\/strong> <span class="meta">failed, 1 attempt, [^<]+<\/span> <code>550 5\.1\.1 &lt;bo@example\.net&gt;: Recipient address rejected: User unknown<\/code>/);
+      expect(text).toMatch(
+        /<strong>bo@example\.net<\/strong> <span class="meta">failed, 1 attempt, [^<]+<\/span> <code>550 5\.1\.1 &lt;bo@example\.net&gt;: Recipient address rejected: User unknown<\/code>/,
+      );
     } finally {
       await smtp.close();
     }

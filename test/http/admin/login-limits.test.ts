@@ -49,7 +49,9 @@ async function browser(http: Hono, origin: string, ip: string) {
 describe('failed logins from anywhere', () => {
   it('fifty of them from fifty addresses lock nobody out: the next guess is checked, and the operator signs in', async () => {
     rig = await adminRig();
-    const guesses = await Promise.all(Array.from({ length: 50 }, async (_, i) => (await browser(rig!.http, rig!.origin, `10.1.${i >> 8}.${i & 255}`)).login(`wrong guess ${i}`)));
+    const guesses = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => (await browser(rig!.http, rig!.origin, `10.1.${i >> 8}.${i & 255}`)).login(`wrong guess ${i}`)),
+    );
     expect(new Set(guesses)).toEqual(new Set([401]));
     expect(await (await browser(rig.http, rig.origin, '10.2.0.1')).login('yet another guess')).toBe(401);
     // The operator, from an address and a browser never seen before.

@@ -43,7 +43,13 @@ describe('/admin growth', () => {
 
   async function grown() {
     const { rig, cookie } = await signedIn();
-    const sub = (email: string, status: 'active' | 'pending' | 'unsubscribed' | 'suppressed') => ({ email, status, topics: [], frequency: 'daily' as const, source: 'test' });
+    const sub = (email: string, status: 'active' | 'pending' | 'unsubscribed' | 'suppressed') => ({
+      email,
+      status,
+      topics: [],
+      frequency: 'daily' as const,
+      source: 'test',
+    });
     await rig.app.store.insertSubscribers([
       sub('a1@example.org', 'active'),
       sub('a2@example.org', 'active'),
@@ -192,7 +198,9 @@ describe('/admin issues, sources, schedule', () => {
     const paused = section(text, 'paused');
     expect(paused).toContain('<li data-paused="1"><a href="/admin/issues/1">');
     expect(paused).toContain('the SMTP server said &lt;421 too busy&gt;');
-    expect(paused).toContain(`<form class="actions" method="post" action="/admin/issues/1/resume"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Resume</button></form>`);
+    expect(paused).toContain(
+      `<form class="actions" method="post" action="/admin/issues/1/resume"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Resume</button></form>`,
+    );
     expect(section(text, 'issues')).toContain('<span class="badge" data-state="paused">paused</span>');
   });
 });
@@ -211,7 +219,14 @@ describe('chart()', () => {
   });
 
   it('draws an empty chart without bars, points or NaN', async () => {
-    const svg = await render({ summary: 'nothing', labels: [], series: [{ name: 'joined', values: [] }, { name: 'active', values: [], kind: 'line' }] });
+    const svg = await render({
+      summary: 'nothing',
+      labels: [],
+      series: [
+        { name: 'joined', values: [] },
+        { name: 'active', values: [], kind: 'line' },
+      ],
+    });
     expect(svg).toContain('role="img"');
     expect(count(svg, /<rect /)).toBe(0);
     expect(count(svg, /<circle /)).toBe(0);
@@ -238,7 +253,14 @@ describe('chart()', () => {
   });
 
   it('scales the tallest bar to the plot and a point per label', async () => {
-    const svg = await render({ summary: 's', labels: ['a', 'b'], series: [{ name: 'n', values: [1, 4] }, { name: 'l', values: [2, 5], kind: 'line' }] });
+    const svg = await render({
+      summary: 's',
+      labels: ['a', 'b'],
+      series: [
+        { name: 'n', values: [1, 4] },
+        { name: 'l', values: [2, 5], kind: 'line' },
+      ],
+    });
     const heights = [...svg.matchAll(/<rect class="chart-bar"[^>]*height="([^"]+)"/g)].map((m) => Number(m[1]));
     expect(heights).toHaveLength(2);
     expect(heights[1]).toBeCloseTo(heights[0]! * 4, 0);

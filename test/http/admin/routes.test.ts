@@ -151,7 +151,11 @@ describe('a session', () => {
     const ada = (await rig.app.store.findSubscriber('ada@example.org'))!;
     const res = await rig.http.request(
       `/admin/subscribers/${ada.id}/remove`,
-      { method: 'POST', headers: { cookie: cookie!, origin: rig.origin, 'content-type': 'multipart/form-data; boundary=xyz' }, body: '--xyz\r\nContent-Disposition: form-data; name="csrf"\r\n\r\nno end' },
+      {
+        method: 'POST',
+        headers: { cookie: cookie!, origin: rig.origin, 'content-type': 'multipart/form-data; boundary=xyz' },
+        body: '--xyz\r\nContent-Disposition: form-data; name="csrf"\r\n\r\nno end',
+      },
       fromIp('203.0.113.7'),
     );
     expect(res.status).toBe(400);

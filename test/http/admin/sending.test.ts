@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewSubscriber } from '../../../src/store/store.js';
+import { eventually } from '../../helpers/eventually.js';
 import { reply, startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 import { SEED } from '../../helpers/workspace.js';
 import { type AdminRig, PASSWORD, adminRig } from './helpers.js';
@@ -74,7 +75,7 @@ describe('send now', () => {
     expect(issues(rig)).toBe(0);
   });
 
-  it('refuses a POST without the session\'s CSRF token, changing nothing', async () => {
+  it("refuses a POST without the session's CSRF token, changing nothing", async () => {
     smtp = await startSmtp();
     const { rig, cookie } = await signedIn({ SMTP_URL: smtp.url });
     expect((await rig.post('/admin/issues/next/daily/send', {}, cookie)).status).toBe(403);
@@ -197,7 +198,7 @@ describe('shutting down during a send', () => {
     const { rig: r, csrf, cookie } = await signedIn({ SMTP_URL: smtp.url, SMTP_POOL: '1' }, 40);
     rig = undefined;
     expect((await r.post('/admin/issues/next/daily/send', { csrf }, cookie)).status).toBe(303);
-    while (smtp.received.length < 3) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => smtp!.received.length >= 3, { what: 'the first three messages', timeoutMs: 30_000 });
     await r.app.close();
     const rows = r.ws.rows<{ status: string; n: number | string }>('select status, count(*) n from deliveries group by status order by status');
     const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));

@@ -16,6 +16,7 @@ import { runIngest } from '../../../src/schedule/ingest.js';
 import { runTick } from '../../../src/schedule/scheduler.js';
 import { claimMissedTick } from '../../../src/schedule/scheduler.js';
 import type { RunSource } from '../../../src/store/runs.js';
+import { eventually } from '../../helpers/eventually.js';
 import { type TestHttp, startHttp } from '../../helpers/http.js';
 import { SEED, type Workspace, workspace } from '../../helpers/workspace.js';
 import { type AdminRig, PASSWORD, adminRig } from './helpers.js';
@@ -127,12 +128,18 @@ describe('/admin/sources', () => {
     expect((await rig.app.store.status(0)).papers.newestSeenAt).toBe('2026-11-27T09:00:00.000Z');
 
     let text = await (await rig.get('/admin/sources', cookie)).text();
-    expect(text).toMatch(/<p class="notice warn" data-last-run="ingest">Last run: <time datetime="2026-11-27T09:00:00.000Z">2026-11-27 09:00 UTC<\/time> \(ingest\): ingest only: 77 new papers from 1 source, 1 failed<\/p>/);
+    expect(text).toMatch(
+      /<p class="notice warn" data-last-run="ingest">Last run: <time datetime="2026-11-27T09:00:00.000Z">2026-11-27 09:00 UTC<\/time> \(ingest\): ingest only: 77 new papers from 1 source, 1 failed<\/p>/,
+    );
     expect(text).toContain('77 papers stored; the newest added <time datetime="2026-11-27T09:00:00.000Z">2026-11-27 09:00 UTC</time>');
     let good = card(text, SEED);
     expect(good).toContain('<span class="badge" data-state="ok">ok</span>');
-    expect(good).toContain('<strong data-status="ingested">ingested</strong> <span class="meta">in the ingest run of <time datetime="2026-11-27T09:00:00.000Z">2026-11-27 09:00 UTC</time></span>');
-    expect(good).toContain('<dl class="stats"><div><dt>Added</dt><dd>77</dd></div><div><dt>Updated</dt><dd>0</dd></div><div><dt>Unchanged</dt><dd>0</dd></div></dl>');
+    expect(good).toContain(
+      '<strong data-status="ingested">ingested</strong> <span class="meta">in the ingest run of <time datetime="2026-11-27T09:00:00.000Z">2026-11-27 09:00 UTC</time></span>',
+    );
+    expect(good).toContain(
+      '<dl class="stats"><div><dt>Added</dt><dd>77</dd></div><div><dt>Updated</dt><dd>0</dd></div><div><dt>Unchanged</dt><dd>0</dd></div></dl>',
+    );
     expect(good).toMatch(/Last success: <time[^>]*>2026-11-27 09:00 UTC<\/time>/);
     expect(good).toContain('Last failure: never');
     let bad = card(text, MISSING);
@@ -153,7 +160,9 @@ describe('/admin/sources', () => {
     expect(text).toContain('(ingest): ingest only: 0 new papers from 1 source, 1 failed');
     good = card(text, SEED);
     expect(good).toContain('in the ingest run of <time datetime="2026-11-27T10:00:00.000Z">2026-11-27 10:00 UTC</time>');
-    expect(good).toContain('<dl class="stats"><div><dt>Added</dt><dd>0</dd></div><div><dt>Updated</dt><dd>0</dd></div><div><dt>Unchanged</dt><dd>77</dd></div></dl>');
+    expect(good).toContain(
+      '<dl class="stats"><div><dt>Added</dt><dd>0</dd></div><div><dt>Updated</dt><dd>0</dd></div><div><dt>Unchanged</dt><dd>77</dd></div></dl>',
+    );
     bad = card(text, MISSING);
     expect(bad).toMatch(/Failures in a row: 2, since <time[^>]*>2026-11-27 09:00 UTC<\/time>/);
     expect(bad).toMatch(/Last failure: <time[^>]*>2026-11-27 10:00 UTC<\/time>/);
@@ -190,7 +199,7 @@ describe('/admin/sources', () => {
     expect(json.lastScheduledRun.trigger).toBe('schedule');
   });
 
-  it('a dead URL fails on its own; a URL\'s credentials are never shown', async () => {
+  it("a dead URL fails on its own; a URL's credentials are never shown", async () => {
     const secret = http.url('/seed.txt').replace('http://', 'http://reader:s3cret-pw@');
     const dead = http.url('/dead');
     const { rig, cookie, csrf } = await signedIn(`${dead},${secret}`);
@@ -215,7 +224,7 @@ describe('/admin/sources', () => {
   it('a second "ingest now" while one runs is refused with 409', async () => {
     const { rig, cookie, csrf } = await signedIn(http.url('/slow.txt'));
     const first = rig.post('/admin/sources/ingest', { csrf }, cookie);
-    for (let i = 0; i < 100 && !release; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => release, { what: 'the slow source to be asked for', timeoutMs: 1_000, intervalMs: 10 });
     expect(release).toBeDefined();
     const second = await rig.post('/admin/sources/ingest', { csrf }, cookie);
     expect(second.status).toBe(409);

@@ -40,10 +40,19 @@ describe('/admin: unmatched reports', () => {
     const page = await (await rig.get('/admin', signed.cookie)).text();
     const bounces = section(page, 'deliverability');
     expect(bounces).toMatch(/3 unmatched reports/);
-    const items = [...bounces.matchAll(/<li data-unmatched[^>]*>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim());
+    const items = [...bounces.matchAll(/<li data-unmatched[^>]*>([\s\S]*?)<\/li>/g)].map((m) =>
+      m[1]!
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
     expect(items).toHaveLength(3);
     expect(items).toEqual(
-      expect.arrayContaining([expect.stringMatching(/gmail\.com.*sender-refusal.*5\.7\.1/), expect.stringMatching(/example\.org.*complaint/), expect.stringMatching(/example\.org.*hard-bounce.*5\.1\.1/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/gmail\.com.*sender-refusal.*5\.7\.1/),
+        expect.stringMatching(/example\.org.*complaint/),
+        expect.stringMatching(/example\.org.*hard-bounce.*5\.1\.1/),
+      ]),
     );
     expect(bounces).not.toMatch(/ada@|someone@/);
   });

@@ -94,7 +94,9 @@ describe('SES webhook (SNS): accepted notifications', () => {
 
   it('guards the rule that a refusal of the sender never suppresses the reader: 5.7.x and rejected content are sender refusals', async () => {
     const { sink, send } = setUp();
-    const policy = sesBounce('Permanent', [{ emailAddress: 'a@example.org', status: '5.7.1', diagnosticCode: 'smtp; 550 5.7.1 Message rejected due to local policy' }]);
+    const policy = sesBounce('Permanent', [
+      { emailAddress: 'a@example.org', status: '5.7.1', diagnosticCode: 'smtp; 550 5.7.1 Message rejected due to local policy' },
+    ]);
     const content = sesBounce('Transient', [{ emailAddress: 'b@example.org' }], { subType: 'ContentRejected' });
     expect((await send(snsNotification(policy, key))).status).toBe(200);
     expect((await send(snsNotification(content, key))).status).toBe(200);

@@ -58,11 +58,21 @@ let otherKey: SnsKey;
 const sesBody = (kind: Kind, to: string) =>
   kind === 'complaint'
     ? sesComplaint([to])
-    : sesBounce(kind === 'hard' ? 'Permanent' : 'Transient', [{ emailAddress: to, status: kind === 'hard' ? '5.1.1' : '5.7.1', diagnosticCode: `smtp; ${kind === 'hard' ? DEAD : SPAM_REFUSAL}` }]);
+    : sesBounce(kind === 'hard' ? 'Permanent' : 'Transient', [
+        { emailAddress: to, status: kind === 'hard' ? '5.1.1' : '5.7.1', diagnosticCode: `smtp; ${kind === 'hard' ? DEAD : SPAM_REFUSAL}` },
+      ]);
 const ses: Provider = {
   name: 'ses',
-  request: (kind, to, id) => ({ path: '/webhooks/ses', body: JSON.stringify(snsNotification(sesBody(kind, to), key, { messageId: id })), headers: { 'content-type': 'text/plain; charset=UTF-8' } }),
-  forged: (kind, to, id) => ({ path: '/webhooks/ses', body: JSON.stringify(snsNotification(sesBody(kind, to), otherKey, { messageId: id })), headers: { 'content-type': 'text/plain; charset=UTF-8' } }),
+  request: (kind, to, id) => ({
+    path: '/webhooks/ses',
+    body: JSON.stringify(snsNotification(sesBody(kind, to), key, { messageId: id })),
+    headers: { 'content-type': 'text/plain; charset=UTF-8' },
+  }),
+  forged: (kind, to, id) => ({
+    path: '/webhooks/ses',
+    body: JSON.stringify(snsNotification(sesBody(kind, to), otherKey, { messageId: id })),
+    headers: { 'content-type': 'text/plain; charset=UTF-8' },
+  }),
 };
 const postmarkBody = (kind: Kind, to: string, id: string) =>
   JSON.stringify(
@@ -72,8 +82,16 @@ const postmarkBody = (kind: Kind, to: string, id: string) =>
   );
 const postmark: Provider = {
   name: 'postmark',
-  request: (kind, to, id) => ({ path: '/webhooks/postmark', body: postmarkBody(kind, to, id), headers: { 'content-type': 'application/json', authorization: basicAuth(POSTMARK_AUTH) } }),
-  forged: (kind, to, id) => ({ path: '/webhooks/postmark', body: postmarkBody(kind, to, id), headers: { 'content-type': 'application/json', authorization: basicAuth('paperboy:guessed') } }),
+  request: (kind, to, id) => ({
+    path: '/webhooks/postmark',
+    body: postmarkBody(kind, to, id),
+    headers: { 'content-type': 'application/json', authorization: basicAuth(POSTMARK_AUTH) },
+  }),
+  forged: (kind, to, id) => ({
+    path: '/webhooks/postmark',
+    body: postmarkBody(kind, to, id),
+    headers: { 'content-type': 'application/json', authorization: basicAuth('paperboy:guessed') },
+  }),
 };
 const resendBody = (kind: Kind, to: string) =>
   JSON.stringify(
@@ -105,9 +123,14 @@ describe.each([ses, postmark, resend])('verified $name webhooks through the boun
   let ids = 0;
   const send = async (r: Request) => post(http, r.path, r.body, r.headers);
   const report = (kind: Kind, to: string) => send(provider.request(kind, to, String(1000 + ++ids)));
-  const readerStatus = () => Object.fromEntries(ws.rows<{ email: string; status: string }>('select email, status from subscribers order by id').map((s) => [s.email, s.status]));
+  const readerStatus = () =>
+    Object.fromEntries(ws.rows<{ email: string; status: string }>('select email, status from subscribers order by id').map((s) => [s.email, s.status]));
   const pauses = () => ws.rows<{ domain: string }>('select domain from domain_pauses').map((p) => p.domain);
-  const storeState = () => ({ subscribers: ws.rows('select * from subscribers order by id'), events: ws.rows('select * from events order by id'), pauses: pauses() });
+  const storeState = () => ({
+    subscribers: ws.rows('select * from subscribers order by id'),
+    events: ws.rows('select * from events order by id'),
+    pauses: pauses(),
+  });
   const deliverability = async () => JSON.parse((await ws.cli(['status', '--json'])).stdout).deliverability;
 
   beforeAll(async () => {
