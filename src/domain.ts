@@ -12,6 +12,17 @@ export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'suppress
 /** Every subscriber status, in lifecycle order. */
 export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'suppressed'];
 
+/**
+ * How a reader wants their issue ordered: by what they like ('personal'), by what is trending
+ * ('trending'), or both ('mix', the default once they have signals).
+ */
+export type RankingMode = 'personal' | 'trending' | 'mix';
+export const RANKING_MODES: readonly RankingMode[] = ['personal', 'trending', 'mix'];
+
+/** A reader's verdict on a paper: "more like this" or "less like this". */
+export type SignalKind = 'more' | 'less';
+export const SIGNAL_KINDS: readonly SignalKind[] = ['more', 'less'];
+
 /** Links a paper may carry; every one is an http(s) URL. */
 export interface PaperLinks {
   page?: string;
@@ -84,6 +95,8 @@ export interface Subscriber {
   confirmSentAt: string | null;
   /** IANA time zone name (`Europe/Paris`), or null: the configured `TZ` applies. */
   timezone: string | null;
+  /** How the reader wants their issue ordered; null: the default (a mix once they have signals). */
+  ranking: RankingMode | null;
 }
 
 // Events: what came back about a delivery (an asynchronous bounce, a complaint), from wherever it
@@ -165,6 +178,10 @@ export interface DeliveryJob {
   firstAttemptAt: string;
   /** Sent again after a crash: the first copy may have gone out. */
   maybeDuplicate: boolean;
+  /** The reader's own order of the variant's papers, encoded (`ranking/plan.ts`); null: the variant's order. */
+  personal: string | null;
+  /** The reader's topics (why a topic reader gets a paper). */
+  topics: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, ERROR_CODES, toAppError } from '../errors.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerFeedback } from './commands/feedback.js';
 import { registerBounces } from './commands/bounces.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerPreview } from './commands/preview.js';
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo): Command {
   registerIngest(program, io);
   registerSubscribers(program, io);
   registerPreview(program, io);
+  registerFeedback(program, io);
   registerSend(program, io);
   registerStatus(program, io);
   registerServe(program, io);

@@ -11,45 +11,17 @@
 import type { Frequency, Issue, Paper } from '../domain.js';
 import type { IssuePlan, Store } from '../store/store.js';
 import { shorten } from '../lib/text.js';
-import { type Weekday, dayIn } from '../lib/time.js';
-import { TopicMatcher } from './topics.js';
+import { dayIn } from '../lib/time.js';
+import { type BuildOptions, type IssueBasis, type NoIssue, issueBasis, isNoIssue } from './basis.js';
+import { planPersonalOrders } from './personal.js';
 
-/** A weekly issue holds at most the papers added in this much time before it. */
-export const WEEK_MS = 7 * 24 * 3600_000;
-
-/** Everything the builder needs besides the store. */
-export interface BuildOptions {
-  frequency: Frequency;
-  cap: number;
-  now: Date;
-  /** The issue's date (YYYY-MM-DD) in the configured time zone. */
-  issueDate: string;
-  newsletterName: string;
-  /** The day the weekly issue is due (default monday), in `timeZone`. */
-  weeklyDay?: Weekday;
-  /** The configured time zone (default UTC): which day it is. */
-  timeZone?: string;
-  /** `DELIVER_AT` (HH:MM): each reader gets the issue at this time in their zone (else `timeZone`). */
-  deliverAt?: string;
-}
+export { type BuildOptions, type IssueBasis, type NoIssue, WEEK_MS, issueBasis, isNoIssue, rankPapers } from './basis.js';
 
 /** A plan ready to write, with the papers of each variant for rendering. */
 export interface PlannedIssue {
   plan: IssuePlan;
   variants: Map<number, Paper[]>;
   recipients: number;
-}
-
-/** Why there is no next issue. */
-export type NoIssue = { reason: 'no-new-papers'; since: Issue | undefined } | { reason: 'no-subscribers' };
-
-/** Upvotes (known ones first, highest first), then the order papers were added. */
-export function rankPapers(papers: Paper[]): Paper[] {
-  return [...papers].sort((a, b) => {
-    const ua = a.upvotes ?? -1;
-    const ub = b.upvotes ?? -1;
-    return ub - ua || a.seq - b.seq;
-  });
 }
 
 /** "Paperboy: X-LLM: Bootstrapping… and 29 more papers"; weekly: "Paperboy weekly: …". */
@@ -87,40 +59,55 @@ function subjectTail(papers: Paper[]): string {
  * Returns a NoIssue when there is nothing new or nobody to send to.
  */
 export async function planNextIssue(store: Store, opts: BuildOptions): Promise<PlannedIssue | NoIssue> {
-  const last = await store.lastIssue(opts.frequency);
-  const added = await store.papersAfter(last?.paperSeqHi ?? 0);
-  const since = opts.now.getTime() - WEEK_MS;
-  const fresh = opts.frequency === 'weekly' ? added.filter((p) => Date.parse(p.firstSeenAt) >= since) : added;
-  if (fresh.length === 0) return { reason: 'no-new-papers', since: last };
-  const active = await store.countActive(opts.frequency);
-  if (active === 0) return { reason: 'no-subscribers' };
-
-  // The store's current rows: upvotes re-ingested since the papers were added count.
-  const ranked = rankPapers(fresh);
-  const main = ranked.slice(0, opts.cap);
-  const delivered = await store.deliveredAmong(
-    ranked.map((p) => p.id),
-    opts.frequency,
-  );
-
-  const variants = new VariantSet(main);
+  const basis = await issueBasis(store, opts);
+  if (isNoIssue(basis)) return basis;
+  const variants = new VariantSet(basis.main);
   const overrides = new Map<number, number | null>();
   const assign = (subscriberId: number, variant: number | null) => {
     if (variant !== 0) overrides.set(subscriberId, variant);
+    else overrides.delete(subscriberId);
   };
-  // Readers with topics: each distinct combination is matched once; the few who already had
-  // some of the papers get theirs less what they had.
-  const matcher = new TopicMatcher(ranked);
+  await assignTopicReaders(store, opts, basis, variants.of.bind(variants), assign);
+  const personal = await planPersonalOrders(store, opts, basis, variants.of.bind(variants), assign);
+  const plan: IssuePlan = {
+    frequency: opts.frequency,
+    createdAt: opts.now.toISOString(),
+    issueDate: opts.issueDate,
+    subject: subjectFor(opts.newsletterName, basis.main, opts.frequency),
+    paperSeqHi: Math.max(...basis.added.map((p) => p.seq)),
+    variants: [...variants.papers].map(([variant, papers]) => ({ variant, paperIds: papers.map((p) => p.id) })),
+    overrides,
+    personal,
+    ...(opts.deliverAt ? { deliverAt: { time: opts.deliverAt, timeZone: opts.timeZone ?? 'UTC' } } : {}),
+  };
+  let skipped = 0;
+  for (const v of overrides.values()) if (v === null) skipped++;
+  return { plan, variants: variants.papers, recipients: basis.active - skipped };
+}
+
+/**
+ * Readers with topics: each distinct combination is matched once; the few who already had some
+ * of the papers get theirs less what they had. Then readers without topics who had some.
+ */
+async function assignTopicReaders(
+  store: Store,
+  opts: BuildOptions,
+  basis: IssueBasis,
+  variantOf: (papers: Paper[]) => number | null,
+  assign: (subscriberId: number, variant: number | null) => void,
+): Promise<void> {
+  const { matcher, ranked } = basis;
+  const pending = new Map(basis.delivered);
   const byCombination = new Map<string, number | null>();
   for await (const reader of store.iterateTopicReaders(opts.frequency)) {
     const combination = matcher.key(reader.topics);
     if (!combination) continue; // no topic with a word in it: the whole issue, as without topics
-    const had = delivered.get(reader.id);
+    const had = pending.get(reader.id);
     if (had) {
-      delivered.delete(reader.id);
+      pending.delete(reader.id);
       assign(
         reader.id,
-        variants.of(
+        variantOf(
           matcher
             .papersFor(combination)
             .filter((p) => !had.has(p.id))
@@ -131,29 +118,12 @@ export async function planNextIssue(store: Store, opts: BuildOptions): Promise<P
     }
     let variant = byCombination.get(combination);
     if (variant === undefined) {
-      variant = variants.of(matcher.papersFor(combination).slice(0, opts.cap));
+      variant = variantOf(matcher.papersFor(combination).slice(0, opts.cap));
       byCombination.set(combination, variant);
     }
     assign(reader.id, variant);
   }
-  // Readers without topics who already had some of the papers.
-  for (const [subscriberId, had] of delivered) {
-    assign(subscriberId, variants.of(ranked.filter((p) => !had.has(p.id)).slice(0, opts.cap)));
-  }
-
-  const plan: IssuePlan = {
-    frequency: opts.frequency,
-    createdAt: opts.now.toISOString(),
-    issueDate: opts.issueDate,
-    subject: subjectFor(opts.newsletterName, main, opts.frequency),
-    paperSeqHi: Math.max(...added.map((p) => p.seq)),
-    variants: [...variants.papers].map(([variant, papers]) => ({ variant, paperIds: papers.map((p) => p.id) })),
-    overrides,
-    ...(opts.deliverAt ? { deliverAt: { time: opts.deliverAt, timeZone: opts.timeZone ?? 'UTC' } } : {}),
-  };
-  let skipped = 0;
-  for (const v of overrides.values()) if (v === null) skipped++;
-  return { plan, variants: variants.papers, recipients: active - skipped };
+  for (const [subscriberId, had] of pending) assign(subscriberId, variantOf(ranked.filter((p) => !had.has(p.id)).slice(0, opts.cap)));
 }
 
 /** Distinct paper sets, numbered in the order they first occur; variant 0 is the main one. */
@@ -178,11 +148,6 @@ class VariantSet {
     }
     return variant;
   }
-}
-
-/** True when the planner found nothing to send. */
-export function isNoIssue(x: PlannedIssue | NoIssue): x is NoIssue {
-  return 'reason' in x;
 }
 
 /**

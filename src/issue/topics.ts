@@ -124,6 +124,7 @@ export class TopicMatcher {
   private readonly keys = new Map<string, string>();
   private readonly byTopic = new Map<string, boolean[]>();
   private readonly byKey = new Map<string, Paper[]>();
+  private index: Map<string, number> | undefined;
 
   /** `papers` in the order results should keep (ranked). */
   constructor(private readonly papers: readonly Paper[]) {
@@ -159,6 +160,18 @@ export class TopicMatcher {
       this.byKey.set(key, out);
     }
     return out;
+  }
+
+  /** The first of `topics` (as the reader wrote it) that `paper` matches, if any: the reason a topic reader gets it. */
+  firstTopic(topics: readonly string[], paper: Paper): string | undefined {
+    this.index ??= new Map(this.papers.map((p, i) => [p.id, i]));
+    const i = this.index.get(paper.id);
+    if (i === undefined) return undefined;
+    return topics.find((t) => {
+      if (!this.compiled.has(t)) this.compiled.set(t, compileTopic(t)?.join(' '));
+      const c = this.compiled.get(t);
+      return c !== undefined && this.topicHits(c)[i] === true;
+    });
   }
 
   /** The papers matching at least one of `topics`; all of them when no topic has a word. */

@@ -1,7 +1,7 @@
 /**
  * The Store on Kysely: one implementation for every SQL dialect Kysely speaks, composed of one
  * query object per concern in `sql/` (papers, subscribers, issues, locks, deliveries, status,
- * runs, events), as listmonk composes its per-concern queries. Every concern is constructed with
+ * runs, events, signals), as listmonk composes its per-concern queries. Every concern is constructed with
  * the same context (`sql/context.ts`: the handle and its dialect), so that inside `transaction`
  * they all write to that one transaction. Queries are batched so that SQLite's parameter limit
  * and large lists stay out of the way.
@@ -16,6 +16,7 @@ import { IssueQueries } from './sql/issues.js';
 import { LockQueries } from './sql/locks.js';
 import { PaperQueries } from './sql/papers.js';
 import { RunQueries } from './sql/runs.js';
+import { SignalQueries } from './sql/signals.js';
 import { StatusQueries } from './sql/status.js';
 import { SubscriberQueries } from './sql/subscribers.js';
 import type { Store } from './store.js';
@@ -37,6 +38,7 @@ function storeOn(ctx: SqlContext): Store {
     ...methodsOf(new StatusQueries(ctx)),
     ...methodsOf(new RunQueries(ctx)),
     ...methodsOf(new EventQueries(ctx, subscribers)),
+    ...methodsOf(new SignalQueries(ctx)),
     transaction: (fn, opts) => ctx.transaction((tx) => fn(tx === ctx ? store : storeOn(tx)), opts),
     close: () => ctx.close(),
   };

@@ -38,6 +38,8 @@ export interface SubscribersTable {
   confirm_sent_at: string | null;
   /** IANA time zone name; null: none (the configured TZ applies). */
   timezone: string | null;
+  /** How the reader wants their issue ordered: 'personal', 'trending', 'mix'; null: the default (migration 010). */
+  ranking: string | null;
 }
 
 /** `issues`: one row per issue of a cadence. */
@@ -78,6 +80,8 @@ export interface DeliveriesTable {
   claimed_by: string | null;
   reply: string | null;
   maybe_duplicate: Generated<number>;
+  /** The reader's own order of the variant's papers and why each is there (JSON, `ranking/plan.ts`); null: the variant's order (migration 010). */
+  personal: string | null;
 }
 
 /** Keyed hashes of erased addresses that stay suppressed. */
@@ -165,6 +169,36 @@ export interface DomainPausesTable {
   paused_at: string;
 }
 
+/** One reader's signal on one paper (migration 010): the latest wins, so one row per pair. */
+export interface SignalsTable {
+  subscriber_id: number;
+  paper_id: string;
+  signal: string;
+  source: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A paper known only from a reader's library (migration 010): read by the ranking, never sent. */
+export interface LibraryPapersTable {
+  id: string;
+  arxiv_id: string | null;
+  title: string;
+  abstract: string;
+  /** JSON lists. */
+  authors: string;
+  keywords: string;
+  added_at: string;
+}
+
+/** The kept corpus model (migration 010): one row, under the key of the papers it was built from. */
+export interface RankingModelsTable {
+  key: string;
+  built_at: string;
+  papers: number;
+  data: Uint8Array;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   papers: PapersTable;
@@ -180,4 +214,7 @@ export interface Database {
   alerts: AlertsTable;
   events: EventsTable;
   domain_pauses: DomainPausesTable;
+  signals: SignalsTable;
+  library_papers: LibraryPapersTable;
+  ranking_models: RankingModelsTable;
 }

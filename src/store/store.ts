@@ -7,6 +7,7 @@ import type { DeliveryJob, DeliveryStatus, Frequency, Issue, IssueStatus, Paper,
 import type { EventStore } from './events.js';
 import type { LockStore } from './locks.js';
 import type { RunStore } from './runs.js';
+import type { SignalStore } from './signals.js';
 
 /** A paper row to insert (the store assigns `seq`). */
 export type NewPaper = Omit<Paper, 'seq'>;
@@ -95,6 +96,11 @@ export interface IssuePlan {
   /** Subscribers who do not get variant 0: their variant, or null for "nothing new for them". */
   overrides: Map<number, number | null>;
   /**
+   * Readers with their own order (`ranking/plan.ts`): the encoded order of their variant's papers
+   * and the reason of each, written to their delivery. Absent: everyone gets their variant's order.
+   */
+  personal?: Map<number, string>;
+  /**
    * Delivery at the reader's local time (`DELIVER_AT`): each delivery is due at the first `time`
    * (HH:MM) in the reader's zone, else in `timeZone`, at or after `createdAt`. Absent: due at once.
    */
@@ -160,7 +166,7 @@ export interface LaterDeliveries {
 }
 
 /** Persistence for papers, subscribers, issues and the delivery ledger (and, in `RunStore`, runs and alerts; in `LockStore`, issue locks and ticks). */
-export interface Store extends RunStore, LockStore, EventStore {
+export interface Store extends RunStore, LockStore, EventStore, SignalStore {
   /**
    * Runs `fn` in one transaction: all of it is written, or none of it. Transactions are
    * serialised, as SQLite's one writer does (on PostgreSQL by a transaction-level advisory
@@ -237,7 +243,7 @@ export interface Store extends RunStore, LockStore, EventStore {
   /** Every kept suppression hash (a small table: erased, suppressed addresses). */
   suppressionHashes(): Promise<Set<string>>;
   /** Deletes a subscriber and every ledger row of theirs; says how many ledger rows went. */
-  eraseSubscriber(id: number): Promise<{ deliveries: number }>;
+  eraseSubscriber(id: number): Promise<{ deliveries: number; signals: number }>;
 
   // Issues and the ledger
   lastIssue(frequency: Frequency): Promise<Issue | undefined>;

@@ -70,12 +70,14 @@ export interface ForgetReport {
   status: Subscriber['status'];
   topics: string[];
   deliveries: number;
+  /** The reader's ranking signals (more or less like this) that went with them. */
+  signals: number;
   /** A keyed hash was kept so that the address stays suppressed. */
   keptHash: boolean;
 }
 
 /**
- * Erases a person: their row, topics, and every ledger row that names them. When the address was
+ * Erases a person: their row, topics, ranking signals, and every ledger row that names them. When the address was
  * suppressed (bounced, complained) only a keyed hash of it is kept, so that it stays suppressed.
  */
 export async function forgetSubscriber(deps: { store: Store; tokens: Tokens }, emailInput: string, now: Date): Promise<ForgetReport> {
@@ -85,7 +87,7 @@ export async function forgetSubscriber(deps: { store: Store; tokens: Tokens }, e
     if (!s) throw new AppError('NOT_FOUND', `${email} is not on the list`);
     const keptHash = s.status === 'suppressed';
     if (keptHash) await tx.addSuppression(deps.tokens.emailHash(emailKey(s.email)), 'suppressed', now.toISOString());
-    const { deliveries } = await tx.eraseSubscriber(s.id);
-    return { email: s.email, status: s.status, topics: s.topics, deliveries, keptHash };
+    const { deliveries, signals } = await tx.eraseSubscriber(s.id);
+    return { email: s.email, status: s.status, topics: s.topics, deliveries, signals, keptHash };
   });
 }

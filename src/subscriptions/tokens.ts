@@ -24,6 +24,21 @@ const PURPOSES: Record<TokenPurpose, { byte: number; expires: boolean; half?: 0 
 };
 const MAC_BYTES = 16;
 
+/**
+ * What a per-paper link in a digest does: more or less like this (the ranking's signals), save
+ * for later, follow the paper's authors. Each has its own byte; two purposes share one HMAC.
+ */
+export type PaperAction = 'more' | 'less' | 'save' | 'follow';
+const PAPER_ACTIONS: Record<PaperAction, { byte: number; group: 0 | 1; half: 0 | 1 }> = {
+  more: { byte: 4, group: 0, half: 0 },
+  less: { byte: 5, group: 0, half: 1 },
+  save: { byte: 6, group: 1, half: 0 },
+  follow: { byte: 7, group: 1, half: 1 },
+};
+const ACTION_OF_BYTE = new Map(Object.entries(PAPER_ACTIONS).map(([action, spec]) => [spec.byte, action as PaperAction]));
+/** Length in characters of every per-paper token: purpose ‖ reader (8 bytes) ‖ paper (8 bytes) ‖ MAC (16 bytes). */
+export const PAPER_TOKEN_LENGTH = Math.ceil(((1 + 8 + 8 + 16) * 4) / 3);
+
 const invalidToken = () => new AppError('TOKEN_INVALID', 'this link is invalid or has expired');
 
 /** Length in characters of every token of this purpose. */
@@ -76,6 +91,51 @@ export class Tokens {
     const id = body.readBigUInt64BE(1);
     if (id > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidToken();
     return spec.expires ? { id: Number(id), expiresAt: new Date(body.readUInt32BE(9) * 1000) } : { id: Number(id) };
+  }
+
+  /**
+   * The tokens of one reader's links on one paper, for the price of one HMAC per pair of actions:
+   * bound to (reader, paper, action), fixed length, no address in them.
+   */
+  paperTokens<A extends PaperAction>(subscriberId: number, paperSeq: number, actions: readonly A[]): Record<A, string> {
+    const macs: (Buffer | undefined)[] = [undefined, undefined];
+    const out = {} as Record<A, string>;
+    for (const action of actions) {
+      const spec = PAPER_ACTIONS[action];
+      const mac = (macs[spec.group] ??= this.paperMac(spec.group, subscriberId, paperSeq));
+      const token = Buffer.allocUnsafe(1 + 8 + 8 + MAC_BYTES);
+      token.writeUInt8(spec.byte, 0);
+      token.writeBigUInt64BE(BigInt(subscriberId), 1);
+      token.writeBigUInt64BE(BigInt(paperSeq), 9);
+      mac.copy(token, 17, spec.half * MAC_BYTES, (spec.half + 1) * MAC_BYTES);
+      out[action] = token.toString('base64url');
+    }
+    return out;
+  }
+
+  /**
+   * The reader, paper and action of a valid per-paper token. Throws AppError('TOKEN_INVALID') for
+   * a forged, truncated or altered one (another reader's, another paper's, another action's), without saying which.
+   */
+  verifyPaperToken(token: string): { action: PaperAction; subscriberId: number; paperSeq: number } {
+    if (typeof token !== 'string' || token.length !== PAPER_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalidToken();
+    const raw = Buffer.from(token, 'base64url');
+    const action = ACTION_OF_BYTE.get(raw.readUInt8(0));
+    const subscriberId = raw.readBigUInt64BE(1);
+    const paperSeq = raw.readBigUInt64BE(9);
+    if (!action || subscriberId > BigInt(Number.MAX_SAFE_INTEGER) || paperSeq > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidToken();
+    const spec = PAPER_ACTIONS[action];
+    const expected = this.paperMac(spec.group, Number(subscriberId), Number(paperSeq)).subarray(spec.half * MAC_BYTES, (spec.half + 1) * MAC_BYTES);
+    if (!timingSafeEqual(raw.subarray(17), expected)) throw invalidToken();
+    return { action, subscriberId: Number(subscriberId), paperSeq: Number(paperSeq) };
+  }
+
+  private paperMac(group: 0 | 1, subscriberId: number, paperSeq: number): Buffer {
+    const ids = Buffer.allocUnsafe(17);
+    ids.writeUInt8(group, 0);
+    ids.writeBigUInt64BE(BigInt(subscriberId), 1);
+    ids.writeBigUInt64BE(BigInt(paperSeq), 9);
+    return createHmac('sha256', this.key).update('paperboy/paper\0').update(ids).digest();
   }
 
   /** The form token that goes with a CSRF cookie nonce (signed double submit). */

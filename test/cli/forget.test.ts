@@ -23,7 +23,7 @@ describe('paperboy subscribers forget', () => {
     const r = await ws.cli(['subscribers', 'forget', 'Ada.Lovelace@example.org']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      'Forgot ada.lovelace@example.org: erased the subscriber row (active, topics diffusion) and 1 ledger row; nothing about the address is kept\n',
+      'Forgot ada.lovelace@example.org: erased the subscriber row (active, topics diffusion), 1 ledger row and 0 ranking signals; nothing about the address is kept\n',
     );
     expect(ws.rows('select count(*) n from subscribers')).toEqual([{ n: 1 }]);
     expect(ws.rows('select count(*) n from deliveries')).toEqual([{ n: 1 }]);
@@ -36,7 +36,7 @@ describe('paperboy subscribers forget', () => {
     await ws.cli(['subscribers', 'add', 'bounced@example.org']);
     ws.exec("update subscribers set status = 'suppressed'");
     const r = await ws.cli(['subscribers', 'forget', 'bounced@example.org']);
-    expect(r.stdout).toMatch(/erased the subscriber row \(suppressed, no topics\) and 0 ledger rows; kept a keyed hash/);
+    expect(r.stdout).toMatch(/erased the subscriber row \(suppressed, no topics\), 0 ledger rows and 0 ranking signals; kept a keyed hash/);
     await ws.cli(['subscribers', 'list']); // checkpoint: every write reaches the main file
     expect(dbText(ws)).not.toContain('bounced@example.org');
     // The hash keeps it out of every way back in.

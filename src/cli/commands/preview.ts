@@ -11,6 +11,7 @@ import { mainPapers } from '../../pipeline/send-job.js';
 import { parseFrequency } from '../../subscriptions/inputs.js';
 import { type CliIo, withApp } from '../io.js';
 import { describeNoIssue } from '../../pipeline/describe-run.js';
+import { previewFor } from './preview-for.js';
 
 /** Registers `paperboy preview`. */
 export function registerPreview(program: Command, io: CliIo): void {
@@ -20,7 +21,11 @@ export function registerPreview(program: Command, io: CliIo): void {
     .option('--out <file>', 'write the HTML here (default OUTBOX_DIR/preview.html; "-" for stdout)')
     .option('--text', 'print the plain-text part instead')
     .option('--frequency <daily|weekly>', 'which cadence to preview', 'daily')
-    .action(async (opts: { out?: string; text?: boolean; frequency: string }) => {
+    .option('--for <email>', "one reader's next issue, in their own order, with why each paper is there")
+    .option('--json', 'with --for: print {"papers":[{arxiv_id, id, title, score, why}]}')
+    .action(async (opts: { out?: string; text?: boolean; frequency: string; for?: string; json?: boolean }) => {
+      if (opts.for !== undefined) return previewFor(io, opts.for, opts.json === true);
+      if (opts.json) throw new AppError('USAGE', '--json goes with --for EMAIL');
       const frequency = parseFrequency(opts.frequency, 'daily');
       await withApp(io, async (app) => {
         const now = app.now();

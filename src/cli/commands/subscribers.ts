@@ -79,14 +79,15 @@ function registerRemove(subs: Command, io: CliIo): void {
 function registerForget(subs: Command, io: CliIo): void {
   subs
     .command('forget')
-    .description("erase a person's data (row, topics, ledger rows); a suppressed address stays suppressed as a keyed hash")
+    .description("erase a person's data (row, topics, ranking signals, ledger rows); a suppressed address stays suppressed as a keyed hash")
     .argument('<email>')
     .action(async (email: string) => {
       const address = normalizeEmail(email);
       const r = await withApp(io, (app) => forgetSubscriber(app, address, app.now()));
       const topics = r.topics.length ? `topics ${r.topics.join(', ')}` : 'no topics';
       io.stdout(
-        `Forgot ${r.email}: erased the subscriber row (${r.status}, ${topics}) and ${r.deliveries} ledger row${r.deliveries === 1 ? '' : 's'}` +
+        `Forgot ${r.email}: erased the subscriber row (${r.status}, ${topics}), ${r.deliveries} ledger row${r.deliveries === 1 ? '' : 's'} and ` +
+          `${r.signals} ranking signal${r.signals === 1 ? '' : 's'}` +
           `${r.keptHash ? '; kept a keyed hash so that the address stays suppressed' : '; nothing about the address is kept'}\n`,
       );
     });

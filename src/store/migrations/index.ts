@@ -14,6 +14,7 @@ import { subscriberTimezones } from './006_subscriber_timezones.js';
 import { runs } from './007_runs.js';
 import { pendingIndex } from './008_pending_index.js';
 import { events } from './009_events.js';
+import { signals } from './010_signals.js';
 
 /** All migrations for one dialect, keyed by their numbered names. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -27,5 +28,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '007_runs': runs(dialect),
     '008_pending_index': pendingIndex,
     '009_events': events(dialect),
+    '010_signals': signals(dialect),
   };
 }

@@ -195,6 +195,7 @@ async function claimDue(tx: SqlContext, issueId: number, opts: ClaimOptions) {
         'deliveries.attempts',
         'deliveries.first_attempt_at',
         'deliveries.maybe_duplicate',
+        'deliveries.personal',
       ])
       .execute()
   );
@@ -207,7 +208,7 @@ async function claimDue(tx: SqlContext, issueId: number, opts: ClaimOptions) {
 async function activeJobs(db: Db, claimed: Awaited<ReturnType<typeof claimDue>>, now: string): Promise<DeliveryJob[]> {
   const subscribers = await db
     .selectFrom('subscribers')
-    .select(['id', 'email', 'status'])
+    .select(['id', 'email', 'status', 'topics'])
     .where(
       'id',
       'in',
@@ -235,5 +236,7 @@ async function activeJobs(db: Db, claimed: Awaited<ReturnType<typeof claimDue>>,
       attempts: c.attempts,
       firstAttemptAt: c.first_attempt_at ?? now,
       maybeDuplicate: c.maybe_duplicate === 1,
+      personal: c.personal ?? null,
+      topics: JSON.parse(byId.get(c.subscriber_id)!.topics) as string[],
     }));
 }

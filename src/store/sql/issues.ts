@@ -152,6 +152,7 @@ async function writeIssue(db: Db, plan: IssuePlan): Promise<Issue> {
     )
     .execute();
   await applyOverrides(db, row.id, plan.overrides);
+  if (plan.personal?.size) await applyPersonal(db, row.id, plan.personal);
   return toIssue(row);
 }
 
@@ -174,6 +175,17 @@ async function applyOverrides(db: Db, issueId: number, overrides: IssuePlan['ove
         await db.updateTable('deliveries').set({ variant }).where('issue_id', '=', issueId).where('subscriber_id', 'in', chunk).execute();
       }
     }
+  }
+}
+
+/** Writes each personal reader's order into their delivery: one UPDATE … FROM (VALUES …) per 200 readers. */
+async function applyPersonal(db: Db, issueId: number, personal: Map<number, string>): Promise<void> {
+  for (const group of chunks([...personal], 200)) {
+    const rows = group.map(([subscriberId, order]) => sql`(cast(${subscriberId} as bigint), ${order})`);
+    await sql`
+      update deliveries set personal = v.personal
+      from (select column1 as subscriber_id, column2 as personal from (values ${sql.join(rows)}) as t) as v
+      where deliveries.issue_id = ${issueId} and deliveries.subscriber_id = v.subscriber_id`.execute(db);
   }
 }
 

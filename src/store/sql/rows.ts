@@ -71,6 +71,7 @@ export function toSubscriber(r: Selectable<SubscribersTable>): Subscriber {
     unsubscribedAt: r.unsubscribed_at,
     confirmSentAt: r.confirm_sent_at,
     timezone: r.timezone ?? null,
+    ranking: (r.ranking as Subscriber['ranking']) ?? null,
   };
 }
 

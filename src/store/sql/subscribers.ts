@@ -239,11 +239,17 @@ export class SubscriberQueries extends Queries {
       .execute();
   }
 
-  async eraseSubscriber(id: number): Promise<{ deliveries: number }> {
+  async eraseSubscriber(id: number): Promise<{ deliveries: number; signals: number }> {
     // Erasure wins over the events table's append-only rule: a forgotten reader's reports go too.
     await this.db.deleteFrom('events').where('subscriber_id', '=', id).execute();
     const deleted = await this.db.deleteFrom('deliveries').where('subscriber_id', '=', id).executeTakeFirst();
+    const signals = await this.db.deleteFrom('signals').where('subscriber_id', '=', id).executeTakeFirst();
+    // Papers only this reader's library brought say something about them: they go too.
+    await this.db
+      .deleteFrom('library_papers')
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('signals').select('signals.paper_id').whereRef('signals.paper_id', '=', 'library_papers.id'))))
+      .execute();
     await this.db.deleteFrom('subscribers').where('id', '=', id).execute();
-    return { deliveries: Number(deleted.numDeletedRows) };
+    return { deliveries: Number(deleted.numDeletedRows), signals: Number(signals.numDeletedRows) };
   }
 }
