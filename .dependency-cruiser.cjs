@@ -13,7 +13,11 @@
  */
 const ENTRY = '^src/(cli|http|schedule)/';
 const ROOT = '^src/app\\.ts$';
-const CORE_FILES = ['^src/(pipeline|issue|ranking|subscriptions)/', '^src/store/(store|events|locks|runs|signals)\\.ts$', '^src/bounces/(policy|clean|types|rates)\\.ts$'];
+const CORE_FILES = [
+  '^src/(pipeline|issue|ranking|subscriptions)/',
+  '^src/store/(store|events|locks|runs|signals)\\.ts$',
+  '^src/bounces/(policy|clean|types|rates)\\.ts$',
+];
 const ADAPTERS = '^(src/(send|render|store|sources|bounces|doctor)/|emails/)';
 const GROUND = '^src/((domain|errors|log|config|controls)\\.ts$|lib/)';
 
